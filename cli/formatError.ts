@@ -1,0 +1,24 @@
+// Config errors the way a compiler prints them: file:line:col, the line, a
+// caret under the spot, and what would have been allowed.
+import { relative } from 'node:path';
+import type { ConfigError } from '../harness/errors.js';
+import { redact } from '../harness/secrets.js';
+
+export function formatConfigError(err: ConfigError, cwd = process.cwd()): string {
+  const out: string[] = [];
+  for (const p of err.problems) {
+    if (!p.position) {
+      out.push(`error: ${p.message}`);
+      continue;
+    }
+    const { file, line, col, lineText } = p.position;
+    const shown = relative(cwd, file) || file;
+    out.push(`${shown}:${line}:${col}: error: ${p.message}`);
+    if (lineText !== undefined) {
+      const gutter = String(line).length;
+      out.push(`${' '.repeat(gutter)} |`, `${line} | ${lineText}`, `${' '.repeat(gutter)} | ${' '.repeat(Math.max(0, col - 1))}^`);
+    }
+    if (p.allowed) out.push(`  = allowed: ${p.allowed}`);
+  }
+  return redact(out.join('\n')) + '\n';
+}

@@ -1,0 +1,95 @@
+// Loading targets.yaml and suite files: read, interpolate, validate. Everything
+// after this point may trust the config it is given.
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { didYouMean } from './didYouMean.js';
+import { interpolate } from './interpolate.js';
+import { suiteSchema, type Suite } from './suiteSchema.js';
+import { targetsFileSchema, type TargetConfig } from './targetsSchema.js';
+import { validate } from './validate.js';
+import { positionOf, readYamlFile } from './yamlSource.js';
+
+export interface LoadedTargets {
+  file: string;
+  default?: string;
+  targets: Record<string, TargetConfig>;
+}
+
+export interface NamedTarget {
+  name: string;
+  config: TargetConfig;
+  /** the targets file, so relative paths in it resolve beside it */
+  file: string;
+}
+
+export interface LoadedSuite extends Suite {
+  file: string;
+}
+
+export function loadTargets(file: string, env: NodeJS.ProcessEnv = process.env): LoadedTargets {
+  const src = readYamlFile(file);
+  interpolate(src, env);
+  const parsed = validate(src, targetsFileSchema, src.doc.toJS());
+  if (parsed.default !== undefined && !(parsed.default in parsed.targets)) {
+    throw new ConfigError([
+      {
+        message: `default: no target named '${parsed.default}'${didYouMean(parsed.default, Object.keys(parsed.targets))}`,
+        position: positionOf(src, ['default']),
+        allowed: Object.keys(parsed.targets).join(', '),
+      },
+    ]);
+  }
+  return { file, default: parsed.default, targets: parsed.targets };
+}
+
+export function selectTarget(loaded: LoadedTargets, name: string | undefined): NamedTarget {
+  const names = Object.keys(loaded.targets);
+  const chosen = name ?? loaded.default ?? (names.length === 1 ? names[0] : undefined);
+  if (chosen === undefined) {
+    throw new ConfigError(`${loaded.file}: several targets and no default; choose one with --target (${names.join(', ')})`);
+  }
+  const config = loaded.targets[chosen];
+  if (!config) {
+    throw new ConfigError(
+      `--target ${chosen}: no such target in ${loaded.file}${didYouMean(chosen, names)}; targets: ${names.join(', ')}`,
+    );
+  }
+  return { name: chosen, config, file: loaded.file };
+}
+
+export function loadSuite(file: string, env: NodeJS.ProcessEnv = process.env): LoadedSuite {
+  const src = readYamlFile(file);
+  interpolate(src, env);
+  const suite = validate(src, suiteSchema, src.doc.toJS());
+  const seen = new Map<string, number>();
+  suite.checks.forEach((check, i) => {
+    if (seen.has(check.id)) {
+      throw new ConfigError([
+        {
+          message: `checks[${i}].id: '${check.id}' is already the id of checks[${seen.get(check.id)}]; ids name the check's URL path and must be unique`,
+          position: positionOf(src, ['checks', i, 'id']),
+        },
+      ]);
+    }
+    seen.set(check.id, i);
+  });
+  return { ...suite, file };
+}
+
+/** `--suite caching` names suites/caching.yaml; anything with a slash or .yaml is a path. */
+export function resolveSuiteFile(nameOrPath: string, suitesDir: string): string {
+  if (nameOrPath.includes('/') || /\.ya?ml$/.test(nameOrPath)) return resolve(nameOrPath);
+  const file = join(suitesDir, `${nameOrPath}.yaml`);
+  if (existsSync(file)) return file;
+  const names = listSuiteNames(suitesDir);
+  throw new ConfigError(`--suite ${nameOrPath}: no such suite in ${suitesDir}${didYouMean(nameOrPath, names)}; suites: ${names.join(', ')}`);
+}
+
+export function listSuiteNames(suitesDir: string): string[] {
+  if (!existsSync(suitesDir)) return [];
+  return readdirSync(suitesDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => basename(f, '.yaml'))
+    .sort();
+}

@@ -1,0 +1,31 @@
+// The public contract of a suite file (see DESIGN.md "Suites").
+import { z } from 'zod';
+import { slug, duration } from './schemaParts.js';
+import { originObject, stepSchema } from './stepSchemas.js';
+
+export const checkSchema = z.strictObject({
+  id: slug,
+  title: z.string(),
+  spec: z.string().optional(),
+  kind: z.enum(['required', 'optimal', 'info']).optional(),
+  needs: z
+    .array(
+      z.string().regex(/^(origin|invalidation|signing|surge|tls|route:[A-Za-z0-9_.-]+)$/, {
+        message: 'expected origin, invalidation, signing, surge, tls or route:<name>',
+      }),
+    )
+    .optional(),
+  object: originObject.optional(),
+  timeout: duration.optional(),
+  steps: z.array(stepSchema).min(1),
+});
+
+export const suiteSchema = z.strictObject({
+  suite: slug,
+  title: z.string(),
+  description: z.string().optional(),
+  checks: z.array(checkSchema).min(1),
+});
+
+export type Check = z.infer<typeof checkSchema>;
+export type Suite = z.infer<typeof suiteSchema>;

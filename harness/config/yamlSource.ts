@@ -1,0 +1,65 @@
+// A parsed YAML file that still knows where each value came from, so every
+// config error can point at file:line:col.
+import { readFileSync } from 'node:fs';
+import { Document, isMap, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { ConfigError, type SourcePosition } from '../errors.js';
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+export interface YamlSource {
+  file: string;
+  lines: string[];
+  doc: Document;
+  lineCounter: LineCounter;
+}
+
+export function readYamlFile(file: string): YamlSource {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`);
+  }
+  return parseYamlText(file, text);
+}
+
+export function parseYamlText(file: string, text: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const src: YamlSource = { file, lines: text.split(/\r?\n/), doc, lineCounter };
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        message: `invalid YAML: ${e.message.split('\n')[0]}`,
+        position: positionAtOffset(src, e.pos[0]),
+      })),
+    );
+  }
+  return src;
+}
+
+export function positionAtOffset(src: YamlSource, offset: number): SourcePosition {
+  const { line, col } = src.lineCounter.linePos(offset);
+  return { file: src.file, line, col, lineText: src.lines[line - 1] ?? '' };
+}
+
+/**
+ * Where the value at `path` starts; with `key: true`, where its key starts
+ * (for unknown keys). Falls back to the nearest ancestor that exists.
+ */
+export function positionOf(src: YamlSource, path: YamlPath, opts: { key?: boolean } = {}): SourcePosition {
+  if (opts.key && path.length > 0) {
+    const parent = src.doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === path[path.length - 1]);
+      const keyNode = pair?.key as Node | undefined;
+      if (keyNode?.range) return positionAtOffset(src, keyNode.range[0]);
+    }
+  }
+  for (let n = path.length; n >= 0; n--) {
+    const node = (n === 0 ? src.doc.contents : src.doc.getIn(path.slice(0, n), true)) as Node | null | undefined;
+    if (node && typeof node === 'object' && node.range) return positionAtOffset(src, node.range[0]);
+  }
+  return { file: src.file, line: 1, col: 1, lineText: src.lines[0] ?? '' };
+}

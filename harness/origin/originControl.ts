@@ -1,0 +1,63 @@
+// The harness's side of the probe origin's control channel: program an
+// object, read what reached the origin. Talks to the origin directly, never
+// through the CDN under test.
+import { Agent, request } from 'undici';
+import { rootCertificates } from 'node:tls';
+import type { OriginLogEntry, OriginObject } from '../../lab/probeOrigin/objectStore.js';
+import { HarnessError } from '../errors.js';
+
+export type { OriginLogEntry, OriginObject };
+
+export class OriginControl {
+  private readonly dispatcher: Agent;
+  constructor(
+    private readonly controlUrl: string,
+    private readonly token: string,
+    ca?: string,
+  ) {
+    this.dispatcher = new Agent({ connect: ca ? { ca: [...rootCertificates, ca] } : {} });
+  }
+
+  async setObject(key: string, object: OriginObject): Promise<void> {
+    await this.call('PUT', '/v1/objects', { key, object });
+  }
+
+  async log(key: string): Promise<OriginLogEntry[]> {
+    const res = (await this.call('GET', `/v1/log?key=${encodeURIComponent(key)}`)) as { entries: OriginLogEntry[] };
+    return res.entries;
+  }
+
+  async clear(prefix: string): Promise<void> {
+    await this.call('DELETE', `/v1/objects?prefix=${encodeURIComponent(prefix)}`);
+  }
+
+  async health(): Promise<void> {
+    await this.call('GET', '/v1/health');
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async call(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+    let res;
+    try {
+      res = await request(new URL(path, this.controlUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+      throw new HarnessError(`probe origin control channel ${this.controlUrl}: ${e.cause?.code ?? e.code ?? e.message}`);
+    }
+    const text = await res.body.text();
+    if (res.statusCode >= 300) {
+      const reason = res.statusCode === 401 ? 'the token was refused (origin.token)' : text;
+      throw new HarnessError(`probe origin control channel ${method} ${path}: ${res.statusCode} ${reason}`);
+    }
+    return text ? JSON.parse(text) : undefined;
+  }
+}

@@ -1,0 +1,70 @@
+// One check: program its object on the probe origin, run its steps in order
+// on its own path, stop at the first failing step, and say why.
+import { parseDuration } from '../config/duration.js';
+import { renderObject } from '../origin/renderObject.js';
+import type { LoadedSuite } from '../config/load.js';
+import type { Check } from '../config/suiteSchema.js';
+import type { CheckRecord, StepRecord } from '../record.js';
+import { redact } from '../secrets.js';
+import { runStep } from '../steps/index.js';
+import type { OpenTarget } from '../target/openTarget.js';
+import { missingNeed } from './needs.js';
+
+export interface CheckRunOptions {
+  runId: string;
+  defaultTimeoutMs: number;
+}
+
+export function checkKeyFor(runId: string, checkId: string, suite: string): string {
+  return `/.edgecheck/${runId}/${suite}.${checkId}/`;
+}
+
+export async function runCheck(suite: LoadedSuite, check: Check, target: OpenTarget, opts: CheckRunOptions): Promise<CheckRecord> {
+  const started = performance.now();
+  const base = { suite: suite.suite, id: check.id, title: check.title, kind: check.kind ?? 'required', ...(check.spec ? { spec: check.spec } : {}) };
+  const reason = missingNeed(check, target);
+  if (reason) return { ...base, status: 'skipped', reason, duration_ms: 0, steps: [] };
+
+  const checkKey = checkKeyFor(opts.runId, check.id, suite.suite);
+  const steps: StepRecord[] = [];
+  const done = (status: 'passed' | 'failed', why?: string): CheckRecord => ({
+    ...base,
+    status,
+    ...(why ? { reason: redact(why) } : {}),
+    duration_ms: Math.round(performance.now() - started),
+    steps,
+  });
+  const checkTimeoutMs = check.timeout !== undefined ? parseDuration(check.timeout) : undefined;
+  try {
+    if (check.object && target.origin) await target.origin.setObject(checkKey, renderObject(check.object));
+    for (const [i, step] of check.steps.entries()) {
+      const record = await withDeadline(runStep(step, { target, checkKey, defaultTimeoutMs: opts.defaultTimeoutMs }), checkTimeoutMs, started);
+      steps.push(record);
+      if (record.failures.length > 0 || record.error) {
+        return done('failed', `step ${i + 1} (${record.kind}): ${record.failures.length ? describe(record) : record.error}`);
+      }
+    }
+    return done('passed');
+  } catch (err) {
+    return done('failed', (err as Error).message);
+  }
+}
+
+function describe(step: StepRecord): string {
+  return step.failures.map((f) => `expected ${f.expectation} ${JSON.stringify(f.expected)}, got ${JSON.stringify(f.actual)}`).join('; ');
+}
+
+/** A check-level timeout: the step is abandoned, the check fails with the reason. */
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number | undefined, started: number): Promise<T> {
+  if (timeoutMs === undefined) return work;
+  const left = timeoutMs - (performance.now() - started);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`check timed out after ${timeoutMs} ms`)), Math.max(0, left));
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,106 @@
+// get / head / post / request: one HTTP request through the edge, observed
+// from both sides — the response, and the probe origin's log of what reached it.
+import { parseDuration } from '../config/duration.js';
+import type { RequestStep, Step } from '../config/stepSchemas.js';
+import { checkExpectations } from '../expect/index.js';
+import type { Observation } from '../expect/observation.js';
+import type { WireRequest, WireResponse } from '../http/client.js';
+import type { StepRecord } from '../record.js';
+import { redact, redactHeaders } from '../secrets.js';
+import type { StepContext, StepKind } from './stepKind.js';
+
+const MAX_REDIRECTS = 5;
+
+export const requestStep: StepKind<RequestStep> = {
+  kind: 'request',
+  accepts: (step: Step): step is RequestStep => 'get' in step || 'head' in step || 'post' in step || 'request' in step,
+  async run(step, ctx) {
+    const { method, path, kind } = methodAndPath(step);
+    const wire = buildRequest(step, method, path, ctx);
+    const record: StepRecord = {
+      kind,
+      request: { method, url: redact(wire.url.href), ...(wire.address ? { address: wire.address } : {}) },
+      failures: [],
+    };
+    const origin = ctx.target.origin;
+    const before = origin ? (await origin.log(ctx.checkKey)).length : 0;
+    let response: WireResponse;
+    try {
+      response = await send(ctx, wire, step.follow_redirects ?? false);
+    } catch (err) {
+      record.error = (err as Error).message;
+      if (step.expect) record.failures.push({ expectation: 'response', expected: 'an HTTP response', actual: redact(record.error) });
+      return record;
+    }
+    const originEntries = origin ? (await origin.log(ctx.checkKey)).slice(before) : undefined;
+    const claim = ctx.target.cacheStatus.read(response.headers);
+    const obs: Observation = { response, ...(originEntries ? { originEntries } : {}), ...(claim ? { claim } : {}) };
+
+    record.response = { status: response.status, headers: redactHeaders(response.headers) };
+    record.duration_ms = Math.round(response.durationMs);
+    if (originEntries) {
+      record.origin_seen = originEntries.length > 0;
+      record.origin_requests = originEntries.map((e) => ({
+        method: e.method,
+        url: e.url,
+        headers: redactHeaders(e.headers),
+        ...(e.sni ? { sni: e.sni } : {}),
+      }));
+    }
+    if (claim) {
+      const claimsCache = claim.claim === 'hit' || claim.claim === 'stale';
+      record.cache_claim = {
+        claim: claim.claim,
+        evidence: redact(claim.evidence),
+        ...(originEntries ? { agrees_with_origin: claimsCache !== originEntries.length > 0 || claim.claim === 'revalidated' } : {}),
+      };
+    }
+    record.failures = checkExpectations(step.expect, obs);
+    return record;
+  },
+};
+
+function methodAndPath(step: RequestStep): { method: string; path: string; kind: string } {
+  if ('get' in step) return { method: 'GET', path: step.get, kind: 'get' };
+  if ('head' in step) return { method: 'HEAD', path: step.head, kind: 'head' };
+  if ('post' in step) return { method: 'POST', path: step.post, kind: 'post' };
+  return { method: step.method, path: step.request, kind: 'request' };
+}
+
+function buildRequest(step: RequestStep, method: string, path: string, ctx: StepContext): WireRequest {
+  const { target } = ctx;
+  const base = step.scheme === 'http' ? (target.httpUrl ?? withScheme(target.url, 'http')) : target.url;
+  const routePath = target.routes[step.route ?? 'default']?.path ?? '/';
+  const url = new URL(base.href);
+  if (step.host) url.hostname = step.host;
+  url.pathname = routePath.replace(/\/$/, '') + ctx.checkKey + path.slice(1);
+  for (const [k, v] of Object.entries(step.query ?? {})) url.searchParams.append(k, String(v));
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(step.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  const address = step.address ?? target.addresses[0];
+  return {
+    method,
+    url,
+    headers,
+    ...(step.body !== undefined ? { body: step.body } : {}),
+    ...(address ? { address } : {}),
+    ...(step.from ? { localAddress: step.from } : {}),
+    timeoutMs: step.timeout !== undefined ? (parseDuration(step.timeout) ?? ctx.defaultTimeoutMs) : ctx.defaultTimeoutMs,
+  };
+}
+
+function withScheme(url: URL, scheme: 'http'): URL {
+  const u = new URL(url.href);
+  u.protocol = `${scheme}:`;
+  return u;
+}
+
+async function send(ctx: StepContext, wire: WireRequest, follow: boolean): Promise<WireResponse> {
+  let res = await ctx.target.http.send(wire);
+  let current = wire;
+  for (let hops = 0; follow && hops < MAX_REDIRECTS && res.status >= 300 && res.status < 400 && res.headers['location']; hops++) {
+    current = { ...current, method: res.status === 303 ? 'GET' : current.method, url: new URL(res.headers['location'], current.url) };
+    res = await ctx.target.http.send(current);
+  }
+  return res;
+}

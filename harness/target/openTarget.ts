@@ -1,0 +1,111 @@
+// Turns a target from targets.yaml into something the runner can send requests
+// to: starts a lab target, resolves edge addresses, connects the origin control.
+import { lookup } from 'node:dns/promises';
+import type { LabInstance, LabRoute } from '../../lab/labInstance.js';
+import { startReferenceLab } from '../../lab/referenceLab.js';
+import { dialectByName, type DialectName } from '../cacheStatus/index.js';
+import type { CacheStatusDialect } from '../cacheStatus/dialect.js';
+import type { NamedTarget } from '../config/load.js';
+import type { RouteConfig, TargetConfig } from '../config/targetsSchema.js';
+import { ConfigError, HarnessError } from '../errors.js';
+import { HttpClient } from '../http/client.js';
+import { OriginControl } from '../origin/originControl.js';
+
+export type Route = Exclude<RouteConfig, string>;
+
+export interface OpenTarget {
+  name: string;
+  /** the URL requests are made against (scheme, hostname, port) */
+  url: URL;
+  hostnames: string[];
+  /** edge addresses to pin requests to; empty = ordinary name resolution */
+  addresses: string[];
+  routes: Record<string, Route>;
+  cacheStatus: CacheStatusDialect;
+  origin?: OriginControl;
+  config: TargetConfig;
+  http: HttpClient;
+  /** for lab targets, the plain-HTTP listener */
+  httpUrl?: URL;
+  close(): Promise<void>;
+}
+
+/** Starts lab edges by name; other lab kinds register here as they land. */
+export type LabStarter = (target: TargetConfig) => Promise<LabInstance>;
+const labStarters: Record<string, LabStarter> = {
+  reference: (t) => startReferenceLab({ faults: t.faults, routes: normalizeRoutes(t.routes) }),
+};
+
+export async function openTarget(named: NamedTarget): Promise<OpenTarget> {
+  const { config } = named;
+  if (config.lab !== undefined) return openLabTarget(named);
+  const url = new URL(config.url!);
+  const hostnames = config.hostnames ?? [url.hostname];
+  const addresses = await resolveEdges(config, url.hostname);
+  const http = new HttpClient({ ca: config.tls?.ca });
+  const origin = config.origin ? new OriginControl(config.origin.control, config.origin.token, config.origin.ca) : undefined;
+  return {
+    name: named.name,
+    url,
+    hostnames,
+    addresses,
+    routes: normalizeRoutes(config.routes),
+    cacheStatus: dialectByName((config.cache_status ?? 'auto') as DialectName | 'auto'),
+    ...(origin ? { origin } : {}),
+    config,
+    http,
+    async close() {
+      await http.close();
+      await origin?.close();
+    },
+  };
+}
+
+async function openLabTarget(named: NamedTarget): Promise<OpenTarget> {
+  const { config } = named;
+  const starter = labStarters[config.lab!];
+  if (!starter) throw new ConfigError(`target ${named.name}: lab '${config.lab}' is not available in this build`);
+  let lab: LabInstance;
+  try {
+    lab = await starter(config);
+  } catch (err) {
+    throw new HarnessError(`target ${named.name}: the ${config.lab} lab could not start: ${(err as Error).message}`);
+  }
+  const http = new HttpClient({ ca: lab.caPem });
+  const origin = new OriginControl(lab.origin.control, lab.origin.token);
+  return {
+    name: named.name,
+    url: new URL(lab.url),
+    httpUrl: new URL(lab.httpUrl),
+    hostnames: lab.hostnames,
+    addresses: lab.addresses,
+    routes: normalizeRoutes(lab.routes),
+    cacheStatus: dialectByName((config.cache_status ?? lab.cacheStatus) as DialectName | 'auto'),
+    origin,
+    config,
+    http,
+    async close() {
+      await http.close();
+      await origin.close();
+      await lab.close();
+    },
+  };
+}
+
+function normalizeRoutes(routes: Record<string, RouteConfig | LabRoute> | undefined): Record<string, Route> {
+  const out: Record<string, Route> = {};
+  for (const [name, r] of Object.entries(routes ?? {})) out[name] = typeof r === 'string' ? { path: r } : (r as Route);
+  if (!out['default']) out['default'] = { path: '/' };
+  return out;
+}
+
+async function resolveEdges(config: TargetConfig, hostname: string): Promise<string[]> {
+  if (config.edges === undefined) return [];
+  if (config.edges !== 'dns') return config.edges;
+  try {
+    const found = await lookup(hostname, { all: true });
+    return [...new Set(found.map((a) => a.address))];
+  } catch (err) {
+    throw new HarnessError(`edges: dns: cannot resolve ${hostname}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}

@@ -1,0 +1,49 @@
+// Every certificate the lab needs, made once per lab start: the trusted lab CA,
+// the edge's SNI certificates, and the probe origin's certificate per fault.
+import { createCa, createIntermediate, issueLeaf, type KeyAndCert } from './ca.js';
+
+export const LAB_HOSTNAMES = ['lab.edgecheck.test', 'static.edgecheck.test'] as const;
+export const ORIGIN_HOSTNAME = 'origin.edgecheck.test';
+
+export const ORIGIN_CERT_FAULTS = ['valid', 'wrong-name', 'expired', 'self-signed', 'untrusted-ca', 'incomplete-chain'] as const;
+export type OriginCertFault = (typeof ORIGIN_CERT_FAULTS)[number];
+
+export interface ServedCertificate extends KeyAndCert {
+  /** what the server sends after the leaf (intermediates) */
+  chainPem: string;
+}
+
+export interface LabCertificates {
+  ca: KeyAndCert;
+  /** hostname -> certificate the edge presents for it */
+  edge: Record<string, ServedCertificate>;
+  origin: Record<OriginCertFault, ServedCertificate>;
+}
+
+const DAY_MS = 86_400_000;
+
+export function makeLabCertificates(): LabCertificates {
+  const ca = createCa('edgecheck lab CA');
+  const untrusted = createCa('edgecheck untrusted CA');
+  const intermediate = createIntermediate(ca, 'edgecheck lab intermediate');
+  const leaf = (issuer: KeyAndCert | 'self', hostnames: string[], extra: { notBefore?: Date; notAfter?: Date } = {}) => ({
+    ...issueLeaf(issuer, { hostnames, ips: ['127.0.0.1'], ...extra }),
+    chainPem: '',
+  });
+  const edge: Record<string, ServedCertificate> = {};
+  for (const host of LAB_HOSTNAMES) edge[host] = leaf(ca, [host]);
+  const incomplete = leaf(intermediate, [ORIGIN_HOSTNAME]);
+  return {
+    ca,
+    edge,
+    origin: {
+      valid: leaf(ca, [ORIGIN_HOSTNAME]),
+      'wrong-name': leaf(ca, ['wrong-name.example.net']),
+      expired: leaf(ca, [ORIGIN_HOSTNAME], { notBefore: new Date(Date.now() - 60 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) }),
+      'self-signed': leaf('self', [ORIGIN_HOSTNAME]),
+      'untrusted-ca': leaf(untrusted, [ORIGIN_HOSTNAME]),
+      // signed by an intermediate that the server does not send
+      'incomplete-chain': incomplete,
+    },
+  };
+}

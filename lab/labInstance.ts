@@ -1,0 +1,28 @@
+// What a started lab target tells the harness: where to send requests, what to
+// trust, how to reach the probe origin, and how to stop it.
+
+export interface LabRoute {
+  path: string;
+  ttl?: { min?: number; default?: number; max?: number };
+  error_ttl?: number | string;
+  query_key?: 'all' | 'none' | string[];
+  compress?: boolean;
+  failover?: boolean;
+}
+
+export interface LabInstance {
+  /** https://<hostname>:<port> of the edge */
+  url: string;
+  /** the plain-HTTP listener (which redirects to HTTPS where the edge does) */
+  httpUrl: string;
+  hostnames: string[];
+  /** edge node addresses; requests are pinned to them */
+  addresses: string[];
+  /** PEM of the lab CA the edge's certificates chain to */
+  caPem: string;
+  origin: { control: string; token: string };
+  routes: Record<string, LabRoute>;
+  /** vendor header dialect the edge speaks */
+  cacheStatus: string;
+  close(): Promise<void>;
+}

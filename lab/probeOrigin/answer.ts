@@ -1,0 +1,50 @@
+// How the probe origin answers a request for a programmed object: as written,
+// plus 304 for a matching conditional request (DESIGN.md "The probe origin").
+import type { IncomingHttpHeaders } from 'node:http';
+import type { OriginObject } from './objectStore.js';
+
+export interface OriginAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function answerFor(object: OriginObject | undefined, method: string, reqHeaders: IncomingHttpHeaders): OriginAnswer {
+  if (!object) {
+    return {
+      status: 404,
+      headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' },
+      body: 'edgecheck probe origin: nothing is programmed for this path\n',
+    };
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(object.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  if (object.version !== undefined) headers['x-edgecheck-version'] = object.version;
+  const status = object.status ?? 200;
+  const isRead = method === 'GET' || method === 'HEAD';
+  if (isRead && status === 200 && notModified(headers, reqHeaders)) {
+    return { status: 304, headers, body: '' };
+  }
+  return { status, headers, body: method === 'HEAD' ? '' : (object.body ?? '') };
+}
+
+/** RFC 9110 13.1: If-None-Match wins over If-Modified-Since; weak comparison. */
+function notModified(headers: Record<string, string>, req: IncomingHttpHeaders): boolean {
+  const inm = req['if-none-match'];
+  const etag = headers['etag'];
+  if (inm !== undefined) {
+    if (etag === undefined) return false;
+    const wanted = inm.split(',').map((t) => weak(t.trim()));
+    return wanted.includes('*') || wanted.includes(weak(etag));
+  }
+  const ims = req['if-modified-since'];
+  const lastModified = headers['last-modified'];
+  if (ims === undefined || lastModified === undefined) return false;
+  const since = Date.parse(ims);
+  const modified = Date.parse(lastModified);
+  return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
+}
+
+function weak(tag: string): string {
+  return tag.startsWith('W/') ? tag.slice(2) : tag;
+}

@@ -1,0 +1,147 @@
+// The probe origin: answers programmed objects on HTTP and on one TLS listener
+// per certificate fault, logs every request, and is programmed through a
+// token-authenticated control channel that never goes through the CDN.
+import { timingSafeEqual } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { ORIGIN_CERT_FAULTS, type OriginCertFault, type ServedCertificate } from '../labCertificates.js';
+import { answerFor } from './answer.js';
+import { checkKeyOf, ObjectStore, type OriginObject } from './objectStore.js';
+
+export interface ProbeOriginOptions {
+  host?: string;
+  token: string;
+  /** certificate per fault; without it the origin serves plain HTTP only */
+  certificates?: Partial<Record<OriginCertFault, ServedCertificate>>;
+  httpPort?: number;
+  controlPort?: number;
+}
+
+export interface ProbeOrigin {
+  httpUrl: string;
+  /** port of the TLS listener per certificate fault */
+  tlsPorts: Partial<Record<OriginCertFault, number>>;
+  controlUrl: string;
+  store: ObjectStore;
+  close(): Promise<void>;
+}
+
+export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeOrigin> {
+  const host = opts.host ?? '127.0.0.1';
+  const store = new ObjectStore();
+  const servers: http.Server[] = [];
+  const listen = async (server: http.Server, port = 0): Promise<number> => {
+    servers.push(server);
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  };
+
+  const httpPort = await listen(http.createServer(originHandler(store, 'http')), opts.httpPort);
+  const tlsPorts: Partial<Record<OriginCertFault, number>> = {};
+  for (const fault of ORIGIN_CERT_FAULTS) {
+    const cert = opts.certificates?.[fault];
+    if (!cert) continue;
+    const server = https.createServer({ key: cert.keyPem, cert: cert.certPem + cert.chainPem }, originHandler(store, `https:${fault}`));
+    tlsPorts[fault] = await listen(server);
+  }
+  const controlPort = await listen(http.createServer(controlHandler(store, opts.token)), opts.controlPort);
+
+  return {
+    httpUrl: `http://${host}:${httpPort}`,
+    tlsPorts,
+    controlUrl: `http://${host}:${controlPort}`,
+    store,
+    async close() {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+function originHandler(store: ObjectStore, listener: string) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    // drain any request body (POST/PUT are answered and logged like any request)
+    req.resume();
+    req.on('end', () => {
+      const url = req.url ?? '/';
+      const key = checkKeyOf(url.split('?')[0] ?? '/');
+      const answer = answerFor(key ? store.get(key) : undefined, req.method ?? 'GET', req.headers);
+      let seq = 0;
+      if (key) {
+        const sni = (req.socket as TLSSocket).servername;
+        seq = store.record(key, {
+          status: answer.status,
+          at: Date.now(),
+          method: req.method ?? 'GET',
+          url,
+          headers: flatHeaders(req.headers),
+          peer: req.socket.remoteAddress ?? '',
+          listener,
+          ...(typeof sni === 'string' ? { sni } : {}),
+        }).seq;
+      }
+      res.statusCode = answer.status;
+      for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
+      res.setHeader('x-edgecheck-origin-seq', String(seq));
+      res.end(answer.body);
+    });
+  };
+}
+
+function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function controlHandler(store: ObjectStore, token: string) {
+  const expected = Buffer.from(`Bearer ${token}`);
+  const authorized = (req: IncomingMessage): boolean => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const reply = (status: number, body?: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(body === undefined ? '' : JSON.stringify(body));
+      };
+      if (!authorized(req)) return reply(401, { error: 'missing or wrong bearer token' });
+      const url = new URL(req.url ?? '/', 'http://control');
+      try {
+        if (req.method === 'GET' && url.pathname === '/v1/health') return reply(200, { ok: true });
+        if (req.method === 'PUT' && url.pathname === '/v1/objects') {
+          const { key, object } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string; object: OriginObject };
+          if (checkKeyOf(key) !== key) return reply(400, { error: `not a check key: ${key}` });
+          store.set(key, object);
+          return reply(204);
+        }
+        if (req.method === 'GET' && url.pathname === '/v1/log') {
+          return reply(200, { entries: store.log(url.searchParams.get('key') ?? '') });
+        }
+        if (req.method === 'DELETE' && url.pathname === '/v1/objects') {
+          store.clear(url.searchParams.get('prefix') ?? '/.edgecheck/');
+          return reply(204);
+        }
+        return reply(404, { error: `no such control endpoint: ${req.method} ${url.pathname}` });
+      } catch (err) {
+        return reply(400, { error: (err as Error).message });
+      }
+    });
+  };
+}

@@ -1,0 +1,39 @@
+// One edge node's stored responses, keyed by host, path and the part of the
+// query string the route keeps in its cache key.
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  requestTime: number;
+  responseTime: number;
+  /** freshness lifetime in seconds, fixed when stored or refreshed */
+  lifetime: number;
+}
+
+export type QueryKey = 'all' | 'none' | string[];
+
+export function cacheKey(host: string, pathAndQuery: string, queryKey: QueryKey): string {
+  const url = new URL(pathAndQuery, 'http://edge');
+  let query = '';
+  if (queryKey === 'all') query = url.search;
+  else if (Array.isArray(queryKey)) {
+    const kept = new URLSearchParams();
+    for (const name of [...queryKey].sort()) for (const v of url.searchParams.getAll(name)) kept.append(name, v);
+    query = kept.size ? `?${kept}` : '';
+  }
+  return `${host.toLowerCase()}|${url.pathname}${query}`;
+}
+
+export class EdgeCache {
+  private readonly entries = new Map<string, StoredResponse>();
+  get(key: string): StoredResponse | undefined {
+    return this.entries.get(key);
+  }
+  put(key: string, value: StoredResponse): void {
+    this.entries.set(key, value);
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}

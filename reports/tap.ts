@@ -1,0 +1,45 @@
+// The tap reporter: TAP 14, a subtest per suite, a test point per check;
+// skips carry their reason as a SKIP directive.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckRecord, RunRecord } from '../harness/record.js';
+import { redact } from '../harness/secrets.js';
+import type { Reporter, ReporterOptions } from './reporter.js';
+
+export const TAP_FILE = 'report.tap';
+
+export default class TapReporter implements Reporter {
+  readonly name = 'tap';
+  constructor(private readonly opts: ReporterOptions) {}
+
+  onRunEnd(record: RunRecord): void {
+    mkdirSync(this.opts.outDir, { recursive: true });
+    writeFileSync(join(this.opts.outDir, TAP_FILE), redact(renderTap(record)));
+  }
+}
+
+export function renderTap(record: RunRecord): string {
+  const lines = ['TAP version 14', `# edgecheck run ${record.run_id} against ${record.target.name}`, `1..${record.checks.length}`];
+  record.checks.forEach((c, i) => lines.push(...point(c, i + 1)));
+  lines.push(`# pass ${record.summary.passed}`, `# fail ${record.summary.failed}`, `# skip ${record.summary.skipped}`);
+  return lines.join('\n') + '\n';
+}
+
+function point(c: CheckRecord, n: number): string[] {
+  const name = `${c.suite} › ${c.id}: ${c.title}`.replace(/#/g, '\\#');
+  if (c.status === 'skipped') return [`ok ${n} - ${name} # SKIP ${c.reason ?? ''}`];
+  // optimal/info failures do not fail the run: TODO is TAP's "known not to count"
+  const todo = c.status === 'failed' && c.kind !== 'required' ? ` # TODO ${c.kind} check` : '';
+  const head = `${c.status === 'passed' ? 'ok' : 'not ok'} ${n} - ${name}${todo}`;
+  if (c.status === 'passed') return [head];
+  const yaml = ['  ---', `  reason: ${JSON.stringify(c.reason ?? '')}`, `  duration_ms: ${c.duration_ms}`];
+  const failures = c.steps.flatMap((s) => s.failures);
+  if (failures.length) {
+    yaml.push('  failures:');
+    for (const f of failures) {
+      yaml.push(`    - expectation: ${JSON.stringify(f.expectation)}`, `      expected: ${JSON.stringify(f.expected)}`, `      actual: ${JSON.stringify(f.actual)}`);
+    }
+  }
+  yaml.push('  ...');
+  return [head, ...yaml];
+}

@@ -1,0 +1,57 @@
+// Shared terminal pieces for the list and dot reporters: colours and the
+// failure block (step, expectation, actual, evidence — in that order).
+import type { CheckRecord, RunRecord, StepRecord } from '../harness/record.js';
+
+export interface Paint {
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+export function paint(color: boolean): Paint {
+  const wrap = (open: number, close: number) => (s: string) => (color ? `\x1b[${open}m${s}\x1b[${close}m` : s);
+  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+}
+
+const EVIDENCE_HEADERS = ['cache-control', 'age', 'expires', 'etag', 'last-modified', 'cache-status', 'x-cache', 'cf-cache-status', 'x-cache-status', 'location'];
+
+export function failureDetail(check: CheckRecord, p: Paint): string[] {
+  const lines: string[] = [];
+  if (check.reason) lines.push(`    ${p.red(check.reason)}`);
+  const step = [...check.steps].reverse().find((s) => s.failures.length > 0 || s.error);
+  if (step) lines.push(...evidence(step, p));
+  return lines;
+}
+
+function evidence(step: StepRecord, p: Paint): string[] {
+  const lines: string[] = [];
+  if (step.request) lines.push(p.dim(`    > ${step.request.method} ${step.request.url}${step.request.address ? ` (edge ${step.request.address})` : ''}`));
+  if (step.response) {
+    lines.push(p.dim(`    < ${step.response.status}`));
+    for (const h of EVIDENCE_HEADERS) {
+      const v = step.response.headers[h];
+      if (v !== undefined) lines.push(p.dim(`    < ${h}: ${v}`));
+    }
+  }
+  if (step.origin_seen !== undefined) {
+    const reqs = step.origin_requests ?? [];
+    lines.push(p.dim(`    origin log: ${reqs.length === 0 ? 'no request reached the origin' : reqs.map((r) => `${r.method} ${r.url}${conditional(r.headers)}`).join('; ')}`));
+  }
+  if (step.cache_claim?.agrees_with_origin === false) {
+    lines.push(p.yellow(`    note: the vendor header claims "${step.cache_claim.claim}" but the origin log says ${step.origin_seen ? 'origin' : 'cache'}`));
+  }
+  return lines;
+}
+
+function conditional(h: Record<string, string>): string {
+  const parts = ['if-none-match', 'if-modified-since'].filter((k) => h[k]).map((k) => `${k}: ${h[k]}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+export function summaryLine(record: RunRecord, p: Paint): string {
+  const { passed, failed, skipped } = record.summary;
+  const secs = ((Date.parse(record.finished) - Date.parse(record.started)) / 1000).toFixed(1);
+  return `${p.green(`${passed} passed`)}, ${failed ? p.red(`${failed} failed`) : `${failed} failed`}, ${p.yellow(`${skipped} skipped`)} ${p.dim(`(${secs}s, target ${record.target.name})`)}`;
+}
