@@ -8,6 +8,8 @@ export interface LabRoute {
   query_key?: 'all' | 'none' | string[];
   compress?: boolean;
   failover?: boolean;
+  /** reference lab only: which probe-origin TLS listener the route fetches from */
+  origin_tls?: string;
 }
 
 export interface LabInstance {

@@ -2,10 +2,11 @@
 // loopback, with fresh certificates and a fresh control token.
 import { randomBytes } from 'node:crypto';
 import type { LabInstance, LabRoute } from './labInstance.js';
-import { LAB_HOSTNAMES, makeLabCertificates, ORIGIN_HOSTNAME } from './labCertificates.js';
+import { LAB_HOSTNAMES, makeLabCertificates, ORIGIN_HOSTNAME, type OriginCertFault } from './labCertificates.js';
 import { startProbeOrigin } from './probeOrigin/probeOrigin.js';
 import type { ReferenceEdgeFault } from './referenceEdge/faults.js';
 import { startReferenceEdge, type EdgeRoute } from './referenceEdge/referenceEdge.js';
+import { CACHING_ROUTES } from './referenceEdge/cachingRoutes.js';
 
 export interface ReferenceLabOptions {
   faults?: ReferenceEdgeFault[];
@@ -14,15 +15,12 @@ export interface ReferenceLabOptions {
   addresses?: string[];
 }
 
-export const REFERENCE_ROUTES: Record<string, LabRoute> = {
-  default: { path: '/', ttl: { min: 0, default: 0, max: 31_536_000 }, query_key: 'all' },
-};
 
 export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise<LabInstance> {
   const certs = makeLabCertificates();
   const token = randomBytes(24).toString('hex');
   const origin = await startProbeOrigin({ token, certificates: certs.origin });
-  const routes = { ...REFERENCE_ROUTES, ...opts.routes };
+  const routes = { ...CACHING_ROUTES, ...opts.routes };
   const addresses = opts.addresses ?? ['127.0.0.1'];
   try {
     const edgeRoutes: EdgeRoute[] = Object.entries(routes).map(([name, r]) => ({
@@ -30,7 +28,13 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       path: r.path,
       ttl: { min: r.ttl?.min ?? 0, default: r.ttl?.default ?? 0, max: r.ttl?.max ?? 31_536_000 },
       queryKey: r.query_key ?? 'all',
-      origin: { url: origin.httpUrl, servername: ORIGIN_HOSTNAME, ca: certs.ca.certPem, verify: true, sendSni: true },
+      origin: {
+        url: r.origin_tls ? `https://127.0.0.1:${origin.tlsPorts[r.origin_tls as OriginCertFault]}` : origin.httpUrl,
+        servername: ORIGIN_HOSTNAME,
+        ca: certs.ca.certPem,
+        verify: true,
+        sendSni: true,
+      },
     }));
     const edge = await startReferenceEdge({
       addresses,

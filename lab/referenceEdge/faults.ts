@@ -1,21 +1,11 @@
 // The reference edge's fault switches: each breaks one behaviour a suite check
 // guards, so the project can show that check failing. Data only, so config
-// validation can list them.
+// validation can list them. One file per area keeps each list owned by the
+// behaviour it breaks.
+import { CACHING_FAULTS } from './cachingFaults.js';
+import { TLS_FAULTS } from './tlsFaults.js';
 
-export const REFERENCE_EDGE_FAULTS = {
-  'ignore-s-maxage': 'uses max-age even when s-maxage is present',
-  'ignore-max-age': 'does not take freshness from max-age',
-  'ignore-expires': 'does not take freshness from Expires',
-  'never-expire': 'serves stored responses forever, never revalidating',
-  'store-no-store': 'stores responses marked no-store',
-  'store-private': 'stores responses marked private',
-  'no-age': 'sends no Age header',
-  'frozen-age': 'sends Age: 0 on every hit',
-  'no-revalidation': 'refetches stale objects without If-None-Match / If-Modified-Since',
-  'drop-304-headers': 'keeps the old headers when a 304 refreshes a stored response',
-  'no-cache-status': 'sends no Cache-Status header',
-  'ignore-upstream-age': 'ignores the Age header received from upstream',
-} as const;
+export const REFERENCE_EDGE_FAULTS = { ...CACHING_FAULTS, ...TLS_FAULTS } as const;
 
 export type ReferenceEdgeFault = keyof typeof REFERENCE_EDGE_FAULTS;
 export const referenceEdgeFaultNames = Object.keys(REFERENCE_EDGE_FAULTS) as ReferenceEdgeFault[];
