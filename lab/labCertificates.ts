@@ -22,7 +22,19 @@ export interface LabCertificates {
 
 const DAY_MS = 86_400_000;
 
+let made: LabCertificates | undefined;
+
+/**
+ * The lab's certificates, made on first use in this process and shared by
+ * every lab started after it: RSA key generation is the slowest part of a lab
+ * start, and labs in one process have no reason to distrust each other.
+ */
 export function makeLabCertificates(): LabCertificates {
+  made ??= makeFreshCertificates();
+  return made;
+}
+
+function makeFreshCertificates(): LabCertificates {
   const ca = createCa('edgecheck lab CA');
   const untrusted = createCa('edgecheck untrusted CA');
   const intermediate = createIntermediate(ca, 'edgecheck lab intermediate');

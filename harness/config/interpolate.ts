@@ -21,7 +21,7 @@ export function interpolate(src: YamlSource, env: NodeJS.ProcessEnv = process.en
             message:
               kind === 'env'
                 ? `environment variable ${name} is not set`
-                : `file ${name} cannot be read (relative to ${dirname(src.file)})`,
+                : `file ${name} cannot be read (looked for ${resolve(dirname(src.file), name)})`,
             position: positionAtOffset(src, node.range?.[0] ?? 0),
           });
           return '';

@@ -12,14 +12,14 @@ export function validate<S extends z.ZodType>(src: YamlSource, schema: S, value:
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) => explain(src, schema, value, issue, []));
-  throw new ConfigError(dedupe(problems));
+  throw new ConfigError(dedupe(problems).sort(byPosition));
 }
 
 function explain(src: YamlSource, root: Schema, rootValue: unknown, issue: Issue, prefix: YamlPath): ConfigProblem[] {
   const path = [...prefix, ...(issue.path as YamlPath)];
   const value = valueAt(rootValue, path);
   const at = (p: YamlPath, key = false) => positionOf(src, p, { key });
-  const where = path.length ? `${path.join('.')}: ` : '';
+  const where = path.length ? `${yamlPathText(path)}: ` : '';
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = objectKeys(schemaAt(root, rootValue, path));
@@ -65,7 +65,7 @@ function explainUnion(src: YamlSource, root: Schema, rootValue: unknown, issue: 
   const value = valueAt(rootValue, path);
   const scored = issue.errors.map((errs) => ({ errs, shallow: errs.filter((e) => e.path.length === 0).length + errs.filter((e) => e.path.length === 1 && e.code !== 'invalid_union').length * 0.5 }));
   const fitting = scored.filter((s) => !s.errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
-  const where = path.length ? `${path.join('.')}: ` : '';
+  const where = path.length ? `${yamlPathText(path)}: ` : '';
   const options = optionsOf(schemaAt(root, rootValue, path));
   if (fitting.length > 0) {
     fitting.sort((a, b) => a.shallow - b.shallow || a.errs.length - b.errs.length);
@@ -187,6 +187,15 @@ function valueAt(root: unknown, path: YamlPath): unknown {
     v = (v as Record<string, unknown>)[seg as string];
   }
   return v;
+}
+
+/** checks[0].steps[1].expect — the path as a reader of the YAML would say it. */
+export function yamlPathText(path: YamlPath): string {
+  return path.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? seg : `.${seg}`)).join('');
+}
+
+function byPosition(a: ConfigProblem, b: ConfigProblem): number {
+  return (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0);
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

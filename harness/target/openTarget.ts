@@ -44,6 +44,8 @@ export async function openTarget(named: NamedTarget): Promise<OpenTarget> {
   const addresses = await resolveEdges(config, url.hostname);
   const http = new HttpClient({ ca: config.tls?.ca });
   const origin = config.origin ? new OriginControl(config.origin.control, config.origin.token, config.origin.ca) : undefined;
+  // without its origin the harness cannot tell a hit from a miss: fail fast, before any check
+  await origin?.health();
   return {
     name: named.name,
     url,
