@@ -1,0 +1,61 @@
+// The probe origin: answers as programmed, 304 for matching conditionals,
+// logs every request per check key, and guards its control channel with a token.
+import t from 'tap';
+import { request } from 'undici';
+import { startProbeOrigin } from '../lab/probeOrigin/probeOrigin.js';
+import { OriginControl } from '../harness/origin/originControl.js';
+
+const key = '/.edgecheck/run1/suite.check/';
+
+t.test('probe origin', async (t) => {
+  const origin = await startProbeOrigin({ token: 'tok-123456' });
+  t.teardown(() => origin.close());
+  const control = new OriginControl(origin.controlUrl, 'tok-123456');
+  t.teardown(() => control.close());
+  await control.setObject(key, {
+    headers: { 'Cache-Control': 'max-age=60', ETag: '"e1"', 'Last-Modified': 'Mon, 01 Jan 2024 00:00:00 GMT' },
+    body: 'hello',
+    version: 'v1',
+  });
+
+  const get = async (path: string, headers: Record<string, string> = {}, method = 'GET') => {
+    const res = await request(`${origin.httpUrl}${path}`, { method: method as 'GET', headers });
+    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+  };
+
+  const first = await get(`${key}page?x=1`);
+  t.equal(first.status, 200);
+  t.equal(first.body, 'hello');
+  t.equal(first.headers['etag'], '"e1"');
+  t.equal(first.headers['x-edgecheck-origin-seq'], '1');
+  t.equal(first.headers['x-edgecheck-version'], 'v1');
+
+  t.equal((await get(key, { 'if-none-match': 'W/"e1"' })).status, 304, 'weak If-None-Match matches');
+  t.equal((await get(key, { 'if-none-match': '"other"' })).status, 200);
+  t.equal((await get(key, { 'if-modified-since': 'Tue, 02 Jan 2024 00:00:00 GMT' })).status, 304);
+  t.equal((await get(key, { 'if-modified-since': 'Sun, 31 Dec 2023 00:00:00 GMT' })).status, 200);
+  const head = await get(key, {}, 'HEAD');
+  t.equal(head.status, 200);
+  t.equal(head.body, '');
+  t.equal((await get(key, {}, 'POST')).status, 200, 'POST is answered and logged');
+
+  // a route prefix in front of the check key still finds it
+  t.equal((await get(`/prefix${key}`)).body, 'hello');
+  t.equal((await get('/.edgecheck/run1/other.check/')).status, 404, 'unprogrammed keys get 404');
+
+  const log = await control.log(key);
+  t.equal(log.length, 8);
+  t.same(log.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+  t.equal(log[0]?.url, `${key}page?x=1`);
+  t.equal(log[1]?.status, 304);
+  t.equal(log[1]?.headers['if-none-match'], 'W/"e1"');
+  t.equal(log[5]?.method, 'HEAD');
+  t.equal(log[0]?.listener, 'http');
+
+  await control.clear('/.edgecheck/run1/');
+  t.same(await control.log(key), []);
+
+  const intruder = new OriginControl(origin.controlUrl, 'wrong-token');
+  t.teardown(() => intruder.close());
+  await t.rejects(intruder.setObject(key, { body: 'evil' }), /token was refused/);
+});
