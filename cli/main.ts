@@ -4,7 +4,9 @@ import { ConfigError, EdgecheckError } from '../harness/errors.js';
 import { redact } from '../harness/secrets.js';
 import { jsonSchemas } from '../harness/schema/jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
+import { labCommand } from './labCommand.js';
 import { RUN_HELP, runCommand } from './runCommand.js';
+import { surgeCommand } from './surgeCommand.js';
 
 const HELP = `Usage: edgecheck <command> [options]
 
@@ -12,7 +14,9 @@ Declarative conformance and load testing for CDN endpoints.
 
 Commands:
   run       run suites against a target (edgecheck run --help)
+  surge     fire a surge plan at a target; export it to k6 (edgecheck surge --help)
   schema    print the JSON Schemas of targets.yaml and suite files
+  lab       list the lab edges, or run one in the foreground (edgecheck lab --help)
 
 Exit codes: 0 all required checks passed; 1 a required check failed;
             2 bad command line or config; 3 the harness could not run.
@@ -30,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
         return command === undefined ? 2 : 0;
       case 'run':
         return await runCommand(rest);
+      case 'surge':
+        return await surgeCommand(rest);
+      case 'lab':
+        return await labCommand(rest);
       case 'schema':
         process.stdout.write(JSON.stringify(jsonSchemas(), null, 2) + '\n');
         return 0;

@@ -25,7 +25,58 @@ export interface StepRecord {
   duration_ms?: number;
   /** a transport or harness error (the step could not observe a response) */
   error?: string;
+  /** a tls step: every handshake it made, with its evidence */
+  tls?: { endpoints: TlsEndpointRecord[] };
   failures: FailureRecord[];
+}
+
+/** A certificate as a TLS finding shows it. */
+export interface CertificateRecord {
+  subject: string;
+  common_name?: string;
+  sans: string[];
+  issuer: string;
+  not_before: string;
+  not_after: string;
+  days_left: number;
+  fingerprint256: string;
+  self_signed: boolean;
+}
+
+/** One TLS handshake: what was negotiated and presented, or why it failed. */
+export interface HandshakeRecord {
+  ok: boolean;
+  error?: { code: string; message: string };
+  protocol?: string | null;
+  /** the ALPN protocol the server selected; false = none */
+  alpn?: string | false;
+  cipher?: string;
+  /** the chain is complete and ends at a trusted root */
+  trusted?: boolean;
+  trust_error?: string;
+  /** absent on a resumed session: TLS does not send the certificate again */
+  certificate?: CertificateRecord;
+  hostname_match?: { match: boolean; by: string; matched_name?: string; warning?: string };
+  resumed?: boolean;
+  resumption?: 'ticket' | 'session-id';
+}
+
+/** One endpoint (hostname x edge address x offer) of a tls step. */
+export interface TlsEndpointRecord {
+  host: string;
+  address?: string;
+  port: number;
+  /** the SNI sent; null = none */
+  sni: string | null;
+  offered: { alpn?: string[]; min_version?: string; max_version?: string };
+  handshake: HandshakeRecord;
+  /** `resume: true`: the handshake offering the first one's session */
+  resumption?: HandshakeRecord;
+  /** the handshake made without SNI, when sni_required was expected */
+  without_sni?: HandshakeRecord;
+  /** the answer to the step's `request`, for HSTS */
+  hsts?: { status: number; header: string | null } | { error: string };
+  passed: boolean;
 }
 
 export interface CheckRecord {
@@ -55,7 +106,7 @@ export interface RunRecord {
   finished: string;
   summary: RunSummary;
   checks: CheckRecord[];
-  surge?: unknown;
+  surge?: import('./surgeRecord.js').SurgeRecord;
 }
 
 export function summarize(checks: CheckRecord[]): RunSummary {

@@ -12,6 +12,16 @@ export interface LabRoute {
   origin_tls?: string;
 }
 
+export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** What a lab edge promises viewers over TLS, in the shape of targets.yaml's `tls:` block. */
+export interface LabTlsPromises {
+  protocols?: { accept?: TlsVersionName[]; refuse?: TlsVersionName[] };
+  alpn?: string[];
+  hsts?: { min_max_age: number };
+  min_days_left?: number;
+}
+
 export interface LabInstance {
   /** https://<hostname>:<port> of the edge */
   url: string;
@@ -26,5 +36,7 @@ export interface LabInstance {
   routes: Record<string, LabRoute>;
   /** vendor header dialect the edge speaks */
   cacheStatus: string;
+  /** what the edge promises over TLS; the target's own `tls:` block overrides it */
+  tls?: LabTlsPromises;
   close(): Promise<void>;
 }

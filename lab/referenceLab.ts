@@ -3,10 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import type { LabInstance, LabRoute } from './labInstance.js';
 import { LAB_HOSTNAMES, makeLabCertificates, ORIGIN_HOSTNAME, type OriginCertFault } from './labCertificates.js';
-import { startProbeOrigin } from './probeOrigin/probeOrigin.js';
-import type { ReferenceEdgeFault } from './referenceEdge/faults.js';
-import { startReferenceEdge, type EdgeRoute } from './referenceEdge/referenceEdge.js';
+import { ORIGIN_TLS_ROUTES } from './originTlsRoutes.js';
+import { startProbeOrigin, type ProbeOrigin } from './probeOrigin/probeOrigin.js';
 import { CACHING_ROUTES } from './referenceEdge/cachingRoutes.js';
+import { edgeRoute } from './referenceEdge/edgeRoutes.js';
+import type { ReferenceEdgeFault } from './referenceEdge/faults.js';
+import { OriginErrorCache } from './referenceEdge/originErrorCache.js';
+import type { OriginCertificateCheck } from './referenceEdge/originTls.js';
+import { startReferenceEdge, type EdgeRoute } from './referenceEdge/referenceEdge.js';
+import type { OriginTarget } from './referenceEdge/upstream.js';
+import { REFERENCE_EDGE_TLS_PROMISES } from './referenceEdge/viewerTls.js';
 
 export interface ReferenceLabOptions {
   faults?: ReferenceEdgeFault[];
@@ -15,32 +21,30 @@ export interface ReferenceLabOptions {
   addresses?: string[];
 }
 
+/** Origin-side fault switches that skip one certificate check. */
+const SKIPPED_CHECKS: Partial<Record<ReferenceEdgeFault, OriginCertificateCheck>> = {
+  'origin-ignore-hostname': 'hostname',
+  'origin-accept-expired': 'expiry',
+};
 
 export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise<LabInstance> {
+  const faults = new Set(opts.faults ?? []);
   const certs = makeLabCertificates();
   const token = randomBytes(24).toString('hex');
   const origin = await startProbeOrigin({ token, certificates: certs.origin });
-  const routes = { ...CACHING_ROUTES, ...opts.routes };
+  const routes = { ...CACHING_ROUTES, ...ORIGIN_TLS_ROUTES, ...opts.routes };
   const addresses = opts.addresses ?? ['127.0.0.1'];
   try {
-    const edgeRoutes: EdgeRoute[] = Object.entries(routes).map(([name, r]) => ({
-      name,
-      path: r.path,
-      ttl: { min: r.ttl?.min ?? 0, default: r.ttl?.default ?? 0, max: r.ttl?.max ?? 31_536_000 },
-      queryKey: r.query_key ?? 'all',
-      origin: {
-        url: r.origin_tls ? `https://127.0.0.1:${origin.tlsPorts[r.origin_tls as OriginCertFault]}` : origin.httpUrl,
-        servername: ORIGIN_HOSTNAME,
-        ca: certs.ca.certPem,
-        verify: true,
-        sendSni: true,
-      },
-    }));
+    const secondary: OriginTarget = { url: origin.secondaryHttpUrl, verify: true, sendSni: true };
+    const edgeRoutes = Object.entries(routes).map(([name, r]) =>
+      withOriginErrorCache(edgeRoute(name, r, originTarget(r, origin, certs.ca.certPem, faults), secondary), faults),
+    );
     const edge = await startReferenceEdge({
       addresses,
       certificates: certs.edge,
+      ca: certs.ca,
       routes: edgeRoutes,
-      faults: new Set(opts.faults ?? []),
+      faults,
     });
     const host = LAB_HOSTNAMES[0];
     return {
@@ -52,6 +56,7 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       origin: { control: origin.controlUrl, token },
       routes,
       cacheStatus: 'rfc9211',
+      tls: REFERENCE_EDGE_TLS_PROMISES,
       async close() {
         await edge.close();
         await origin.close();
@@ -61,4 +66,24 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
     await origin.close();
     throw err;
   }
+}
+
+/** Where a route fetches from and how strictly; origin-side fault switches bend it. */
+function originTarget(route: LabRoute, origin: ProbeOrigin, labCaPem: string, faults: ReadonlySet<ReferenceEdgeFault>): OriginTarget {
+  const skipChecks = [...faults].flatMap((fault) => SKIPPED_CHECKS[fault] ?? []);
+  return {
+    url: route.origin_tls ? `https://127.0.0.1:${origin.tlsPorts[route.origin_tls as OriginCertFault]}` : origin.httpUrl,
+    servername: ORIGIN_HOSTNAME,
+    ...(faults.has('origin-wrong-ca-bundle') ? {} : { ca: labCaPem }),
+    verify: !faults.has('no-origin-verification'),
+    sendSni: !faults.has('no-origin-sni'),
+    ...(skipChecks.length ? { skipChecks } : {}),
+  };
+}
+
+/** A route with an error TTL remembers failed origin fetches for that long (the edge's generated 502/504). */
+function withOriginErrorCache(route: EdgeRoute, faults: ReadonlySet<ReferenceEdgeFault>): EdgeRoute {
+  if (route.errorTtl === undefined) return route;
+  const ttlMs = faults.has('cache-origin-errors-forever') ? Infinity : route.errorTtl * 1000;
+  return { ...route, origin: { ...route.origin, errorCache: new OriginErrorCache(ttlMs) } };
 }

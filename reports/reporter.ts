@@ -4,6 +4,7 @@ import type { RunEvents } from '../harness/events.js';
 
 export interface Reporter extends RunEvents {
   readonly name: string;
+  onSurgeTick?(tick: import('../harness/surgeRecord.js').SurgeTick): void;
 }
 
 export interface ReporterOptions {

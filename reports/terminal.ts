@@ -1,6 +1,6 @@
 // Shared terminal pieces for the list and dot reporters: colours and the
 // failure block (step, expectation, actual, evidence — in that order).
-import type { CheckRecord, RunRecord, StepRecord } from '../harness/record.js';
+import type { CheckRecord, HandshakeRecord, RunRecord, StepRecord, TlsEndpointRecord } from '../harness/record.js';
 
 export interface Paint {
   red(s: string): string;
@@ -42,7 +42,46 @@ function evidence(step: StepRecord, p: Paint): string[] {
   if (step.cache_claim?.agrees_with_origin === false) {
     lines.push(p.yellow(`    note: the vendor header claims "${step.cache_claim.claim}" but the origin log says ${step.origin_seen ? 'origin' : 'cache'}`));
   }
+  if (step.tls) lines.push(...tlsEvidence(step.tls.endpoints, p));
   return lines;
+}
+
+/** Endpoints shown per failed tls step; the run record holds them all. */
+const TLS_ENDPOINTS_SHOWN = 3;
+
+function tlsEvidence(endpoints: TlsEndpointRecord[], p: Paint): string[] {
+  const failed = endpoints.filter((e) => !e.passed);
+  const lines = failed.slice(0, TLS_ENDPOINTS_SHOWN).flatMap((e) => {
+    const where = `${e.host} via ${e.address ?? e.host}:${e.port}, SNI ${e.sni ?? 'none'}`;
+    return [
+      `    tls ${where}: ${handshakeLine(e.handshake)}`,
+      ...certificateLines(e.handshake, '      '),
+      ...(e.resumption ? [`      resumption: ${e.resumption.ok && !e.resumption.resumed ? 'not resumed (a full handshake)' : handshakeLine(e.resumption)}`] : []),
+      ...(e.without_sni ? [`      without SNI: ${handshakeLine(e.without_sni)}`, ...certificateLines(e.without_sni, '        ')] : []),
+      ...(e.hsts ? [`      https answer: ${'error' in e.hsts ? e.hsts.error : `${e.hsts.status}, strict-transport-security: ${e.hsts.header ?? '(none)'}`}`] : []),
+    ].map((l) => p.dim(l));
+  });
+  if (failed.length > TLS_ENDPOINTS_SHOWN) lines.push(p.dim(`    ... and ${failed.length - TLS_ENDPOINTS_SHOWN} more endpoints (see run.json)`));
+  return lines;
+}
+
+function handshakeLine(h: HandshakeRecord): string {
+  if (!h.ok) return `no handshake: ${h.error?.code}: ${h.error?.message}`;
+  const trust = h.trusted ? 'trusted' : `not trusted (${h.trust_error})`;
+  const resumed = h.resumed ? `, resumed by ${h.resumption}` : '';
+  return `${h.protocol}, ALPN ${h.alpn || 'none'}, ${trust}${resumed}`;
+}
+
+function certificateLines(h: HandshakeRecord, indent: string): string[] {
+  const c = h.certificate;
+  if (!c) return [];
+  const names = c.sans.length ? c.sans.join(', ') : 'no subjectAltName';
+  const match = h.hostname_match;
+  return [
+    `${indent}subject ${c.subject}; ${names}${match?.warning ? ` (${match.warning})` : ''}`,
+    `${indent}issuer ${c.issuer}; not after ${c.not_after} (${c.days_left} days left)`,
+    `${indent}sha256 ${c.fingerprint256}`,
+  ];
 }
 
 function conditional(h: Record<string, string>): string {

@@ -24,6 +24,7 @@ const cfVia = '1.1 5d9f6c4a1b2e3f40a1b2c3d4e5f60718.cloudfront.net (CloudFront)'
 const fastlyTimer = 'S1470672957.176394,VS0,VE0';
 const cfRay = '8c7d2d4bfd1a1f3e-LHR';
 const akamaiServer = '(AkamaiGHost/10.8.2-44224537) (-)';
+const squidVia = '1.1 lab.edgecheck.test (squid/5.7)';
 const atsVia = (codes: string) => `http/1.1 edge.example.net (ApacheTrafficServer/9.2.3 [${codes}])`;
 
 const samples: Record<DialectName, Sample[]> = {
@@ -448,6 +449,57 @@ const samples: Record<DialectName, Sample[]> = {
     { title: 'three ids', headers: { 'x-varnish': '1 2 3' }, claim: undefined },
     { title: 'not an id', headers: { 'x-varnish': 'abc' }, claim: undefined },
   ],
+
+  squid: [
+    {
+      title: 'a hit, as Squid 5.7 sends it',
+      headers: {
+        'x-cache': 'HIT from lab.edgecheck.test',
+        'x-cache-lookup': 'HIT from lab.edgecheck.test:3128',
+        via: squidVia,
+        age: '0',
+      },
+      claim: 'hit',
+      detail: { status: 'HIT', host: 'lab.edgecheck.test' },
+      evidence: 'x-cache: HIT from lab.edgecheck.test',
+    },
+    {
+      title: 'a miss',
+      headers: { 'x-cache': 'MISS from lab.edgecheck.test', 'x-cache-lookup': 'MISS from lab.edgecheck.test:3128', via: squidVia },
+      claim: 'miss',
+    },
+    {
+      title: 'Squid behind Squid: the last line is the one closest to the client',
+      headers: { 'x-cache': ['HIT from parent.example.net', 'MISS from child.example.net'] },
+      claim: 'miss',
+      detail: { host: 'child.example.net' },
+    },
+    {
+      title: 'X-Cache withheld: X-Cache-Lookup',
+      headers: { 'x-cache-lookup': 'HIT from edge.example.net:80', via: squidVia },
+      claim: 'hit',
+      evidence: 'x-cache-lookup: HIT from edge.example.net:80',
+    },
+    {
+      title: 'X-Cache-Lookup NONE: no lookup was made',
+      headers: { 'x-cache-lookup': 'NONE from edge.example.net:80' },
+      claim: 'bypass',
+      detail: { status: 'NONE' },
+    },
+    {
+      title: 'X-Cache wins over X-Cache-Lookup',
+      headers: { 'x-cache': 'MISS from edge.example.net', 'x-cache-lookup': 'NONE from edge.example.net:80' },
+      claim: 'miss',
+    },
+    {
+      title: 'X-Cache never says NONE: X-Cache-Lookup decides',
+      headers: { 'x-cache': 'NONE from edge.example.net', 'x-cache-lookup': 'MISS from edge.example.net:80' },
+      claim: 'miss',
+    },
+    { title: "CloudFront's line is not Squid's", headers: { 'x-cache': 'HIT from CloudFront' }, claim: undefined },
+    { title: 'lower-case words are not Squid\'s', headers: { 'x-cache': 'hit from edge.example.net' }, claim: undefined },
+    { title: 'Via only', headers: { via: squidVia }, claim: undefined },
+  ],
 };
 
 t.test('each dialect reads its samples', async (t) => {
@@ -506,6 +558,12 @@ t.test('auto: the most specific dialect comes first', async (t) => {
       claim: 'revalidated',
     },
     {
+      title: 'CloudFront in front of a Squid origin',
+      headers: { 'x-cache': ['MISS from squid.origin.example', 'Hit from cloudfront'], via: squidVia },
+      dialect: 'cloudfront',
+      claim: 'hit',
+    },
+    {
       title: 'a dialect that recognises the headers but finds no claim lets the next try',
       headers: { 'cf-ray': cfRay, 'cache-status': 'OriginCache; fwd=miss' },
       dialect: 'rfc9211',
@@ -525,7 +583,7 @@ t.test('no claim anywhere', async (t) => {
   t.notOk(auto.detect(plain), 'plain origin headers are no dialect');
   t.equal(auto.read(plain), undefined);
   t.equal(auto.read({}), undefined);
-  t.equal(auto.read({ 'x-cache': 'MISS from squid.example.net' }), undefined, 'an X-Cache no dialect knows');
+  t.equal(auto.read({ 'x-cache': 'Teleported from squid.example.net' }), undefined, 'an X-Cache no dialect knows');
   t.equal(auto.read({ 'cf-ray': cfRay }), undefined, 'detected, but no claim in any dialect');
   for (const name of dialectNames) {
     t.notOk(dialects[name].detect(plain), `${name} does not claim plain headers`);
@@ -549,11 +607,16 @@ t.test('detection cues', async (t) => {
     ['trafficserver', { via: 'http/1.1 edge (ApacheTrafficServer/9.2.3)' }],
     ['varnish', { 'x-varnish': '1' }],
     ['varnish', { via: '1.1 varnish (Varnish/7.4)' }],
+    ['squid', { via: squidVia }],
+    ['squid', { 'x-cache': 'MISS from edge.example.net' }],
+    ['squid', { 'x-cache-lookup': 'NONE from edge.example.net:80' }],
   ];
   for (const [name, headers] of cues) t.ok(dialects[name].detect(headers), `${name}: ${JSON.stringify(headers)}`);
   t.notOk(dialects.fastly.detect({ 'x-served-by': 'origin-1' }), 'fastly: a non-Fastly X-Served-By');
   t.notOk(dialects.nginx.detect({ 'x-cache-status': 'cached' }), 'nginx: not its vocabulary');
   t.notOk(dialects.trafficserver.detect({ 'x-cache': 'MISS' }), 'trafficserver: upper-case is not xdebug');
+  t.notOk(dialects.squid.detect({ 'x-cache': 'Hit from cloudfront' }), 'squid: not CloudFront\'s X-Cache');
+  t.notOk(dialects.squid.detect({ 'x-cache': 'HIT' }), 'squid: a bare HIT names no host');
 });
 
 t.test('names', async (t) => {

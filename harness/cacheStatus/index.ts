@@ -7,6 +7,7 @@ import type { CacheStatusDialect, CacheStatusReading, ResponseHeaders } from './
 import { fastly } from './fastly.js';
 import { nginx } from './nginx.js';
 import { rfc9211 } from './rfc9211.js';
+import { squid } from './squid.js';
 import { trafficserver } from './trafficserver.js';
 import { varnish } from './varnish.js';
 
@@ -20,7 +21,8 @@ export type DialectName =
   | 'rfc9211'
   | 'nginx'
   | 'trafficserver'
-  | 'varnish';
+  | 'varnish'
+  | 'squid';
 
 /**
  * In the order 'auto' tries them. A CDN's own header names the cache the client
@@ -28,6 +30,7 @@ export type DialectName =
  * caches behind the CDN; the self-hosted caches' headers are the most generic.
  * Among the CDNs sharing X-Cache, CloudFront's "from cloudfront" and Akamai's
  * TCP_ codes are unmistakable, Fastly's HIT/MISS is not, so Fastly comes after them.
+ * Squid's "HIT from <host>" is the oldest and most imitated X-Cache form, so it comes last.
  */
 export const dialectNames: readonly DialectName[] = [
   'cloudflare',
@@ -38,6 +41,7 @@ export const dialectNames: readonly DialectName[] = [
   'nginx',
   'trafficserver',
   'varnish',
+  'squid',
 ];
 
 export const dialects: Record<DialectName, CacheStatusDialect> = {
@@ -49,6 +53,7 @@ export const dialects: Record<DialectName, CacheStatusDialect> = {
   nginx,
   trafficserver,
   varnish,
+  squid,
 };
 
 const auto: CacheStatusDialect = {

@@ -20,6 +20,42 @@ export type ValueMatcher = z.infer<typeof valueMatcher>;
 
 export const cacheClaims = ['hit', 'miss', 'revalidated', 'stale', 'error', 'bypass'] as const;
 
+export const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+
+/**
+ * What a `tls` step may expect of each handshake it makes. The words
+ * `declared`, `min_days_left` and `min_max_age` stand for what the target
+ * promises in its `tls:` block; a check using them is skipped when the
+ * target promises nothing there (min_days_left defaults to 21).
+ */
+export const tlsExpectation = z.strictObject({
+  /** the handshake was refused by the server (not a network failure) */
+  refused: z.boolean().optional(),
+  /** `san`: covered by a subjectAltName, the CN fallback not accepted */
+  hostname_match: z.literal([true, false, 'san']).optional(),
+  /** the chain is complete and ends at a trusted root (system store plus the target's tls.ca) */
+  trusted: z.boolean().optional(),
+  days_left: z
+    .strictObject({ gte: z.union([z.number().int(), z.literal('min_days_left')]).optional(), lte: z.number().int().optional() })
+    .optional(),
+  protocol: z.union([tlsVersion, z.array(tlsVersion).min(1)]).optional(),
+  /** the protocol the server selected; false = none; `declared` = the first of the target's tls.alpn */
+  alpn: z.union([z.literal(false), z.string()]).optional(),
+  /** needs `resume: true` on the step; ticket / session-id also name how */
+  resumed: z.literal([true, false, 'ticket', 'session-id']).optional(),
+  /** true: without SNI the server presents no certificate for the host (an extra handshake tells) */
+  sni_required: z.boolean().optional(),
+  /** the Strict-Transport-Security of the answer to the step's `request` */
+  hsts: z
+    .strictObject({
+      max_age: z.strictObject({ gte: z.union([z.number().int().nonnegative(), z.literal('min_max_age')]) }).optional(),
+      include_subdomains: z.boolean().optional(),
+      preload: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type TlsExpectation = z.infer<typeof tlsExpectation>;
+
 export const expectSchema = z.strictObject({
   status: statusPattern.optional(),
   headers: z.record(z.string(), valueMatcher).optional(),

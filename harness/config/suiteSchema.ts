@@ -16,6 +16,8 @@ export const checkSchema = z.strictObject({
     )
     .optional(),
   object: originObject.optional(),
+  /** answers for single paths under the check's path, e.g. "/asset.css" */
+  objects: z.record(z.string().startsWith('/'), originObject).optional(),
   timeout: duration.optional(),
   steps: z.array(stepSchema).min(1),
 });

@@ -18,13 +18,23 @@ export class OriginControl {
     this.dispatcher = new Agent({ connect: ca ? { ca: [...rootCertificates, ca] } : {} });
   }
 
-  async setObject(key: string, object: OriginObject): Promise<void> {
-    await this.call('PUT', '/v1/objects', { key, object });
+  /** The answer for a check key, or (with `path`) for one path under it. */
+  async setObject(key: string, object: OriginObject, path?: string): Promise<void> {
+    await this.call('PUT', '/v1/objects', { key, object, ...(path ? { path } : {}) });
   }
 
   async log(key: string): Promise<OriginLogEntry[]> {
     const res = (await this.call('GET', `/v1/log?key=${encodeURIComponent(key)}`)) as { entries: OriginLogEntry[] };
     return res.entries;
+  }
+
+  /** Requests that reached the origin for these keys, optionally only those at or after `since` and before `until` (origin clock, ms). */
+  async count(keys: string[], window: { since?: number; until?: number } = {}): Promise<number> {
+    const query = new URLSearchParams(keys.map((k) => ['key', k]));
+    if (window.since !== undefined) query.set('since', String(window.since));
+    if (window.until !== undefined) query.set('until', String(window.until));
+    const res = (await this.call('GET', `/v1/count?${query}`)) as { count: number };
+    return res.count;
   }
 
   async clear(prefix: string): Promise<void> {

@@ -5,12 +5,23 @@ import { parseDuration } from '../config/duration.js';
 import type { OriginObject as SuiteObject } from '../config/stepSchemas.js';
 import type { OriginObject } from './originControl.js';
 
+type SuiteAnswer = Omit<SuiteObject, 'secondary' | 'sequence'>;
+
 export function renderObject(object: SuiteObject, now = Date.now()): OriginObject {
+  const { secondary, sequence, ...answer } = object;
+  return {
+    ...renderAnswer(answer, now),
+    ...(secondary ? { secondary: renderAnswer(secondary, now) } : {}),
+    ...(sequence ? { sequence: sequence.map((a) => renderAnswer(a, now)) } : {}),
+  };
+}
+
+function renderAnswer(answer: SuiteAnswer, now: number): OriginObject {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(object.headers ?? {})) {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) {
     headers[name] = typeof value === 'object' ? httpDate(value.http_date, now) : String(value);
   }
-  return { ...object, headers };
+  return { ...answer, headers };
 }
 
 function httpDate(relative: string, now: number): string {

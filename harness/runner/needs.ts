@@ -1,23 +1,35 @@
 // Why a check cannot run against a target: what it needs (declared in `needs`
 // or implied by what it uses) that the target lacks. A reason, never a failure.
 import type { Check } from '../config/suiteSchema.js';
+import { routePause } from '../steps/routePause.js';
+import { missingTlsPromise } from '../tls/tlsPromises.js';
 import type { OpenTarget } from '../target/openTarget.js';
 
 export function missingNeed(check: Check, target: OpenTarget): string | undefined {
   const needs = new Set(check.needs ?? []);
   if (usesOrigin(check)) needs.add('origin');
   for (const step of check.steps) if ('route' in step && step.route) needs.add(`route:${step.route}`);
+  if (check.steps.some((s) => 'tls' in s)) needs.add('tls');
   for (const need of needs) {
     const reason = lacks(need, target);
+    if (reason) return reason;
+  }
+  for (const step of check.steps) {
+    if (!('sleep' in step) || typeof step.sleep !== 'object') continue;
+    const pause = routePause(step.sleep, target.routes);
+    if ('reason' in pause) return pause.reason;
+  }
+  for (const step of check.steps) {
+    const reason = 'tls' in step ? missingTlsPromise(step.tls, step.expect?.tls, target.tls ?? {}, target.name) : undefined;
     if (reason) return reason;
   }
   return undefined;
 }
 
 function usesOrigin(check: Check): boolean {
-  if (check.object) return true;
+  if (check.object || check.objects) return true;
   return check.steps.some(
-    (s) => 'origin' in s || ('expect' in s && s.expect && (s.expect.served_by !== undefined || s.expect.origin_request !== undefined)),
+    (s) => 'origin' in s || ('expect' in s && s.expect !== undefined && ('served_by' in s.expect || 'origin_request' in s.expect)),
   );
 }
 
@@ -29,6 +41,7 @@ function lacks(need: string, target: OpenTarget): string | undefined {
   if (need === 'invalidation' && !t.invalidation) return `needs an invalidation provider; target '${target.name}' declares no invalidation`;
   if (need === 'signing' && !t.signing) return `needs URL signing; target '${target.name}' declares no signing`;
   if (need === 'surge' && !t.surge?.allowed) return `needs surge.allowed: true on target '${target.name}'`;
+  if (need === 'tls' && target.url.protocol !== 'https:') return `needs an https:// target; target '${target.name}' is ${target.url.protocol}//`;
   if (need.startsWith('route:')) {
     const name = need.slice('route:'.length);
     if (!target.routes[name]) return `needs route '${name}'; target '${target.name}' declares no such route`;

@@ -37,6 +37,7 @@ export async function runCheck(suite: LoadedSuite, check: Check, target: OpenTar
   const checkTimeoutMs = check.timeout !== undefined ? parseDuration(check.timeout) : undefined;
   try {
     if (check.object && target.origin) await target.origin.setObject(checkKey, renderObject(check.object));
+    for (const [path, object] of Object.entries(check.objects ?? {})) await target.origin?.setObject(checkKey, renderObject(object), path);
     for (const [i, step] of check.steps.entries()) {
       const record = await withDeadline(runStep(step, { target, checkKey, defaultTimeoutMs: opts.defaultTimeoutMs }), checkTimeoutMs, started);
       steps.push(record);

@@ -6,8 +6,9 @@ import { originStep } from './origin.js';
 import { requestStep } from './request.js';
 import { sleepStep } from './sleep.js';
 import type { StepContext, StepKind } from './stepKind.js';
+import { tlsStepKind } from './tls.js';
 
-const kinds: StepKind<never>[] = [requestStep, sleepStep, originStep] as StepKind<never>[];
+const kinds: StepKind<never>[] = [requestStep, sleepStep, originStep, tlsStepKind] as StepKind<never>[];
 
 export function runStep(step: Step, ctx: StepContext): Promise<StepRecord> {
   const kind = kinds.find((k) => k.accepts(step)) as StepKind<Step> | undefined;

@@ -11,7 +11,7 @@ export const originStep: StepKind<OriginStep> = {
   accepts: (step): step is OriginStep => 'origin' in step,
   async run(step, ctx) {
     if (!ctx.target.origin) return { kind: 'origin', error: 'the target has no probe origin control channel', failures: [] };
-    await ctx.target.origin.setObject(ctx.checkKey, renderObject(step.origin.set));
+    await ctx.target.origin.setObject(ctx.checkKey, renderObject(step.origin.set), step.origin.path);
     return { kind: 'origin', failures: [] };
   },
 };

@@ -1,7 +1,9 @@
-// `sleep: 2s` — lets time pass (for freshness and Age).
+// `sleep: 2s` — lets time pass (for freshness and Age); or
+// `sleep: {ttl: max, route: r, plus: 1s}` — as long as a route's declared TTL.
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseDuration } from '../config/duration.js';
 import type { Step } from '../config/stepSchemas.js';
+import { routePause } from './routePause.js';
 import type { StepKind } from './stepKind.js';
 
 type SleepStep = Extract<Step, { sleep: unknown }>;
@@ -9,8 +11,14 @@ type SleepStep = Extract<Step, { sleep: unknown }>;
 export const sleepStep: StepKind<SleepStep> = {
   kind: 'sleep',
   accepts: (step): step is SleepStep => 'sleep' in step,
-  async run(step) {
-    await delay(parseDuration(step.sleep) ?? 0);
+  async run(step, ctx) {
+    if (typeof step.sleep === 'object') {
+      const pause = routePause(step.sleep, ctx.target.routes);
+      if ('reason' in pause) return { kind: 'sleep', error: pause.reason, failures: [] };
+      await delay(pause.ms);
+    } else {
+      await delay(parseDuration(step.sleep) ?? 0);
+    }
     return { kind: 'sleep', failures: [] };
   },
 };

@@ -3,6 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import type { LabInstance, LabRoute } from '../../lab/labInstance.js';
 import { startReferenceLab } from '../../lab/referenceLab.js';
+import { realLabStarters } from '../../lab/realEdges/index.js';
 import { dialectByName, type DialectName } from '../cacheStatus/index.js';
 import type { CacheStatusDialect } from '../cacheStatus/dialect.js';
 import type { NamedTarget } from '../config/load.js';
@@ -27,6 +28,8 @@ export interface OpenTarget {
   http: HttpClient;
   /** for lab targets, the plain-HTTP listener */
   httpUrl?: URL;
+  /** what the viewer side promises over TLS, with its trust anchors (targets.yaml tls:, over a lab's own) */
+  tls?: NonNullable<TargetConfig['tls']>;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export interface OpenTarget {
 export type LabStarter = (target: TargetConfig) => Promise<LabInstance>;
 const labStarters: Record<string, LabStarter> = {
   reference: (t) => startReferenceLab({ faults: t.faults, routes: normalizeRoutes(t.routes) }),
+  ...realLabStarters,
 };
 
 export async function openTarget(named: NamedTarget): Promise<OpenTarget> {
@@ -52,6 +56,7 @@ export async function openTarget(named: NamedTarget): Promise<OpenTarget> {
     hostnames,
     addresses,
     routes: normalizeRoutes(config.routes),
+    ...(config.tls ? { tls: config.tls } : {}),
     cacheStatus: dialectByName((config.cache_status ?? 'auto') as DialectName | 'auto'),
     ...(origin ? { origin } : {}),
     config,
@@ -82,6 +87,7 @@ async function openLabTarget(named: NamedTarget): Promise<OpenTarget> {
     hostnames: lab.hostnames,
     addresses: lab.addresses,
     routes: normalizeRoutes(lab.routes),
+    tls: { ...lab.tls, ...config.tls, ca: lab.caPem },
     cacheStatus: dialectByName((config.cache_status ?? lab.cacheStatus) as DialectName | 'auto'),
     origin,
     config,

@@ -9,7 +9,20 @@ export interface OriginAnswer {
   body: string;
 }
 
-export function answerFor(object: OriginObject | undefined, method: string, reqHeaders: IncomingHttpHeaders): OriginAnswer {
+/**
+ * @param nth which request of this path this is (1-based), for sequences
+ * @param secondary whether it arrived on the secondary (failover) listener
+ */
+export function answerFor(
+  found: OriginObject | undefined,
+  method: string,
+  reqHeaders: IncomingHttpHeaders,
+  nth = 1,
+  secondary = false,
+): OriginAnswer {
+  let object = found;
+  if (object?.sequence?.length) object = object.sequence[Math.min(nth, object.sequence.length) - 1];
+  if (object && secondary && object.secondary) object = object.secondary;
   if (!object) {
     return {
       status: 404,
@@ -25,7 +38,13 @@ export function answerFor(object: OriginObject | undefined, method: string, reqH
   if (isRead && status === 200 && notModified(headers, reqHeaders)) {
     return { status: 304, headers, body: '' };
   }
-  return { status, headers, body: method === 'HEAD' ? '' : (object.body ?? '') };
+  return { status, headers, body: method === 'HEAD' ? '' : padded(object.body ?? '', object.size) };
+}
+
+function padded(body: string, size: number | undefined): string {
+  if (size === undefined || body.length >= size) return body;
+  const unit = body || 'edgecheck ';
+  return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
 }
 
 /** RFC 9110 13.1: If-None-Match wins over If-Modified-Since; weak comparison. */

@@ -5,7 +5,13 @@ export interface OriginObject {
   status?: number;
   headers?: Record<string, string | number>;
   body?: string;
+  /** pad the body to this many bytes (the body text repeated) */
+  size?: number;
   version?: string;
+  /** the answer on the secondary listener (an origin group's failover origin) */
+  secondary?: OriginObject;
+  /** answers for the 1st, 2nd, ... request of this path; the last one repeats */
+  sequence?: OriginObject[];
 }
 
 export interface OriginLogEntry {
@@ -37,12 +43,15 @@ export class ObjectStore {
   private readonly objects = new Map<string, OriginObject>();
   private readonly logs = new Map<string, OriginLogEntry[]>();
 
-  set(key: string, object: OriginObject): void {
-    this.objects.set(key, object);
+  /** An object for the whole check key, or for one path under it. */
+  set(key: string, object: OriginObject, path = ''): void {
+    this.objects.set(key + path.replace(/^\//, ''), object);
   }
 
-  get(key: string): OriginObject | undefined {
-    return this.objects.get(key);
+  /** The object for a request path: the one set for that path, else the check key's. */
+  get(key: string, requestPath: string): OriginObject | undefined {
+    const rest = requestPath.slice(requestPath.indexOf(key) + key.length);
+    return (rest ? this.objects.get(key + rest) : undefined) ?? this.objects.get(key);
   }
 
   record(key: string, entry: Omit<OriginLogEntry, 'seq'>): OriginLogEntry {

@@ -21,6 +21,8 @@ export interface ProbeOriginOptions {
 
 export interface ProbeOrigin {
   httpUrl: string;
+  /** a second plain-HTTP listener: the failover origin of an origin group */
+  secondaryHttpUrl: string;
   /** port of the TLS listener per certificate fault */
   tlsPorts: Partial<Record<OriginCertFault, number>>;
   controlUrl: string;
@@ -43,6 +45,7 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
   };
 
   const httpPort = await listen(http.createServer(originHandler(store, 'http')), opts.httpPort);
+  const secondaryPort = await listen(http.createServer(originHandler(store, 'http:secondary')));
   const tlsPorts: Partial<Record<OriginCertFault, number>> = {};
   for (const fault of ORIGIN_CERT_FAULTS) {
     const cert = opts.certificates?.[fault];
@@ -54,6 +57,7 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
 
   return {
     httpUrl: `http://${host}:${httpPort}`,
+    secondaryHttpUrl: `http://${host}:${secondaryPort}`,
     tlsPorts,
     controlUrl: `http://${host}:${controlPort}`,
     store,
@@ -77,8 +81,10 @@ function originHandler(store: ObjectStore, listener: string) {
     req.resume();
     req.on('end', () => {
       const url = req.url ?? '/';
-      const key = checkKeyOf(url.split('?')[0] ?? '/');
-      const answer = answerFor(key ? store.get(key) : undefined, req.method ?? 'GET', req.headers);
+      const path = url.split('?')[0] ?? '/';
+      const key = checkKeyOf(path);
+      const nth = key ? store.log(key).filter((e) => e.url.split('?')[0] === path).length + 1 : 1;
+      const answer = answerFor(key ? store.get(key, path) : undefined, req.method ?? 'GET', req.headers, nth, listener === 'http:secondary');
       let seq = 0;
       if (key) {
         const sni = (req.socket as TLSSocket).servername;
@@ -126,13 +132,20 @@ function controlHandler(store: ObjectStore, token: string) {
       try {
         if (req.method === 'GET' && url.pathname === '/v1/health') return reply(200, { ok: true });
         if (req.method === 'PUT' && url.pathname === '/v1/objects') {
-          const { key, object } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string; object: OriginObject };
+          const { key, object, path } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string; object: OriginObject; path?: string };
           if (checkKeyOf(key) !== key) return reply(400, { error: `not a check key: ${key}` });
-          store.set(key, object);
+          store.set(key, object, path);
           return reply(204);
         }
         if (req.method === 'GET' && url.pathname === '/v1/log') {
           return reply(200, { entries: store.log(url.searchParams.get('key') ?? '') });
+        }
+        if (req.method === 'GET' && url.pathname === '/v1/count') {
+          // how many requests reached the origin for these keys, optionally in [since, until) ms
+          const since = Number(url.searchParams.get('since') ?? -Infinity);
+          const until = Number(url.searchParams.get('until') ?? Infinity);
+          const count = url.searchParams.getAll('key').reduce((n, key) => n + store.log(key).filter((e) => e.at >= since && e.at < until).length, 0);
+          return reply(200, { count });
         }
         if (req.method === 'DELETE' && url.pathname === '/v1/objects') {
           store.clear(url.searchParams.get('prefix') ?? '/.edgecheck/');

@@ -25,15 +25,24 @@ export function cacheKey(host: string, pathAndQuery: string, queryKey: QueryKey)
   return `${host.toLowerCase()}|${url.pathname}${query}`;
 }
 
+/**
+ * Stored responses by variant key (cache key + the request's values of the
+ * headers the response varies on), and per cache key the Vary names last seen.
+ */
 export class EdgeCache {
   private readonly entries = new Map<string, StoredResponse>();
-  get(key: string): StoredResponse | undefined {
-    return this.entries.get(key);
+  private readonly vary = new Map<string, string[]>();
+  varyOf(key: string): string[] {
+    return this.vary.get(key) ?? [];
   }
-  put(key: string, value: StoredResponse): void {
-    this.entries.set(key, value);
+  get(variantKey: string): StoredResponse | undefined {
+    return this.entries.get(variantKey);
   }
-  delete(key: string): void {
-    this.entries.delete(key);
+  put(key: string, varyNames: string[], variantKey: string, value: StoredResponse): void {
+    this.vary.set(key, varyNames);
+    this.entries.set(variantKey, value);
+  }
+  delete(variantKey: string): void {
+    this.entries.delete(variantKey);
   }
 }

@@ -1,11 +1,13 @@
 // One reference edge node (one address, like a POP): its own cache, the
 // shared routes and fault switches. The request flow of a CDN edge: fresh hit,
-// revalidation, miss, store.
+// revalidation, stale-if-error, miss, store; failover and compression per route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { compressIfAccepted } from './compression.js';
 import { cacheKey, EdgeCache, type QueryKey, type StoredResponse } from './edgeCache.js';
 import type { ReferenceEdgeFault } from './faults.js';
-import { alwaysRevalidate, currentAge, freshnessLifetime, parseCacheControl, storable, type Ttl } from './freshness.js';
+import { alwaysRevalidate, currentAge, freshnessLifetime, mayServeStale, parseCacheControl, storable, type Ttl } from './freshness.js';
 import { fetchUpstream, type OriginTarget, type UpstreamResult } from './upstream.js';
+import { variantSuffix, varyNames } from './variants.js';
 
 export interface EdgeRoute {
   name: string;
@@ -13,6 +15,11 @@ export interface EdgeRoute {
   ttl: Ttl;
   queryKey: QueryKey;
   origin: OriginTarget;
+  /** seconds an error response is kept; undefined = errors are not stored */
+  errorTtl?: number;
+  compress?: boolean;
+  /** the secondary origin of an origin group: used when the primary fails or answers 5xx */
+  failover?: OriginTarget;
 }
 
 export interface EdgeNodeOptions {
@@ -20,9 +27,18 @@ export interface EdgeNodeOptions {
   faults: ReadonlySet<ReferenceEdgeFault>;
 }
 
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+type Fetched = Extract<UpstreamResult, { ok: true }>;
+
 const CACHE_NAME = 'edgecheck-ref';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 const FORWARDED_REQUEST_HEADERS = ['accept', 'accept-encoding', 'accept-language', 'user-agent', 'authorization', 'cookie', 'cache-control'];
+const INVERTED_QUERY_KEY: Record<string, QueryKey> = { all: 'none', none: 'all' };
 
 export class EdgeNode {
   private readonly cache = new EdgeCache();
@@ -30,6 +46,21 @@ export class EdgeNode {
     private readonly address: string,
     private readonly opts: EdgeNodeOptions,
   ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      req.resume();
+      await new Promise((resolve) => req.on('end', resolve));
+      const route = this.route(req.url ?? '/');
+      let out = await this.answer(req, route);
+      if (route.compress && !this.opts.faults.has('no-compression') && out.status === 200) {
+        out = { status: out.status, ...compressIfAccepted(req.headers, out.headers, out.body) };
+      }
+      this.send(req, res, out);
+    } catch (err) {
+      this.send(req, res, { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`reference edge error: ${(err as Error).message}\n`) });
+    }
+  }
 
   private route(path: string): EdgeRoute {
     const matching = this.opts.routes.filter((r) => path.startsWith(r.path));
@@ -39,109 +70,110 @@ export class EdgeNode {
     return route;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      req.resume();
-      await new Promise((resolve) => req.on('end', resolve));
-      const out = await this.answer(req);
-      this.send(req, res, out.status, out.headers, out.body);
-    } catch (err) {
-      this.send(req, res, 500, { 'content-type': 'text/plain' }, Buffer.from(`reference edge error: ${(err as Error).message}\n`));
-    }
-  }
-
-  private send(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
-    headers['x-edgecheck-edge'] = this.address;
+  private send(req: IncomingMessage, res: ServerResponse, out: Answer): void {
+    const headers: Record<string, string> = { ...out.headers, 'x-edgecheck-edge': this.address, via: '1.1 edgecheck-reference' };
     if (this.opts.faults.has('no-cache-status')) delete headers['cache-status'];
-    headers['via'] = '1.1 edgecheck-reference';
-    res.writeHead(status, { ...headers, 'content-length': String(req.method === 'HEAD' || status === 304 ? 0 : body.length) });
-    res.end(req.method === 'HEAD' || status === 304 ? undefined : body);
+    const bodyless = req.method === 'HEAD' || out.status === 304;
+    res.writeHead(out.status, { ...headers, 'content-length': String(bodyless ? 0 : out.body.length) });
+    res.end(bodyless ? undefined : out.body);
   }
 
-  private async answer(req: IncomingMessage): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  private async answer(req: IncomingMessage, route: EdgeRoute): Promise<Answer> {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const route = this.route(url);
     const faults = this.opts.faults;
-    const key = cacheKey(req.headers.host ?? '', url, route.queryKey);
+    const queryKey = faults.has('wrong-query-key') ? (INVERTED_QUERY_KEY[String(route.queryKey)] ?? 'none') : route.queryKey;
+    const key = cacheKey(req.headers.host ?? '', url, queryKey);
+    const variantKey = `${key}#${faults.has('ignore-vary') ? '' : variantSuffix(this.cache.varyOf(key), req.headers)}`;
     const reqCc = parseCacheControl(req.headers['cache-control']);
     const cacheable = method === 'GET' || method === 'HEAD';
-    const stored = cacheable ? this.cache.get(key) : undefined;
-    const now = Date.now();
+    const stored = cacheable ? this.cache.get(variantKey) : undefined;
 
-    if (stored) {
-      const age = currentAge(timesOf(stored), now, faults);
-      const fresh = faults.has('never-expire') || stored.lifetime * 1000 > age;
-      if (fresh && !alwaysRevalidate(stored.headers) && !reqCc.has('no-cache')) {
-        return this.fromCache(req, stored, age, `hit; ttl=${Math.floor(stored.lifetime - age / 1000)}`);
-      }
-      const validators = revalidationHeaders(stored, faults);
-      const upstream = await fetchUpstream(route.origin, method, url, { ...forwardHeaders(req), ...validators });
-      if (!upstream.ok) return this.upstreamFailure(upstream);
-      if (upstream.status === 304 && Object.keys(validators).length > 0) {
-        const headers = faults.has('drop-304-headers') ? stored.headers : mergeHeaders(stored.headers, upstream.headers);
-        const refreshed: StoredResponse = {
-          ...stored,
-          headers,
-          requestTime: upstream.requestTime,
-          responseTime: upstream.responseTime,
-          lifetime: freshnessLifetime(headers, route.ttl, faults),
-        };
-        this.cache.put(key, refreshed);
-        return this.fromCache(req, refreshed, currentAge(timesOf(refreshed), Date.now(), faults), 'fwd=stale; fwd-status=304; stored');
-      }
-      return this.storeAndAnswer(req, key, route, upstream, reqCc, 'fwd=stale');
+    if (!stored) {
+      const upstream = await this.fetch(route, method, url, forwardHeaders(req));
+      if (!upstream.ok) return upstreamFailure(upstream);
+      return this.storeAndAnswer(req, route, key, upstream, cacheable ? 'fwd=uri-miss' : 'fwd=method');
     }
-    const upstream = await fetchUpstream(route.origin, method, url, forwardHeaders(req));
-    if (!upstream.ok) return this.upstreamFailure(upstream);
-    return this.storeAndAnswer(req, key, route, upstream, reqCc, cacheable ? 'fwd=uri-miss' : 'fwd=method');
+    const age = currentAge(timesOf(stored), Date.now(), faults);
+    const fresh = faults.has('never-expire') || stored.lifetime * 1000 > age;
+    if (fresh && !alwaysRevalidate(stored.headers, faults) && !reqCc.has('no-cache')) {
+      return this.fromCache(req, stored, age, `hit; ttl=${Math.floor(stored.lifetime - age / 1000)}`);
+    }
+    const validators = revalidationHeaders(stored, faults);
+    const upstream = await this.fetch(route, method, url, { ...forwardHeaders(req), ...validators });
+    if ((!upstream.ok || upstream.status >= 500) && mayServeStale(stored.headers, faults)) {
+      const why = upstream.ok ? `fwd-status=${upstream.status}` : `detail=${upstream.kind}`;
+      return this.fromCache(req, stored, age, `hit; ttl=${Math.floor(stored.lifetime - age / 1000)}; fwd=stale; ${why}`);
+    }
+    if (!upstream.ok) return upstreamFailure(upstream);
+    if (upstream.status === 304 && Object.keys(validators).length > 0) {
+      const headers = faults.has('drop-304-headers') ? stored.headers : mergeHeaders(stored.headers, upstream.headers);
+      const refreshed: StoredResponse = {
+        ...stored,
+        headers,
+        requestTime: upstream.requestTime,
+        responseTime: upstream.responseTime,
+        lifetime: freshnessLifetime(headers, route.ttl, faults, stored.status, route.errorTtl),
+      };
+      this.cache.put(key, varyNames(headers), variantKey, refreshed);
+      return this.fromCache(req, refreshed, currentAge(timesOf(refreshed), Date.now(), faults), 'fwd=stale; fwd-status=304; stored');
+    }
+    if (faults.has('serve-stored-after-200') && upstream.status === 200) {
+      return this.fromCache(req, stored, age, 'fwd=stale; fwd-status=200');
+    }
+    return this.storeAndAnswer(req, route, key, upstream, 'fwd=stale');
   }
 
-  private storeAndAnswer(
-    req: IncomingMessage,
-    key: string,
-    route: EdgeRoute,
-    upstream: Extract<UpstreamResult, { ok: true }>,
-    reqCc: Map<string, string | true>,
-    fwd: string,
-  ) {
+  /** The route's origin, then its failover origin when the primary fails or answers 5xx. */
+  private async fetch(route: EdgeRoute, method: string, url: string, headers: Record<string, string>): Promise<UpstreamResult> {
+    const primary = await fetchUpstream(route.origin, method, url, headers);
+    const primaryFailed = !primary.ok || primary.status >= 500;
+    if (!primaryFailed || !route.failover || this.opts.faults.has('no-failover')) return primary;
+    return fetchUpstream(route.failover, method, url, headers);
+  }
+
+  private storeAndAnswer(req: IncomingMessage, route: EdgeRoute, key: string, upstream: Fetched, fwd: string): Answer {
     const headers = withoutHopByHop(upstream.headers);
-    const verdict = storable(req.method ?? 'GET', upstream.status, reqCc, headers, this.opts.faults);
+    const reqCc = parseCacheControl(req.headers['cache-control']);
+    const verdict = storable(req.method ?? 'GET', upstream.status, reqCc, headers, this.opts.faults, route.errorTtl);
+    const vary = varyNames(headers);
+    const variantKey = `${key}#${this.opts.faults.has('ignore-vary') ? '' : variantSuffix(vary, req.headers)}`;
     let status = fwd;
     if (verdict.store) {
-      this.cache.put(key, {
+      this.cache.put(key, vary, variantKey, {
         status: upstream.status,
         headers,
         body: upstream.body,
         requestTime: upstream.requestTime,
         responseTime: upstream.responseTime,
-        lifetime: freshnessLifetime(headers, route.ttl, this.opts.faults),
+        lifetime: freshnessLifetime(headers, route.ttl, this.opts.faults, upstream.status, route.errorTtl),
       });
       status += '; stored';
     } else {
-      this.cache.delete(key);
+      this.cache.delete(variantKey);
       if (verdict.reason) status += `; detail=${verdict.reason}`;
     }
-    return { status: upstream.status, headers: { ...headers, 'cache-status': `${CACHE_NAME}; ${status}` }, body: upstream.body };
+    const out = { ...headers, 'cache-status': `${CACHE_NAME}; ${status}` };
+    if (upstream.status === 200 && clientNotModified(req, headers, this.opts.faults)) return { status: 304, headers: out, body: Buffer.alloc(0) };
+    return { status: upstream.status, headers: out, body: upstream.body };
   }
 
-  private fromCache(req: IncomingMessage, stored: StoredResponse, ageMs: number, cacheStatus: string) {
+  private fromCache(req: IncomingMessage, stored: StoredResponse, ageMs: number, cacheStatus: string): Answer {
     const headers: Record<string, string> = { ...stored.headers, 'cache-status': `${CACHE_NAME}; ${cacheStatus}` };
     const faults = this.opts.faults;
     if (!faults.has('no-age')) headers['age'] = faults.has('frozen-age') ? '0' : String(Math.floor(ageMs / 1000));
     else delete headers['age'];
-    if (clientNotModified(req, stored.headers)) return { status: 304, headers, body: Buffer.alloc(0) };
+    if (stored.status === 200 && clientNotModified(req, stored.headers, faults)) return { status: 304, headers, body: Buffer.alloc(0) };
     return { status: stored.status, headers, body: stored.body };
   }
+}
 
-  private upstreamFailure(result: Extract<UpstreamResult, { ok: false }>) {
-    const status = result.kind === 'timeout' ? 504 : 502;
-    return {
-      status,
-      headers: { 'content-type': 'text/plain', 'cache-status': `${CACHE_NAME}; fwd=miss; detail=${result.kind}` },
-      body: Buffer.from(`edgecheck reference edge: origin ${result.kind} error (${result.code})\n`),
-    };
-  }
+function upstreamFailure(result: Extract<UpstreamResult, { ok: false }>): Answer {
+  return {
+    status: result.kind === 'timeout' ? 504 : 502,
+    headers: { 'content-type': 'text/plain', 'cache-status': `${CACHE_NAME}; fwd=miss; detail=${result.kind}` },
+    body: Buffer.from(`edgecheck reference edge: origin ${result.kind} error (${result.code})\n`),
+  };
 }
 
 function timesOf(s: StoredResponse) {
@@ -178,10 +210,17 @@ function withoutHopByHop(headers: Record<string, string>): Record<string, string
   return out;
 }
 
-function clientNotModified(req: IncomingMessage, headers: Record<string, string>): boolean {
+/** The client's own conditional request against what the edge holds (RFC 9110 13.2.2). */
+function clientNotModified(req: IncomingMessage, headers: Record<string, string>, faults: ReadonlySet<ReferenceEdgeFault>): boolean {
+  if (faults.has('ignore-client-conditional')) return false;
   const inm = req.headers['if-none-match'];
-  const etag = headers['etag'];
-  if (!inm || !etag) return false;
-  const strip = (t: string) => t.trim().replace(/^W\//, '');
-  return inm.split(',').map(strip).some((t) => t === '*' || t === strip(etag));
+  if (inm !== undefined) {
+    const etag = headers['etag'];
+    if (!etag) return false;
+    const strip = (t: string) => t.trim().replace(/^W\//, '');
+    return inm.split(',').map(strip).some((t) => t === '*' || t === strip(etag));
+  }
+  const ims = Date.parse(req.headers['if-modified-since'] ?? '');
+  const lastModified = Date.parse(headers['last-modified'] ?? '');
+  return !Number.isNaN(ims) && !Number.isNaN(lastModified) && lastModified <= ims;
 }

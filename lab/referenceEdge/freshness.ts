@@ -39,10 +39,47 @@ function seconds(v: string | true | undefined): number | undefined {
   return Number(v);
 }
 
-/** Freshness lifetime in seconds, clamped to the route's TTLs. */
-export function freshnessLifetime(headers: Record<string, string>, ttl: Ttl, faults: ReadonlySet<ReferenceEdgeFault>): number {
+/** Statuses a CDN keeps for the route's error TTL (CloudFront's error caching). */
+export const ERROR_CACHING_STATUSES = new Set([400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]);
+
+const HEURISTIC_FRACTION = 0.1; // RFC 9111 4.2.2's suggested 10% of the time since Last-Modified
+const HEURISTIC_CAP_S = 86_400;
+
+/**
+ * Freshness lifetime in seconds: an error status gets the route's error TTL;
+ * otherwise explicit freshness clamped to the route's TTLs; otherwise the
+ * route's default TTL; otherwise a heuristic from Last-Modified.
+ */
+export function freshnessLifetime(
+  headers: Record<string, string>,
+  ttl: Ttl,
+  faults: ReadonlySet<ReferenceEdgeFault>,
+  status = 200,
+  errorTtl?: number,
+): number {
+  if (ERROR_CACHING_STATUSES.has(status)) {
+    if (faults.has('cache-errors-forever')) return ttl.max;
+    if (errorTtl !== undefined) return errorTtl;
+  }
+  const explicit = explicitLifetime(headers, faults);
+  if (explicit !== undefined) return faults.has('no-ttl-clamp') ? explicit : Math.min(ttl.max, Math.max(ttl.min, explicit));
+  if (ERROR_CACHING_STATUSES.has(status)) return 0;
+  if (ttl.default > 0 && !faults.has('ignore-default-ttl')) return ttl.default;
+  return faults.has('no-heuristic') ? 0 : heuristicLifetime(headers);
+}
+
+function heuristicLifetime(headers: Record<string, string>): number {
+  const lastModified = Date.parse(headers['last-modified'] ?? '');
+  if (Number.isNaN(lastModified)) return 0;
+  const date = Date.parse(headers['date'] ?? '');
+  const since = (Number.isNaN(date) ? Date.now() : date) - lastModified;
+  return Math.min(HEURISTIC_CAP_S, Math.max(0, Math.floor((since * HEURISTIC_FRACTION) / 1000)));
+}
+
+/** s-maxage, max-age or Expires, in seconds; undefined when the response has none. */
+function explicitLifetime(headers: Record<string, string>, faults: ReadonlySet<ReferenceEdgeFault>): number | undefined {
   const cc = parseCacheControl(headers['cache-control']);
-  const clamp = (s: number) => Math.min(ttl.max, Math.max(ttl.min, s));
+  const clamp = (s: number) => s;
   const sMaxAge = faults.has('ignore-s-maxage') ? undefined : seconds(cc.get('s-maxage'));
   if (sMaxAge !== undefined) return clamp(sMaxAge);
   const maxAge = faults.has('ignore-max-age') ? undefined : seconds(cc.get('max-age'));
@@ -55,7 +92,7 @@ export function freshnessLifetime(headers: Record<string, string>, ttl: Ttl, fau
     const base = Number.isNaN(date) ? Date.now() : date;
     return clamp(Math.max(0, Math.floor((expires - base) / 1000)));
   }
-  return ttl.default;
+  return undefined;
 }
 
 /** Current age in milliseconds (RFC 9111 4.2.3). */
@@ -83,16 +120,27 @@ export function storable(
   reqCc: Directives,
   headers: Record<string, string>,
   faults: ReadonlySet<ReferenceEdgeFault>,
+  errorTtl?: number,
 ): Storability {
   if (method !== 'GET' && method !== 'HEAD') return { store: false, reason: 'method' };
   const cc = parseCacheControl(headers['cache-control']);
   if ((cc.has('no-store') || reqCc.has('no-store')) && !faults.has('store-no-store')) return { store: false, reason: 'no-store' };
   if (cc.has('private') && !faults.has('store-private')) return { store: false, reason: 'private' };
-  if (!CACHEABLE_BY_DEFAULT.has(status)) return { store: false, reason: 'status' };
+  if (!CACHEABLE_BY_DEFAULT.has(status) && !(errorTtl !== undefined && ERROR_CACHING_STATUSES.has(status))) {
+    return { store: false, reason: 'status' };
+  }
   return { store: true };
 }
 
 /** Must every use of the stored response be revalidated (no-cache)? */
-export function alwaysRevalidate(headers: Record<string, string>): boolean {
-  return parseCacheControl(headers['cache-control']).has('no-cache');
+export function alwaysRevalidate(headers: Record<string, string>, faults: ReadonlySet<ReferenceEdgeFault>): boolean {
+  return !faults.has('ignore-no-cache') && parseCacheControl(headers['cache-control']).has('no-cache');
+}
+
+/** May a stale response be served when the origin fails (RFC 9111 4.2.4)? */
+export function mayServeStale(headers: Record<string, string>, faults: ReadonlySet<ReferenceEdgeFault>): boolean {
+  if (faults.has('ignore-must-revalidate')) return true;
+  if (faults.has('no-stale-if-error')) return false;
+  const cc = parseCacheControl(headers['cache-control']);
+  return !cc.has('must-revalidate') && !cc.has('proxy-revalidate') && !cc.has('s-maxage');
 }

@@ -1,14 +1,17 @@
 // The reference edge's listeners: a small CloudFront-like CDN in Node. HTTPS
-// with SNI certificates per hostname and HTTP -> HTTPS redirect on every edge
-// address; each address is an EdgeNode with its own cache. It is a fixture:
-// its fault switches let the project prove each suite check can fail.
+// (h2 and http/1.1) with SNI certificates per hostname and HSTS, and HTTP ->
+// HTTPS redirect, on every edge address; each address is an EdgeNode with its
+// own cache. It is a fixture: its fault switches let the project prove each
+// suite check can fail.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import type { KeyAndCert } from '../ca.js';
 import type { ServedCertificate } from '../labCertificates.js';
 import { EdgeNode, type EdgeRoute } from './edgeNode.js';
 import type { ReferenceEdgeFault } from './faults.js';
+import { viewerTls } from './viewerTls.js';
 
 export type { EdgeRoute };
 
@@ -16,6 +19,8 @@ export interface ReferenceEdgeOptions {
   /** edge node addresses; each has its own cache, like separate POPs */
   addresses: string[];
   certificates: Record<string, ServedCertificate>;
+  /** the lab CA, which issues the certificates a viewer-TLS fault switch needs */
+  ca: KeyAndCert;
   routes: EdgeRoute[];
   faults: ReadonlySet<ReferenceEdgeFault>;
 }
@@ -26,42 +31,61 @@ export interface ReferenceEdge {
   close(): Promise<void>;
 }
 
+type ViewerRequest = IncomingMessage | Http2ServerRequest;
+type ViewerResponse = ServerResponse | Http2ServerResponse;
+
 export async function startReferenceEdge(opts: ReferenceEdgeOptions): Promise<ReferenceEdge> {
-  const contexts = new Map<string, SecureContext>();
-  for (const [host, cert] of Object.entries(opts.certificates)) {
-    contexts.set(host, createSecureContext({ key: cert.keyPem, cert: cert.certPem + cert.chainPem }));
-  }
-  const defaultCert = Object.values(opts.certificates)[0];
-  if (!defaultCert) throw new Error('reference edge needs at least one certificate');
-  const servers: http.Server[] = [];
+  const viewer = viewerTls(opts.certificates, opts.ca, opts.faults);
+  const closers: Array<() => Promise<void>> = [];
   let httpsPort = 0;
   let httpPort = 0;
   for (const address of opts.addresses) {
-    const node = new EdgeNode(address, opts);
-    const tlsServer = https.createServer(
-      {
-        key: defaultCert.keyPem,
-        cert: defaultCert.certPem + defaultCert.chainPem,
-        SNICallback: (name, cb) => cb(null, contexts.get(name.toLowerCase())),
-        ALPNProtocols: ['http/1.1'],
-      },
-      (req, res) => void node.handle(req, res),
-    );
+    const handler = viewerHandler(new EdgeNode(address, opts), viewer.hsts);
+    // http2's compatibility API answers http/1.1 clients too (allowHTTP1), with the same handler
+    const tlsServer = viewer.h2
+      ? http2.createSecureServer({ ...viewer.serverOptions, allowHTTP1: true }, handler)
+      : https.createServer({ ...viewer.serverOptions, ALPNProtocols: ['http/1.1'] }, handler);
+    closers.push(closer(tlsServer));
     httpsPort = await listen(tlsServer, address, httpsPort);
     const plainServer = http.createServer((req, res) => redirectToHttps(req, res, httpsPort));
+    closers.push(closer(plainServer));
     httpPort = await listen(plainServer, address, httpPort);
-    servers.push(tlsServer, plainServer);
   }
   return {
     httpsPort,
     httpPort,
     async close() {
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.close(() => resolve()), s.closeAllConnections()))));
+      await Promise.all(closers.map((close) => close()));
     },
   };
 }
 
-async function listen(server: http.Server, host: string, port: number): Promise<number> {
+function viewerHandler(node: EdgeNode, hsts: string): (req: ViewerRequest, res: ViewerResponse) => void {
+  return (req, res) => {
+    // RFC 6797 7.2: HSTS only on secure transport, and on every answer there
+    res.setHeader('strict-transport-security', hsts);
+    // h2 has :authority instead of Host, and the cache key is made from Host
+    if (req.headers.host === undefined && 'authority' in req) req.headers.host = req.authority;
+    // EdgeNode uses only what the http and http2-compat request/response objects share
+    void node.handle(req as IncomingMessage, res as ServerResponse);
+  };
+}
+
+/** Closing waits for open connections (keep-alive, h2 sessions), so they are destroyed. */
+function closer(server: Server): () => Promise<void> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+}
+
+async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -74,4 +98,3 @@ function redirectToHttps(req: IncomingMessage, res: ServerResponse, httpsPort: n
   res.writeHead(301, { location: `https://${host}:${httpsPort}${req.url ?? '/'}`, 'content-length': '0' });
   res.end();
 }
-

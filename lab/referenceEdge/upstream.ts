@@ -1,61 +1,58 @@
-// The edge's requests to its origin: plain HTTP, or HTTPS verified against the
-// lab CA with the origin's hostname as SNI — a certificate failure becomes a
-// typed result the edge turns into 502, never an exception.
-import http from 'node:http';
-import https from 'node:https';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+// The edge's requests to its origin: plain HTTP, or HTTPS over a connection
+// verified first (originTls.ts). A failure becomes a typed result the edge
+// turns into 502, never an exception; with error caching on the route, the
+// failure is answered again, with its Age, until the route's error_ttl passes.
+import http, { type ClientRequest } from 'node:http';
+import { connectOrigin, type OriginTlsPolicy } from './originTls.js';
+import type { OriginErrorCache, OriginFailure } from './originErrorCache.js';
 
-export interface OriginTarget {
+export interface OriginTarget extends OriginTlsPolicy {
   url: string;
-  /** HTTPS: the name to verify and send as SNI */
-  servername?: string;
-  ca?: string;
-  verify: boolean;
-  sendSni: boolean;
+  /** the route's error caching; without it every request tries the origin */
+  errorCache?: OriginErrorCache;
 }
 
 export type UpstreamResult =
   | { ok: true; status: number; headers: Record<string, string>; body: Buffer; requestTime: number; responseTime: number }
-  | { ok: false; kind: 'tls' | 'connect' | 'timeout'; code: string; message: string };
+  | ({ ok: false } & OriginFailure);
 
-const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS|ERR_SSL|DEPTH_ZERO|ALTNAME/;
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-export function fetchUpstream(
+export async function fetchUpstream(
   origin: OriginTarget,
   method: string,
   path: string,
   headers: Record<string, string>,
   timeoutMs = 10_000,
 ): Promise<UpstreamResult> {
+  const key = `${method} ${path}`;
+  const remembered = origin.errorCache?.recall(key);
+  if (remembered) return rememberedError(remembered.failure, remembered.ageMs);
+  const result = await fetchFromOrigin(origin, method, path, headers, timeoutMs);
+  if (!result.ok) origin.errorCache?.remember(key, { kind: result.kind, code: result.code, message: result.message });
+  return result;
+}
+
+async function fetchFromOrigin(
+  origin: OriginTarget,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<UpstreamResult> {
   const url = new URL(path, origin.url);
   const requestTime = Date.now();
+  const options: http.RequestOptions = { method, host: url.hostname, port: url.port, path: url.pathname + url.search, headers, timeout: timeoutMs };
+  if (url.protocol === 'https:') {
+    // a fresh connection per request: each check must see its own handshake
+    const connection = await connectOrigin(url, origin, timeoutMs);
+    if (!connection.ok) return connection;
+    options.createConnection = () => connection.socket;
+  } else {
+    options.agent = httpAgent;
+  }
   return new Promise((resolve) => {
-    const isTls = url.protocol === 'https:';
-    const options: https.RequestOptions = {
-      method,
-      host: url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-      headers,
-      timeout: timeoutMs,
-    };
-    if (isTls) {
-      Object.assign(options, {
-        // a fresh agent per request: each check must see its own handshake
-        agent: false,
-        ca: origin.ca,
-        rejectUnauthorized: origin.verify,
-        servername: origin.sendSni ? origin.servername : '',
-        // verify the name the origin should have, even when no SNI is sent
-        checkServerIdentity: origin.verify
-          ? (_host: string, cert: PeerCertificate) => checkServerIdentity(origin.servername ?? url.hostname, cert)
-          : () => undefined,
-      });
-    } else {
-      options.agent = httpAgent;
-    }
-    const req = (isTls ? https : http).request(options, (res) => {
+    const req: ClientRequest = http.request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -69,12 +66,22 @@ export function fetchUpstream(
       req.destroy();
       resolve({ ok: false, kind: 'timeout', code: 'ETIMEDOUT', message: `origin did not answer within ${timeoutMs} ms` });
     });
-    req.on('error', (err) => {
-      const code = codeOf(err);
-      resolve({ ok: false, kind: TLS_ERROR.test(code) ? 'tls' : 'connect', code, message: err.message });
-    });
+    req.on('error', (err) => resolve({ ok: false, kind: 'connect', code: codeOf(err), message: err.message }));
     req.end();
   });
+}
+
+/** The error the edge generated for the failure, as stored: same status and body, now with its Age. */
+function rememberedError(failure: OriginFailure, ageMs: number): UpstreamResult {
+  const now = Date.now();
+  return {
+    ok: true,
+    status: failure.kind === 'timeout' ? 504 : 502,
+    headers: { 'content-type': 'text/plain', age: String(Math.floor(ageMs / 1000)) },
+    body: Buffer.from(`edgecheck reference edge: origin ${failure.kind} error (${failure.code})\n`),
+    requestTime: now,
+    responseTime: now,
+  };
 }
 
 function codeOf(err: Error): string {

@@ -1,0 +1,113 @@
+// `edgecheck lab list` and `edgecheck lab up <name>`: which lab edges this
+// machine can start, and one of them in the foreground to poke at by hand.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../harness/errors.js';
+import type { LabInstance } from '../lab/labInstance.js';
+import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges, startRealLab, type RealLab } from '../lab/realEdges/index.js';
+import { startReferenceLab } from '../lab/referenceLab.js';
+
+export const LAB_HELP = `Usage: edgecheck lab list
+       edgecheck lab up <name>
+
+  list      the lab edges, whether each can start here, and what each cannot do
+  up NAME   start one lab edge and its probe origin on loopback, print its URLs,
+            and keep it running until Ctrl-C (NAME: reference, ${REAL_EDGE_NAMES.join(', ')})
+
+A target in targets.yaml runs the same edge with \`lab: NAME\`.
+`;
+
+const LAB_NAMES = ['reference', ...REAL_EDGE_NAMES] as const;
+
+export async function labCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const [sub, name, ...extra] = positionals;
+  if (values.help || sub === undefined) {
+    process.stdout.write(LAB_HELP);
+    return values.help ? 0 : 2;
+  }
+  if (sub === 'list' && name === undefined) {
+    process.stdout.write(labList());
+    return 0;
+  }
+  if (sub === 'up' && name !== undefined && extra.length === 0) return labUp(name);
+  throw new ConfigError([{ message: `lab: expected \`lab list\` or \`lab up <name>\`, found \`lab ${positionals.join(' ')}\``, allowed: LAB_HELP }]);
+}
+
+function labList(): string {
+  const rows = [`reference      built in     the embedded CloudFront-like reference edge (lab: reference)`];
+  for (const name of REAL_EDGE_NAMES) {
+    const edge = realEdges[name];
+    const missing = missingBinaries(edge);
+    const state = missing.length === 0 ? 'installed' : 'missing';
+    rows.push(`${name.padEnd(14)} ${state.padEnd(12)} ${edge.title}`);
+    if (missing.length > 0) rows.push(`${''.padEnd(28)}install: ${aptGetLine(edge)}`);
+    for (const limit of edge.limits) rows.push(`${''.padEnd(28)}cannot: ${limit}`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+async function labUp(name: string): Promise<number> {
+  if (!(LAB_NAMES as readonly string[]).includes(name)) {
+    throw new ConfigError([{ message: `lab up: no lab edge named '${name}'`, allowed: LAB_NAMES.join(', ') }]);
+  }
+  const lab: LabInstance | RealLab = name === 'reference' ? await startReferenceLab() : await startRealLab(realEdges[name as keyof typeof realEdges]);
+  // the CA lives beside the command, not the lab, so curl can trust it for as long as the lab runs
+  const caDir = mkdtempSync(join(tmpdir(), 'edgecheck-lab-up-'));
+  try {
+    const caFile = join(caDir, 'ca.pem');
+    writeFileSync(caFile, lab.caPem);
+    process.stdout.write(describe(name, lab, caFile));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    process.stdout.write(`\nedgecheck lab: stopping ${name}\n`);
+  } finally {
+    await lab.close();
+    rmSync(caDir, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+function describe(name: string, lab: LabInstance | RealLab, caFile: string): string {
+  const url = new URL(lab.url);
+  const host = url.hostname;
+  const resolve = `--resolve ${host}:${url.port}:${lab.addresses[0] ?? '127.0.0.1'}`;
+  const real = 'processes' in lab ? lab : undefined;
+  const lines = [
+    `edgecheck lab: ${name} is up${real ? ` (${real.edge.title})` : ''}; Ctrl-C stops it`,
+    `  url      ${lab.url}`,
+    `  http     ${lab.httpUrl}`,
+    `  hosts    ${lab.hostnames.join(', ')} -> ${lab.addresses.join(', ')} (not in DNS: use --resolve)`,
+    `  ca       ${caFile}`,
+    `  origin   ${lab.origin.control}`,
+    `  token    ${lab.origin.token}`,
+    `  routes   ${Object.entries(lab.routes)
+      .map(([route, r]) => `${route} ${r.path}`)
+      .join(', ')}`,
+    `  cache    ${lab.cacheStatus} (cache-status dialect)`,
+  ];
+  if (real) {
+    lines.push(`  config   ${real.dir}`);
+    lines.push(`  pids     ${real.processes.map((p) => `${p.name} ${p.pid}`).join(', ')}`);
+    for (const note of real.notes) lines.push(`  ${note}`);
+  }
+  const key = '/.edgecheck/manual/try/';
+  lines.push(
+    '',
+    'Program an object on the probe origin, then fetch it twice through the edge:',
+    `  curl -X PUT -H 'authorization: Bearer ${lab.origin.token}' ${lab.origin.control}/v1/objects \\`,
+    `       -d '{"key":"${key}","object":{"headers":{"Cache-Control":"max-age=60"},"body":"hello"}}'`,
+    `  curl -si --cacert ${caFile} ${resolve} ${lab.url}${key}`,
+    '',
+  );
+  return lines.join('\n');
+}

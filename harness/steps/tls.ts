@@ -1,0 +1,109 @@
+// `tls: {...}`: handshakes with the target's edges — one per hostname, edge
+// address and offered version the options expand to — each judged by the
+// step's `expect: {tls: ...}` and recorded with its certificate evidence.
+import { parseDuration } from '../config/duration.js';
+import type { Step, TlsStep } from '../config/stepSchemas.js';
+import { checkTls, type TlsObservation } from '../expect/tls.js';
+import type { FailureRecord, TlsEndpointRecord } from '../record.js';
+import { redact } from '../secrets.js';
+import { handshake, type HandshakeOptions } from '../tls/handshake.js';
+import { handshakeRecord } from '../tls/handshakeRecord.js';
+import { sentSni, tlsEndpoints, type TlsEndpoint } from '../tls/tlsEndpoints.js';
+import { missingTlsPromise, resolveTlsExpectation, type ResolvedTlsExpectation } from '../tls/tlsPromises.js';
+import type { StepContext, StepKind } from './stepKind.js';
+
+/** Handshakes in flight at once per step: enough for many edges, gentle on one. */
+const PARALLEL_HANDSHAKES = 4;
+
+export const tlsStepKind: StepKind<TlsStep> = {
+  kind: 'tls',
+  accepts: (step: Step): step is TlsStep => 'tls' in step,
+  async run(step, ctx) {
+    const promises = ctx.target.tls ?? {};
+    const missing = missingTlsPromise(step.tls, step.expect?.tls, promises, ctx.target.name);
+    if (missing) return { kind: 'tls', error: missing, failures: [] };
+    const expected = resolveTlsExpectation(step.expect?.tls ?? {}, promises);
+    let endpoints: TlsEndpoint[];
+    try {
+      endpoints = await tlsEndpoints(step.tls, ctx.target, promises);
+    } catch (err) {
+      return { kind: 'tls', error: redact((err as Error).message), failures: [] };
+    }
+    const results = await inBatches(endpoints, PARALLEL_HANDSHAKES, (endpoint) => observeEndpoint(endpoint, step, expected, ctx));
+    return {
+      kind: 'tls',
+      tls: { endpoints: results.map((r) => r.record) },
+      failures: results.flatMap((r) => r.failures),
+    };
+  },
+};
+
+async function observeEndpoint(
+  endpoint: TlsEndpoint,
+  step: TlsStep,
+  expected: ResolvedTlsExpectation,
+  ctx: StepContext,
+): Promise<{ record: TlsEndpointRecord; failures: FailureRecord[] }> {
+  const timeoutMs = step.tls.timeout !== undefined ? (parseDuration(step.tls.timeout) ?? ctx.defaultTimeoutMs) : ctx.defaultTimeoutMs;
+  const ca = ctx.target.tls?.ca;
+  const options: HandshakeOptions = {
+    host: endpoint.host,
+    port: endpoint.port,
+    timeoutMs,
+    ...(endpoint.address === undefined ? {} : { address: endpoint.address }),
+    ...(endpoint.sni === undefined ? {} : { sni: endpoint.sni }),
+    ...(endpoint.alpn ? { alpn: endpoint.alpn } : {}),
+    ...(endpoint.minVersion ? { minVersion: endpoint.minVersion } : {}),
+    ...(endpoint.maxVersion ? { maxVersion: endpoint.maxVersion } : {}),
+    ...(ca ? { ca } : {}),
+  };
+  const first = await handshake(options);
+  const obs: TlsObservation = { label: endpoint.label, host: endpoint.host, handshake: first };
+  if (step.tls.resume) {
+    if (!first.ok) obs.resumption = { skipped: 'no first handshake to resume' };
+    else if (!first.session) obs.resumption = { skipped: 'the server gave no session to resume (no ticket, no session ID)' };
+    else obs.resumption = { result: await handshake({ ...options, session: first.session }) };
+  }
+  if (expected.sni_required !== undefined) obs.withoutSni = endpoint.sni === false ? first : await handshake({ ...options, sni: false });
+  if (step.tls.request) obs.hsts = await httpsAnswer(endpoint, step.tls.request, timeoutMs, ctx);
+
+  const failures = checkTls(expected, obs);
+  const record: TlsEndpointRecord = {
+    host: endpoint.host,
+    ...(endpoint.address === undefined ? {} : { address: endpoint.address }),
+    port: endpoint.port,
+    sni: sentSni(endpoint),
+    offered: {
+      ...(endpoint.alpn ? { alpn: endpoint.alpn } : {}),
+      ...(endpoint.minVersion ? { min_version: endpoint.minVersion } : {}),
+      ...(endpoint.maxVersion ? { max_version: endpoint.maxVersion } : {}),
+    },
+    handshake: handshakeRecord(first),
+    ...(obs.resumption && 'result' in obs.resumption ? { resumption: handshakeRecord(obs.resumption.result) } : {}),
+    ...(obs.withoutSni && endpoint.sni !== false ? { without_sni: handshakeRecord(obs.withoutSni) } : {}),
+    ...(obs.hsts ? { hsts: obs.hsts } : {}),
+    passed: failures.length === 0,
+  };
+  return { record, failures };
+}
+
+/** GET `path` (under the check's path) on this hostname and edge address, for its Strict-Transport-Security. */
+async function httpsAnswer(endpoint: TlsEndpoint, path: string, timeoutMs: number, ctx: StepContext): Promise<TlsObservation['hsts']> {
+  const url = new URL(ctx.target.url.href);
+  url.protocol = 'https:';
+  url.hostname = endpoint.host;
+  url.port = String(endpoint.port);
+  url.pathname = ctx.checkKey + path.slice(1);
+  try {
+    const res = await ctx.target.http.send({ method: 'GET', url, timeoutMs, ...(endpoint.address ? { address: endpoint.address } : {}) });
+    return { status: res.status, header: res.headers['strict-transport-security'] ?? null };
+  } catch (err) {
+    return { error: redact((err as Error).message) };
+  }
+}
+
+async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(work))));
+  return out;
+}

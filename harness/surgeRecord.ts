@@ -1,0 +1,150 @@
+// The `surge` section of the run record (edgecheck.run/1): what a surge
+// planned, what the edge did per phase and per second, and each threshold's
+// verdict. Written by the local queen and by `surge import-k6` alike.
+
+export type SurgeModel = 'open' | 'closed';
+export type PhaseKind = 'ramp' | 'hold' | 'spike';
+export type ThresholdName = 'p50' | 'p95' | 'p99' | 'p99.9' | 'errors' | 'cache_hit_ratio' | 'origin_rps' | 'min_rps';
+export type Verdict = 'held' | 'breached' | 'not measured';
+
+/** Milliseconds; percentiles come from merged HDR histograms, never from averages. */
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  p99: number;
+  'p99.9': number;
+  max: number;
+  mean: number;
+}
+
+export interface StatusClasses {
+  '1xx': number;
+  '2xx': number;
+  '3xx': number;
+  '4xx': number;
+  '5xx': number;
+}
+
+export interface CacheOffload {
+  /** responses whose vendor header claimed a hit (hit or stale) */
+  claimed_hits: number;
+  /** responses whose vendor header claimed anything else (miss, revalidated, bypass, ...) */
+  claimed_misses: number;
+  /** responses without a readable claim */
+  no_claim: number;
+  /** claimed_hits / (claimed_hits + claimed_misses); null when no response carried a claim */
+  claimed_hit_ratio: number | null;
+  /** requests the probe origin counted for the surge's paths (the ground truth); absent without a probe origin */
+  origin_requests?: number;
+  origin_rps?: number;
+  /** 1 - origin_requests / responses */
+  origin_hit_ratio?: number | null;
+}
+
+export interface SurgeStats {
+  /** requests written to the wire */
+  sent: number;
+  /** responses received, any status */
+  responses: number;
+  /** responses per second over the span */
+  rps: number;
+  /** transport errors, timeouts and responses with status >= 400 */
+  errors: number;
+  /** errors / (responses + transport errors) */
+  error_rate: number;
+  /** 'timeout', 'ECONNRESET', 'connection closed', 'HTTP 503', ... */
+  errors_by_kind: Record<string, number>;
+  status: StatusClasses;
+  latency_ms: LatencySummary | null;
+  cache: CacheOffload;
+}
+
+export interface ThresholdVerdict {
+  threshold: ThresholdName;
+  /** the limit as the plan wrote it: "250ms", "0.1%", "95%" */
+  limit: string;
+  comparison: '<=' | '>=';
+  /** the limit in the unit of `actual`: ms, a ratio, requests per second */
+  limit_value: number;
+  actual: number | null;
+  verdict: Verdict;
+  /** why a threshold was not measured */
+  reason?: string;
+}
+
+export interface SurgePhaseRecord extends SurgeStats {
+  index: number;
+  kind: PhaseKind;
+  /** "ramp 0 -> 100 rps over 10s" */
+  label: string;
+  start_ms: number;
+  duration_ms: number;
+  planned: {
+    unit: 'rps' | 'connections';
+    from: number;
+    to: number;
+    /** open model: requests the phase plans */
+    requests?: number;
+    /** open model: planned requests / duration */
+    rps?: number;
+  };
+  thresholds: ThresholdVerdict[];
+}
+
+/** A threshold over the whole surge: held when it held in every phase it applies to. */
+export interface SurgeThresholdSummary extends ThresholdVerdict {
+  /** indexes of the phases where it was breached */
+  breached_in: number[];
+}
+
+export interface SurgeSecond {
+  /** the second [t, t+1) since the surge started */
+  t: number;
+  phase: number;
+  planned_rps: number | null;
+  planned_connections?: number;
+  sent: number;
+  /** responses completed in this second */
+  rps: number;
+  latency_ms: LatencySummary | null;
+  status: StatusClasses;
+  errors: number;
+  errors_by_kind: Record<string, number>;
+  claimed_hit_ratio: number | null;
+  origin_rps?: number;
+}
+
+export interface SurgeRecord {
+  plan: string;
+  title?: string;
+  plan_file?: string;
+  model: SurgeModel;
+  bees: number;
+  connections: number;
+  source: 'edgecheck' | 'k6';
+  /** stopped before the plan ended (Ctrl-C, a limit); the numbers cover what ran */
+  partial: boolean;
+  stop_reason?: string;
+  planned_duration_ms: number;
+  duration_ms: number;
+  primed: boolean;
+  limits: { max_rps?: number; max_duration_ms: number; max_requests: number };
+  totals: SurgeStats;
+  phases: SurgePhaseRecord[];
+  timeline: SurgeSecond[];
+  thresholds: SurgeThresholdSummary[];
+  verdict: 'held' | 'breached';
+  /** what the reader should know: unmeasured thresholds, claim/origin disagreement, backlog */
+  notes: string[];
+  /** peak resident memory of the process that ran the bees */
+  peak_rss_mb?: number;
+}
+
+/** What the queen tells reporters once a second. */
+export interface SurgeTick {
+  plan: string;
+  elapsed_ms: number;
+  planned_duration_ms: number;
+  phase: { index: number; label: string };
+  second: SurgeSecond;
+}

@@ -1,0 +1,166 @@
+// `lab: nginx`: nginx proxy_cache in front of the probe origin, with SNI
+// certificates, an HTTP->HTTPS redirect, verified origin TLS, a secure_link
+// route and ngx_cache_purge for PURGE from loopback.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { LabRoute } from '../labInstance.js';
+import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
+import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
+import { cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { supervise } from './supervisor.js';
+
+const NGINX = '/usr/sbin/nginx';
+const CACHE_PURGE_MODULE = '/usr/lib/nginx/modules/ngx_http_cache_purge_module.so';
+const HSTS_MAX_AGE = 31_536_000;
+
+export const SIGNED_ROUTE: LabRoute = { path: '/signed/', ttl: { min: 0, default: 0 }, query_key: 'all' };
+
+/** What each route adds to its location block beyond the common proxy and cache setup. */
+const ROUTE_DIRECTIVES: Record<string, string[]> = {
+  // proxy_cache_valid applies only where the response carries no Cache-Control or Expires
+  'ttl-default': ['proxy_cache_valid 200 60s;'],
+  'query-none': ['proxy_cache_key $scheme$proxy_host$uri;'],
+  'query-list': ['proxy_cache_key $scheme$proxy_host$uri?v=$arg_v;'],
+  compress: ['gzip on;', 'gzip_proxied any;', 'gzip_vary on;', 'gzip_types text/plain;'],
+  failover: ['proxy_next_upstream error timeout http_500 http_502 http_503 http_504;'],
+};
+
+export const nginx: RealEdge = {
+  name: 'nginx',
+  title: 'nginx proxy_cache (+ ngx_cache_purge, secure_link)',
+  binaries: [NGINX, CACHE_PURGE_MODULE],
+  aptPackages: ['nginx-light', 'libnginx-mod-http-cache-purge'],
+  cacheStatus: 'nginx',
+  limits: [
+    'sends no Age header (nginx does not generate Age)',
+    'no TTL clamping: proxy_cache_valid only fills in a missing lifetime (no ttl-clamp route)',
+  ],
+  tls: {
+    protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
+    alpn: ['h2', 'http/1.1'],
+    hsts: { min_max_age: HSTS_MAX_AGE },
+  },
+  internalPortCount: 0,
+  routes: () => ({
+    // nginx caches nothing without Cache-Control or Expires unless proxy_cache_valid says so
+    default: { path: '/', ttl: { min: 0, default: 0 }, query_key: 'all' },
+    'ttl-default': cachingRoute('ttl-default', { ttl: { min: 0, default: 60 } }),
+    'query-all': cachingRoute('query-all', { query_key: 'all' }),
+    'query-none': cachingRoute('query-none', { query_key: 'none' }),
+    'query-list': cachingRoute('query-list', { query_key: ['v'] }),
+    compress: cachingRoute('compress', { compress: true }),
+    // error responses without freshness are not cached (proxy_cache_valid names no error codes)
+    errors: cachingRoute('errors', { error_ttl: 0 }),
+    failover: cachingRoute('failover', { failover: true }),
+    ...ORIGIN_TLS_ROUTES,
+    signed: SIGNED_ROUTE,
+  }),
+  async start(setup) {
+    const secret = randomBytes(16).toString('hex');
+    for (const sub of ['cache', 'temp', 'logs']) mkdirSync(setup.dir.path(sub));
+    const conf = setup.dir.write('nginx.conf', nginxConfig(setup, secret));
+    const server = supervise({
+      name: 'nginx',
+      command: NGINX,
+      args: ['-p', setup.dir.dir, '-c', conf, '-e', 'stderr'],
+      cwd: setup.dir.dir,
+      logFile: setup.dir.path('logs', 'nginx.out'),
+    });
+    return {
+      processes: [server],
+      notes: [
+        `purge: curl -X PURGE <url>  (ngx_cache_purge, from 127.0.0.1)`,
+        `signed route ${SIGNED_ROUTE.path}: ?md5=<base64url(md5("<expires><uri> ${secret}"))>&expires=<unix time>`,
+      ],
+    };
+  },
+};
+
+export function nginxConfig(setup: EdgeSetup, secret: string): string {
+  const { dir, ports, origin } = setup;
+  const servers = setup.hostnames.map((host, i) => {
+    const cert = dir.edge[host]!;
+    return `
+  server {
+    listen 127.0.0.1:${ports.https} ssl http2${i === 0 ? ' default_server' : ''};
+    server_name ${host};
+    ssl_certificate ${cert.certFile};
+    ssl_certificate_key ${cert.keyFile};
+    ssl_protocols TLSv1.2 TLSv1.3;
+${locations(setup, secret)}
+  }`;
+  });
+  return `# edgecheck lab: nginx proxy_cache in front of the probe origin (${origin.httpUrl})
+load_module ${CACHE_PURGE_MODULE};
+daemon off;
+master_process on;
+worker_processes 1;
+pid ${dir.path('nginx.pid')};
+${setup.asRoot ? 'user root root;\n' : ''}
+events { worker_connections 1024; }
+
+http {
+  access_log ${dir.path('logs', 'access.log')};
+  client_body_temp_path ${dir.path('temp', 'body')};
+  proxy_temp_path ${dir.path('temp', 'proxy')};
+  fastcgi_temp_path ${dir.path('temp', 'fastcgi')};
+  uwsgi_temp_path ${dir.path('temp', 'uwsgi')};
+  scgi_temp_path ${dir.path('temp', 'scgi')};
+  proxy_cache_path ${dir.path('cache')} levels=1:2 keys_zone=edge:10m max_size=256m inactive=10m use_temp_path=off;
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  add_header X-Cache-Status $upstream_cache_status always;
+  add_header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}" always;
+
+  upstream probe_origin_group {
+    # max_fails=0: the primary is asked first every time, the backup only after it fails
+    server ${new URL(origin.httpUrl).host} max_fails=0;
+    server ${new URL(origin.secondaryHttpUrl).host} backup;
+  }
+
+  server {
+    listen 127.0.0.1:${ports.http} default_server;
+    return 301 https://$host:${ports.https}$request_uri;
+  }
+${servers.join('\n')}
+}
+`;
+}
+
+function locations(setup: EdgeSetup, secret: string): string {
+  const cache = ['proxy_cache edge;', 'proxy_cache_revalidate on;', 'proxy_cache_purge PURGE from 127.0.0.1;'];
+  return Object.entries(setup.routes)
+    .map(([name, route]) => {
+      const directives = [`proxy_pass ${upstreamOf(name, route, setup)};`, ...cache, ...(ROUTE_DIRECTIVES[name] ?? [])];
+      if (route.origin_tls) {
+        directives.push(
+          'proxy_ssl_verify on;',
+          'proxy_ssl_verify_depth 2;',
+          `proxy_ssl_trusted_certificate ${setup.dir.caFile};`,
+          `proxy_ssl_name ${ORIGIN_HOSTNAME};`,
+          'proxy_ssl_server_name on;',
+        );
+      }
+      if (name === 'signed') {
+        // md5 of expiry, URI and secret; a bad link is 403, an expired one 410
+        directives.unshift(
+          'secure_link $arg_md5,$arg_expires;',
+          `secure_link_md5 "$secure_link_expires$uri ${secret}";`,
+          'if ($secure_link = "") { return 403; }',
+          'if ($secure_link = "0") { return 410; }',
+        );
+      }
+      return `
+    # route ${name}
+    location ${route.path} {
+${directives.map((d) => `      ${d}`).join('\n')}
+    }`;
+    })
+    .join('\n');
+}
+
+function upstreamOf(name: string, route: LabRoute, setup: EdgeSetup): string {
+  if (route.origin_tls) return `https://127.0.0.1:${setup.origin.tlsPorts[route.origin_tls as OriginCertFault]}`;
+  if (name === 'failover') return 'http://probe_origin_group';
+  return setup.origin.httpUrl;
+}

@@ -1,0 +1,68 @@
+// What each real edge program (nginx, Varnish, ATS, Squid) tells the lab: how
+// to tell it is installed, what it serves, what it cannot do, and how to start it.
+import type { LabRoute, LabTlsPromises } from '../labInstance.js';
+import { CACHING_ROUTES } from '../referenceEdge/cachingRoutes.js';
+import type { ProbeOrigin } from '../probeOrigin/probeOrigin.js';
+import type { LabDir } from './labDir.js';
+import type { Supervised } from './supervisor.js';
+
+export const REAL_EDGE_NAMES = ['nginx', 'varnish', 'trafficserver', 'squid'] as const;
+export type RealEdgeName = (typeof REAL_EDGE_NAMES)[number];
+
+export interface EdgeSetup {
+  dir: LabDir;
+  origin: ProbeOrigin;
+  /** the viewer-facing listeners on 127.0.0.1 */
+  ports: { http: number; https: number };
+  /** free ports for the program's internal listeners (e.g. Varnish behind hitch) */
+  internalPorts: number[];
+  /** the routes the edge serves, from routes() */
+  routes: Record<string, LabRoute>;
+  hostnames: string[];
+  /** true when edgecheck runs as root and the program must be told whom to run as */
+  asRoot: boolean;
+}
+
+export interface StartedEdge {
+  processes: Supervised[];
+  /** ports beyond the viewer-facing ones that must accept connections first */
+  readyPorts?: number[];
+  /** once every port accepts: true when the program serves (for what an open port cannot tell) */
+  ready?: () => Promise<boolean>;
+  /** how to poke at the edge by hand, printed by `edgecheck lab up` */
+  notes: string[];
+}
+
+export interface RealEdge {
+  name: RealEdgeName;
+  /** what runs, e.g. "nginx proxy_cache" */
+  title: string;
+  /** absolute paths that must exist */
+  binaries: string[];
+  /** the Debian packages that provide them */
+  aptPackages: string[];
+  /** the cache-status dialect its vendor header speaks */
+  cacheStatus: string;
+  /** what this program cannot do in the lab; checks needing it are skipped */
+  limits: string[];
+  /** what its TLS listener offers viewers, as the harness checks it */
+  tls: LabTlsPromises;
+  internalPortCount: number;
+  routes(): Record<string, LabRoute>;
+  start(setup: EdgeSetup): Promise<StartedEdge>;
+}
+
+/** The line that installs what a real edge needs. */
+export function aptGetLine(edge: RealEdge): string {
+  return `sudo apt-get install -y ${edge.aptPackages.join(' ')}`;
+}
+
+/**
+ * A caching route at the reference lab's path for that name (suites name
+ * routes, so the names must match), with what this program promises there.
+ */
+export function cachingRoute(name: string, promise: Omit<LabRoute, 'path'>): LabRoute {
+  const path = CACHING_ROUTES[name]?.path;
+  if (path === undefined) throw new Error(`no caching route named ${name}`);
+  return { path, ...promise };
+}

@@ -1,0 +1,93 @@
+// A real edge as a lab target: fresh certificates, a probe origin, a temp dir
+// with the program's configuration, the program started on loopback ports and
+// waited for; close() stops it, the origin, and removes the temp dir.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { LabInstance, LabRoute } from '../labInstance.js';
+import { LAB_HOSTNAMES, makeLabCertificates } from '../labCertificates.js';
+import { startProbeOrigin } from '../probeOrigin/probeOrigin.js';
+import { freePorts } from './freePorts.js';
+import { makeLabDir } from './labDir.js';
+import { aptGetLine, type RealEdge, type StartedEdge } from './realEdge.js';
+import type { Supervised } from './supervisor.js';
+import { waitReady } from './waitReady.js';
+
+const READY_TIMEOUT_MS = 30_000;
+
+export interface RealLabOptions {
+  /** routes from targets.yaml, declared over the edge's own (every path is proxied to the probe origin) */
+  routes?: Record<string, string | LabRoute>;
+}
+
+export interface RealLab extends LabInstance {
+  edge: RealEdge;
+  /** the temp dir holding the configuration and logs while the lab runs */
+  dir: string;
+  /** the supervised programs, for `lab up` and the no-orphans tests */
+  processes: Supervised[];
+  notes: string[];
+}
+
+function declaredRoutes(routes: Record<string, string | LabRoute> = {}): Record<string, LabRoute> {
+  return Object.fromEntries(Object.entries(routes).map(([name, r]) => [name, typeof r === 'string' ? { path: r } : r]));
+}
+
+export function missingBinaries(edge: RealEdge): string[] {
+  return edge.binaries.filter((b) => !existsSync(b));
+}
+
+export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): Promise<RealLab> {
+  const missing = missingBinaries(edge);
+  if (missing.length > 0) {
+    throw new Error(`${missing.join(', ')} not found; install it with: ${aptGetLine(edge)}`);
+  }
+  const certs = makeLabCertificates();
+  const token = randomBytes(24).toString('hex');
+  const origin = await startProbeOrigin({ token, certificates: certs.origin });
+  const dir = makeLabDir(edge.name, certs);
+  let started: StartedEdge | undefined;
+  const stop = async () => {
+    await Promise.all((started?.processes ?? []).map((p) => p.stop()));
+    await origin.close();
+    dir.remove();
+  };
+  try {
+    const [http = 0, https = 0, ...internalPorts] = await freePorts(2 + edge.internalPortCount);
+    const routes = edge.routes();
+    started = await edge.start({
+      dir,
+      origin,
+      ports: { http, https },
+      internalPorts,
+      routes,
+      hostnames: [...LAB_HOSTNAMES],
+      asRoot: process.getuid?.() === 0,
+    });
+    await waitReady({
+      ports: [http, https, ...(started.readyPorts ?? [])],
+      processes: started.processes,
+      timeoutMs: READY_TIMEOUT_MS,
+      ...(started.ready ? { probe: started.ready } : {}),
+    });
+    const host = LAB_HOSTNAMES[0];
+    return {
+      edge,
+      dir: dir.dir,
+      processes: started.processes,
+      notes: started.notes,
+      url: `https://${host}:${https}`,
+      httpUrl: `http://${host}:${http}`,
+      hostnames: [...LAB_HOSTNAMES],
+      addresses: ['127.0.0.1'],
+      caPem: certs.ca.certPem,
+      origin: { control: origin.controlUrl, token },
+      routes: { ...routes, ...declaredRoutes(opts.routes) },
+      cacheStatus: edge.cacheStatus,
+      tls: edge.tls,
+      close: stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

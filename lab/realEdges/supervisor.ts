@@ -1,0 +1,123 @@
+// Runs a real edge program as a child in its own process group and stops the
+// whole group (SIGTERM, then SIGKILL after a bound) — also when edgecheck itself
+// exits, is interrupted or crashes — so no daemon outlives the run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { livingMembers } from './processGroup.js';
+
+export interface SupervisedOptions {
+  /** a short name for messages, e.g. "nginx" */
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** where the child's stdout and stderr go */
+  logFile: string;
+  /** the program's own error logs, shown beside its output when it fails */
+  errorLogs?: string[];
+}
+
+export interface Supervised {
+  readonly name: string;
+  readonly pid: number;
+  /** set once the child has exited: the code or the signal */
+  readonly exit: string | undefined;
+  readonly exited: Promise<void>;
+  /** the last lines of the child's output, for error messages */
+  outputTail(lines?: number): string;
+  stop(graceMs?: number): Promise<void>;
+}
+
+const STOP_GRACE_MS = 5_000;
+const live = new Set<number>();
+
+export function supervise(opts: SupervisedOptions): Supervised {
+  const out = openSync(opts.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    // detached: a new process group, so one kill(-pid) reaches every worker the program forks
+    child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', out, out] });
+  } finally {
+    closeSync(out);
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${opts.name}: could not start ${opts.command}`);
+  live.add(pid);
+  installExitHooks();
+  let exit: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    const done = (text: string) => {
+      exit ??= text;
+      resolve();
+    };
+    child.once('exit', (code, signal) => done(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    child.once('error', (err) => done(`failed to start: ${err.message}`));
+  });
+  const stop = async (graceMs = STOP_GRACE_MS): Promise<void> => {
+    signalGroup(pid, 'SIGTERM');
+    // the leader may exit before workers that are still finishing, or that ignore SIGTERM
+    const deadline = Date.now() + graceMs;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    while (livingMembers(pid).length > 0 && Date.now() < deadline) await delay(50);
+    signalGroup(pid, 'SIGKILL');
+    await exited;
+    live.delete(pid);
+  };
+  return {
+    name: opts.name,
+    pid,
+    get exit() {
+      return exit;
+    },
+    exited,
+    outputTail: (lines = 20) =>
+      [opts.logFile, ...(opts.errorLogs ?? [])]
+        .map((file) => tailOf(file, lines))
+        .filter(Boolean)
+        .join('\n'),
+    stop,
+  };
+}
+
+/** The last lines of a log file, or '' when there is none yet. */
+export function tailOf(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+let hooksInstalled = false;
+
+/**
+ * The safety net behind close(): on exit every live group is killed at once;
+ * on SIGINT/SIGTERM too, and edgecheck exits as the signal asks unless someone
+ * else (the CLI) handles the signal and stops the lab itself.
+ */
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', () => {
+    for (const pid of live) signalGroup(pid, 'SIGKILL');
+  });
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) > 1) return;
+      for (const pid of live) signalGroup(pid, 'SIGKILL');
+      process.exit(code);
+    });
+  }
+}

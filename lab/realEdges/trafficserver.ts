@@ -1,0 +1,241 @@
+// `lab: trafficserver`: Apache Traffic Server as a reverse proxy in its own
+// runroot: remap to the probe origin, TLS on the edge with a certificate per
+// SNI name, origin certificates verified (ENFORCED), PURGE from loopback only.
+import { mkdirSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
+import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
+import { cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { supervise } from './supervisor.js';
+
+const TRAFFIC_SERVER = '/usr/bin/traffic_server';
+/** the error page templates from the package; everything else is the lab's own */
+const BODY_FACTORY = '/etc/trafficserver/body_factory';
+const HSTS_MAX_AGE = 31_536_000;
+
+/** What each route adds to its remap rule: plugins and per-rule overrides of records.config. */
+function routePlugins(name: string, setup: EdgeSetup): string[] {
+  const overrides = (records: Record<string, number>) => [
+    '@plugin=conf_remap.so',
+    ...Object.entries(records).map(([k, v]) => `@pparam=proxy.config.${k}=${v}`),
+  ];
+  switch (name) {
+    // a lifetime for responses that carry none: the heuristic bounds, pinned to 60 s
+    case 'ttl-default':
+      return overrides({ 'http.cache.required_headers': 0, 'http.cache.heuristic_min_lifetime': 60, 'http.cache.heuristic_max_lifetime': 60 });
+    case 'ttl-clamp':
+      return overrides({ 'http.cache.guaranteed_min_lifetime': 3, 'http.cache.guaranteed_max_lifetime': 4 });
+    case 'query-none':
+      return ['@plugin=cachekey.so', '@pparam=--remove-all-params=true'];
+    case 'query-list':
+      return ['@plugin=cachekey.so', '@pparam=--include-params=v'];
+    case 'compress':
+      return ['@plugin=compress.so', `@pparam=${setup.dir.path('etc', 'compress.config')}`];
+    default:
+      return [];
+  }
+}
+
+export const trafficserver: RealEdge = {
+  name: 'trafficserver',
+  title: 'Apache Traffic Server (reverse proxy, remap)',
+  binaries: [TRAFFIC_SERVER],
+  aptPackages: ['trafficserver'],
+  cacheStatus: 'trafficserver',
+  limits: [],
+  tls: {
+    protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
+    alpn: ['h2', 'http/1.1'],
+    hsts: { min_max_age: HSTS_MAX_AGE },
+  },
+  internalPortCount: 0,
+  routes: () => ({
+    // required_headers 2: nothing is cached without max-age or Expires
+    default: { path: '/', ttl: { min: 0, default: 0 }, query_key: 'all' },
+    'ttl-default': cachingRoute('ttl-default', { ttl: { min: 0, default: 60 } }),
+    'ttl-clamp': cachingRoute('ttl-clamp', { ttl: { min: 3, default: 0, max: 4 } }),
+    'query-all': cachingRoute('query-all', { query_key: 'all' }),
+    'query-none': cachingRoute('query-none', { query_key: 'none' }),
+    'query-list': cachingRoute('query-list', { query_key: ['v'] }),
+    compress: cachingRoute('compress', { compress: true }),
+    // negative caching is off: error responses without freshness are not kept
+    errors: cachingRoute('errors', { error_ttl: 0 }),
+    failover: cachingRoute('failover', { failover: true }),
+    ...ORIGIN_TLS_ROUTES,
+  }),
+  async start(setup) {
+    for (const sub of ['etc', 'run', 'log', 'cache', 'var']) mkdirSync(setup.dir.path(sub));
+    const files = trafficserverFiles(setup);
+    for (const [name, text] of Object.entries(files)) setup.dir.write(name, text);
+    const server = supervise({
+      name: 'traffic_server',
+      command: TRAFFIC_SERVER,
+      args: [`--run-root=${setup.dir.path('runroot.yaml')}`],
+      cwd: setup.dir.dir,
+      logFile: setup.dir.path('log', 'traffic_server.out'),
+      errorLogs: [setup.dir.path('log', 'diags.log')],
+    });
+    return {
+      processes: [server],
+      ready: originAnswersThrough(setup),
+      notes: ['purge: curl -X PURGE <url>  (from 127.0.0.1)'],
+    };
+  },
+};
+
+/**
+ * Traffic Server reads its hosts file (the origin's name) after it opens its
+ * ports: it is ready once a request through the origin-TLS route reaches the
+ * probe origin, which answers 404 for a path nobody programmed.
+ */
+function originAnswersThrough(setup: EdgeSetup): () => Promise<boolean> {
+  const host = setup.hostnames[0] ?? '';
+  const path = Object.values(setup.routes).find((r) => r.origin_tls === 'valid')?.path ?? '/';
+  const ca = readFileSync(setup.dir.caFile);
+  return () =>
+    new Promise((resolve) => {
+      const req = https.get(
+        { host: '127.0.0.1', port: setup.ports.https, servername: host, path, headers: { host: `${host}:${setup.ports.https}` }, ca, timeout: 2000 },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 404);
+        },
+      );
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+    });
+}
+
+/** Every file of the runroot, by its path inside the lab dir. */
+export function trafficserverFiles(setup: EdgeSetup): Record<string, string> {
+  const { dir } = setup;
+  return {
+    'runroot.yaml': runroot(setup),
+    'etc/records.config': records(setup),
+    'etc/remap.config': remap(setup),
+    'etc/storage.config': `${dir.path('cache')} 64M\n`,
+    'etc/ssl_multicert.config': setup.hostnames
+      .map((host, i) => `ssl_cert_name=${dir.edge[host]!.certFile} ssl_key_name=${dir.edge[host]!.keyFile}${i === 0 ? ' dest_ip=*' : ''}\n`)
+      .join(''),
+    'etc/ip_allow.yaml': IP_ALLOW,
+    // the origin's hostname, for TLS verification and SNI, without DNS
+    'etc/hosts': `127.0.0.1 ${ORIGIN_HOSTNAME}\n`,
+    'etc/sni.yaml': 'sni: []\n',
+    'etc/plugin.config': `header_rewrite.so ${dir.path('etc', 'hsts.config')}\n`,
+    'etc/hsts.config': `cond %{SEND_RESPONSE_HDR_HOOK} [AND]\ncond %{INBOUND:TLS} /./\nset-header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}"\n`,
+    'etc/compress.config': COMPRESS,
+    'etc/logging.yaml': 'logging: {}\n',
+    'etc/cache.config': '',
+    'etc/hosting.config': '',
+    'etc/parent.config': parents(setup),
+    'etc/volume.config': '',
+    'etc/splitdns.config': '',
+    'etc/socks.config': '',
+    'etc/strategies.yaml': '',
+  };
+}
+
+function runroot(setup: EdgeSetup): string {
+  const p = (sub: string) => setup.dir.path(sub);
+  return `# edgecheck lab: Traffic Server's layout, everything mutable in the lab dir
+prefix: /usr
+exec_prefix: /usr
+bindir: /usr/bin
+sbindir: /usr/sbin
+sysconfdir: ${p('etc')}
+datadir: ${p('var')}
+includedir: /usr/include
+libdir: /usr/lib/trafficserver
+libexecdir: /usr/lib/trafficserver/modules
+localstatedir: ${p('var')}
+runtimedir: ${p('run')}
+logdir: ${p('log')}
+cachedir: ${p('cache')}
+`;
+}
+
+function records(setup: EdgeSetup): string {
+  const { ports, dir } = setup;
+  return `# edgecheck lab: Traffic Server on 127.0.0.1, reverse proxy for the probe origin
+CONFIG proxy.config.http.server_ports STRING ${ports.http}:ipv4:ip-in=127.0.0.1 ${ports.https}:ipv4:ssl:ip-in=127.0.0.1
+CONFIG proxy.config.http.wait_for_cache INT 1
+CONFIG proxy.config.reverse_proxy.enabled INT 1
+CONFIG proxy.config.url_remap.remap_required INT 1
+CONFIG proxy.config.url_remap.pristine_host_hdr INT 0
+CONFIG proxy.config.http.cache.http INT 1
+CONFIG proxy.config.http.cache.required_headers INT 2
+CONFIG proxy.config.http.insert_age_in_response INT 1
+CONFIG proxy.config.http.insert_response_via_str INT 2
+CONFIG proxy.config.http.negative_caching_enabled INT 0
+CONFIG proxy.config.ssl.server.cert.path STRING ${dir.path('tls')}
+CONFIG proxy.config.ssl.server.private_key.path STRING ${dir.path('tls')}
+CONFIG proxy.config.ssl.TLSv1 INT 0
+CONFIG proxy.config.ssl.TLSv1_1 INT 0
+CONFIG proxy.config.ssl.client.verify.server.policy STRING ENFORCED
+CONFIG proxy.config.ssl.client.verify.server.properties STRING ALL
+CONFIG proxy.config.ssl.client.CA.cert.path STRING ${dir.path('tls')}
+CONFIG proxy.config.ssl.client.CA.cert.filename STRING ca.pem
+CONFIG proxy.config.ssl.client.sni_policy STRING remap
+# the origin group's parents are on 127.0.0.1 too: do not drop them as "this machine"
+CONFIG proxy.config.http.parent_proxy.self_detect INT 0
+CONFIG proxy.config.hostdb.host_file.path STRING ${dir.path('etc', 'hosts')}
+CONFIG proxy.config.body_factory.template_sets_dir STRING ${BODY_FACTORY}
+CONFIG proxy.config.log.logfile_dir STRING ${dir.path('log')}
+CONFIG proxy.config.exec_thread.autoconfig INT 0
+CONFIG proxy.config.exec_thread.limit INT 2
+CONFIG proxy.config.accept_threads INT 1
+CONFIG proxy.config.task_threads INT 1
+CONFIG proxy.config.cache.ram_cache.size INT 33554432
+CONFIG proxy.config.diags.output.error STRING SE
+CONFIG proxy.config.diags.output.fatal STRING SE
+${setup.asRoot ? '# run as the user who started it (root may not be named here)\nCONFIG proxy.config.admin.user_id STRING #-1\n' : ''}`;
+}
+
+function remap(setup: EdgeSetup): string {
+  const { ports, origin } = setup;
+  const lines: string[] = ['# edgecheck lab: plain HTTP redirects to HTTPS; the more specific path first'];
+  const byPathLength = Object.entries(setup.routes).sort(([, a], [, b]) => b.path.length - a.path.length);
+  for (const host of setup.hostnames) {
+    lines.push(`redirect http://${host}:${ports.http}/ https://${host}:${ports.https}/`);
+    for (const [name, route] of byPathLength) {
+      const to = route.origin_tls
+        ? `https://${ORIGIN_HOSTNAME}:${origin.tlsPorts[route.origin_tls as OriginCertFault]}${route.path}`
+        : name === 'failover'
+          ? `http://${ORIGIN_GROUP}${route.path}`
+          : `${origin.httpUrl}${route.path}`;
+      lines.push([`map https://${host}:${ports.https}${route.path}`, to, ...routePlugins(name, setup)].join(' '));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The failover route's origin group: the probe origin first, its secondary listener when it answers 5xx. */
+const ORIGIN_GROUP = 'origin-group.edgecheck.test';
+
+function parents(setup: EdgeSetup): string {
+  const primary = new URL(setup.origin.httpUrl).host;
+  const secondary = new URL(setup.origin.secondaryHttpUrl).host;
+  // round_robin=false: the first parent always, the next one on a retry
+  return `dest_domain=${ORIGIN_GROUP} parent="${primary};${secondary}" round_robin=false go_direct=false parent_is_proxy=false parent_retry=unavailable_server_retry unavailable_server_retry_responses="500,502,503,504"\n`;
+}
+
+/** The compress plugin: gzip for clients that ask for it, text only, Vary set. */
+const COMPRESS = `enabled true
+cache true
+remove-accept-encoding true
+compressible-content-type text/*
+supported-algorithms gzip
+minimum-content-length 256
+`;
+
+const IP_ALLOW = `# edgecheck lab: PURGE (and the other unsafe methods) only from loopback
+ip_allow:
+  - apply: in
+    ip_addrs: 127.0.0.1
+    action: allow
+    methods: ALL
+  - apply: in
+    ip_addrs: 0/0
+    action: deny
+    methods: [PURGE, PUSH, DELETE, TRACE]
+`;

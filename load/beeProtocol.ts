@@ -1,0 +1,53 @@
+// The messages between the queen and her bees (worker threads), and what a
+// bee is told when it hatches. Plain data: it crosses a thread boundary.
+import type { Segment } from './schedule.js';
+
+export interface BeeOrders {
+  index: number;
+  bees: number;
+  model: 'open' | 'closed';
+  /** the plan's levels, one segment per phase, whole (not this bee's share) */
+  segments: Segment[];
+  /** open model: this bee's share of the arrival rate, and where its first arrival falls */
+  share: number;
+  offset: number;
+  /** closed model: every bee's pool, so this bee knows its part of any active count */
+  pools: number[];
+  /** closed model with a target max_rps: this bee's share of it */
+  rateCapRps?: number;
+  /** requests this bee may send at most */
+  budget: number;
+  /** one URL per edge address (or the target URL when nothing is pinned) */
+  urls: string[];
+  servername?: string;
+  /** the weighted cycle of requests every connection walks */
+  requests: Array<{ method: 'GET'; path: string; headers: Record<string, string> }>;
+  /** headers on every request (Host included) */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  /** cache-status dialect name for reading the vendor header */
+  dialect: string;
+}
+
+/** What one bee saw in one slice: a second, cut again where a phase ends inside it. */
+export interface SliceReport {
+  second: number;
+  phase: number;
+  /** HDR histogram of latencies, encodeIntoCompressedBase64 */
+  latency: string;
+  sent: number;
+  responses: number;
+  /** response count per status code */
+  statuses: Record<string, number>;
+  /** transport errors by kind */
+  transport: Record<string, number>;
+  claims: { hit: number; miss: number; none: number };
+}
+
+export type QueenMessage = { type: 'start'; startAt: number } | { type: 'stop' } | { type: 'exit' };
+
+export type BeeMessage =
+  | { type: 'ready' }
+  | { type: 'second'; second: number; slices: SliceReport[] }
+  | { type: 'done'; slices: SliceReport[]; unsent: number }
+  | { type: 'failed'; message: string };

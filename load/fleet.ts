@@ -1,0 +1,30 @@
+// The orders for each bee: its connections, its share of the rate and of
+// the request budget, where it starts in the path cycle, and where to fire.
+import type { BeeOrders } from './beeProtocol.js';
+import type { SurgeLimits } from './limits.js';
+import type { SurgePlan } from './plan.js';
+import { rotate, type EdgeEndpoints, type SurgeRequest } from './requestMix.js';
+import { arrivalOffset, rateShares, requestBudgets, splitEvenly } from './split.js';
+
+export function fleetOrders(plan: SurgePlan, limits: SurgeLimits, endpoints: EdgeEndpoints, cycle: SurgeRequest[], dialect: string): BeeOrders[] {
+  const pools = splitEvenly(plan.connections, plan.bees);
+  const shares = rateShares(pools);
+  const budgets = requestBudgets(limits.max_requests, shares);
+  return pools.map((_, i) => ({
+    index: i,
+    bees: plan.bees,
+    model: plan.model,
+    segments: plan.phases.map((p) => ({ from: p.from, to: p.to, durationMs: p.durationMs })),
+    share: shares[i]!,
+    offset: arrivalOffset(i, plan.bees),
+    pools,
+    ...(plan.model === 'closed' && limits.max_rps !== undefined ? { rateCapRps: limits.max_rps * shares[i]! } : {}),
+    budget: budgets[i]!,
+    urls: endpoints.urls,
+    ...(endpoints.servername ? { servername: endpoints.servername } : {}),
+    requests: rotate(cycle, i, plan.bees),
+    headers: endpoints.headers,
+    timeoutMs: plan.timeoutMs,
+    dialect,
+  }));
+}

@@ -1,0 +1,133 @@
+// A k6 end-of-test summary read back into the surge section of a run record,
+// so a run beyond one machine gets the same mission assessment. Reads both
+// `k6 run --summary-export` files (thresholds true = failed) and the data
+// handleSummary() receives (values + {ok}). Thresholds are judged by
+// edgecheck from k6's numbers, per phase tag, exactly as for a local surge.
+import { ConfigError } from '../../harness/errors.js';
+import type { SurgePhaseRecord, SurgeRecord, SurgeStats } from '../../harness/surgeRecord.js';
+import type { SurgePlan } from '../plan.js';
+import { Schedule } from '../schedule.js';
+import { round } from '../tally.js';
+import { judge, summarizeThresholds } from '../thresholds.js';
+import { phaseTag } from './k6Script.js';
+
+type Values = Record<string, number>;
+
+interface Summary {
+  metric(name: string): Values | undefined;
+  durationMs?: number;
+}
+
+export function importK6Summary(json: unknown, plan: SurgePlan, file: string): SurgeRecord {
+  const summary = readSummary(json, file);
+  const totalReqs = summary.metric('http_reqs');
+  if (!totalReqs) throw new ConfigError(`${file}: no http_reqs metric: is this a k6 end-of-test summary of an exported edgecheck plan?`);
+  const schedule = new Schedule(plan.phases);
+  const durationMs = summary.durationMs ?? (totalReqs['rate'] ? ((totalReqs['count'] ?? 0) / totalReqs['rate']) * 1000 : plan.durationMs);
+  const elapsedMs = Math.min(plan.durationMs, durationMs);
+  const notes = ['from a k6 summary: no per-second timeline, no status classes, and no origin count (origin_rps is measured by the local surge only)'];
+  const dropped = summary.metric('dropped_iterations')?.['count'];
+  if (dropped) notes.push(`k6 dropped ${dropped} planned iterations: it ran out of VUs (raise connections in the plan)`);
+
+  const phases: SurgePhaseRecord[] = plan.phases.map((p) => {
+    const span = Math.max(0, Math.min(p.durationMs, elapsedMs - p.startMs));
+    const stats = statsOf(summary, `{phase:${phaseTag(p.index)}}`, span);
+    const planned = plan.model === 'open' ? schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs) : undefined;
+    const plannedRps = planned !== undefined ? planned / (p.durationMs / 1000) : undefined;
+    const ctx = { model: plan.model, kind: p.kind, lowestLevel: Math.min(p.from, p.to), reached: span > 0 && stats.sent > 0, ...(plannedRps !== undefined ? { plannedRps } : {}) };
+    return {
+      index: p.index,
+      kind: p.kind,
+      label: p.label,
+      start_ms: p.startMs,
+      duration_ms: span,
+      planned: {
+        unit: plan.model === 'open' ? 'rps' : 'connections',
+        from: p.from,
+        to: p.to,
+        ...(planned !== undefined ? { requests: Math.round(planned), rps: round(plannedRps!) } : {}),
+      },
+      ...stats,
+      thresholds: p.thresholds.map((l) => judge(l, stats, ctx)),
+    };
+  });
+  const totals = statsOf(summary, '', elapsedMs);
+  const plannedRps = plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;
+  const thresholds = summarizeThresholds(plan.thresholds, phases, totals, plannedRps);
+  return {
+    plan: plan.name,
+    ...(plan.title !== undefined ? { title: plan.title } : {}),
+    plan_file: plan.file,
+    model: plan.model,
+    bees: plan.bees,
+    connections: plan.connections,
+    source: 'k6',
+    partial: durationMs + 1000 < plan.durationMs,
+    planned_duration_ms: plan.durationMs,
+    duration_ms: Math.round(durationMs),
+    primed: false,
+    limits: { max_duration_ms: plan.durationMs, max_requests: Math.ceil(totalReqs['count'] ?? 0) },
+    totals,
+    phases,
+    timeline: [],
+    thresholds,
+    verdict: thresholds.some((t) => t.verdict === 'breached') ? 'breached' : 'held',
+    notes,
+  };
+}
+
+/** A metric or phase submetric: requests, failures, latency trend, claimed hits. */
+function statsOf(summary: Summary, tag: string, spanMs: number): SurgeStats {
+  const reqs = summary.metric(`http_reqs${tag}`);
+  const failed = summary.metric(`http_req_failed${tag}`);
+  const duration = summary.metric(`http_req_duration${tag}`);
+  const hits = summary.metric(`edgecheck_cache_hit${tag}`);
+  const count = reqs?.['count'] ?? 0;
+  const errors = failed?.['passes'] ?? 0;
+  const hit = hits?.['passes'] ?? 0;
+  const miss = hits?.['fails'] ?? 0;
+  return {
+    sent: count,
+    responses: count,
+    rps: spanMs > 0 ? round(count / (spanMs / 1000)) : 0,
+    errors,
+    error_rate: failed?.['rate'] ?? 0,
+    errors_by_kind: errors > 0 ? { 'k6 http_req_failed': errors } : {},
+    status: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+    latency_ms:
+      duration && (duration['count'] ?? 1) > 0 && duration['max'] !== undefined
+        ? {
+            p50: duration['med'] ?? duration['p(50)'] ?? 0,
+            p95: duration['p(95)'] ?? 0,
+            p99: duration['p(99)'] ?? 0,
+            'p99.9': duration['p(99.9)'] ?? 0,
+            max: duration['max'],
+            mean: duration['avg'] ?? 0,
+          }
+        : null,
+    cache: {
+      claimed_hits: hit,
+      claimed_misses: miss,
+      no_claim: Math.max(0, count - hit - miss),
+      claimed_hit_ratio: hit + miss > 0 ? hit / (hit + miss) : null,
+    },
+  };
+}
+
+function readSummary(json: unknown, file: string): Summary {
+  const metrics = (json as { metrics?: Record<string, Record<string, unknown>> })?.metrics;
+  if (!metrics || typeof metrics !== 'object') throw new ConfigError(`${file}: not a k6 summary (no "metrics")`);
+  const state = (json as { state?: { testRunDurationMs?: number } }).state;
+  return {
+    metric(name) {
+      const m = metrics[name];
+      if (!m) return undefined;
+      // handleSummary(): { type, values: {...} }; --summary-export: the values inline, a Rate's rate as "value"
+      const values = (m['values'] ?? m) as Record<string, unknown>;
+      const out: Values = {};
+      for (const [k, v] of Object.entries(values)) if (typeof v === 'number') out[k === 'value' ? 'rate' : k] = v;
+      return out;
+    },
+    ...(state?.testRunDurationMs !== undefined ? { durationMs: state.testRunDurationMs } : {}),
+  };
+}

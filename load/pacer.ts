@@ -1,0 +1,76 @@
+// When a bee's connections may send. Open model: arrivals follow the plan's
+// cumulative curve (wrk2-style: each request has an intended send time, and
+// latency is measured from it). Closed model: a connection sends back to
+// back while the plan counts it active, under the target's max_rps if any.
+import type { Schedule } from './schedule.js';
+import { evenShare } from './split.js';
+
+export interface Pacer {
+  /** the intended send time (ms since start) of connection `conn`'s next request, or undefined to park it */
+  next(conn: number, now: number): number | undefined;
+  /** whether a parked connection may send again */
+  mayWake(conn: number, now: number): boolean;
+  /** requests due by `now` (ms since start) that were never sent */
+  unsent(now: number): number;
+}
+
+export class OpenPacer implements Pacer {
+  private taken = 0;
+  private hint = 0;
+  constructor(
+    private readonly schedule: Schedule,
+    private readonly share: number,
+    private readonly offset: number,
+    private readonly budget: number,
+  ) {}
+
+  /** Arrival k of this bee is due when the plan's cumulative count reaches (k + offset) / share. */
+  next(): number | undefined {
+    if (this.taken >= this.budget || this.share <= 0) return undefined;
+    const at = this.schedule.timeOf((this.taken + this.offset) / this.share, this.hint);
+    if (at === Infinity) return undefined;
+    this.taken++;
+    this.hint = this.schedule.segmentAt(at);
+    return at;
+  }
+
+  mayWake(): boolean {
+    return false;
+  }
+
+  unsent(now: number): number {
+    const due = Math.floor(this.share * this.schedule.cumulativeAt(Math.min(now, this.schedule.durationMs)) - this.offset) + 1;
+    return Math.max(0, Math.min(due, this.budget) - this.taken);
+  }
+}
+
+export class ClosedPacer implements Pacer {
+  private sent = 0;
+  private capNext = 0;
+  constructor(
+    private readonly schedule: Schedule,
+    private readonly bee: number,
+    private readonly bees: number,
+    private readonly budget: number,
+    private readonly rateCapRps?: number,
+  ) {}
+
+  next(conn: number, now: number): number | undefined {
+    if (!this.mayWake(conn, now)) return undefined;
+    this.sent++;
+    if (!this.rateCapRps) return now;
+    const at = Math.max(now, this.capNext);
+    this.capNext = at + 1000 / this.rateCapRps;
+    return at;
+  }
+
+  /** Connection i of this bee is active while i is below its even share of the plan's connections. */
+  mayWake(conn: number, now: number): boolean {
+    if (this.sent >= this.budget || now >= this.schedule.durationMs) return false;
+    return conn < evenShare(Math.round(this.schedule.levelAt(now)), this.bees, this.bee);
+  }
+
+  unsent(): number {
+    return 0;
+  }
+}

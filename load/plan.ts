@@ -1,0 +1,59 @@
+// A surge plan after loading: durations in milliseconds, rates resolved,
+// thresholds merged per phase. Everything in load/ after the loader trusts it.
+import type { SourcePosition } from '../harness/errors.js';
+import type { YamlPath } from '../harness/config/yamlSource.js';
+import type { OriginObject } from '../harness/config/stepSchemas.js';
+import type { PhaseKind, SurgeModel, ThresholdName } from '../harness/surgeRecord.js';
+
+export interface Limit {
+  name: ThresholdName;
+  /** as written in the plan: "250ms", "0.1%", "95%" */
+  text: string;
+  /** ms for latency, a ratio for errors and cache_hit_ratio, requests per second otherwise */
+  value: number;
+  /** min_rps as a share of the planned rate */
+  relative?: boolean;
+}
+
+export interface PlanPhase {
+  index: number;
+  kind: PhaseKind;
+  /** requests per second (open model) or connections (closed model) */
+  from: number;
+  to: number;
+  startMs: number;
+  durationMs: number;
+  label: string;
+  /** the plan's thresholds with this phase's overrides */
+  thresholds: Limit[];
+}
+
+export interface PlanPath {
+  path: string;
+  weight: number;
+  headers: Record<string, string>;
+  object: OriginObject;
+}
+
+export interface SurgePlan {
+  name: string;
+  title?: string;
+  file: string;
+  model: SurgeModel;
+  phases: PlanPhase[];
+  paths: PlanPath[];
+  headers: Record<string, string>;
+  route: string;
+  bees: number;
+  /** open model: the connection pool; closed model: the peak of the phases */
+  connections: number;
+  timeoutMs: number;
+  prime: boolean;
+  /** plan-level thresholds, in the order written */
+  thresholds: Limit[];
+  durationMs: number;
+  /** the highest level any phase reaches */
+  peak: number;
+  /** where a part of the plan was written, for errors found after loading */
+  where(path: YamlPath): SourcePosition;
+}

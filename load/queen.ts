@@ -1,0 +1,160 @@
+// The queen: hatches one worker thread per bee, starts them together on the
+// shared clock, and hands on each second's slices once every bee has
+// reported it. Stopping asks every bee to stop; one that does not answer in
+// time is terminated.
+import { Worker } from 'node:worker_threads';
+import { HarnessError } from '../harness/errors.js';
+import type { BeeMessage, BeeOrders, QueenMessage, SliceReport } from './beeProtocol.js';
+import { clock } from './clock.js';
+
+/** bees start together this long after the last one is ready */
+const START_LEAD_MS = 250;
+const READY_TIMEOUT_MS = 30_000;
+/** past the plan's end, how long a bee may take to report before it is terminated */
+const DONE_TIMEOUT_MS = 5_000;
+const EXIT_TIMEOUT_MS = 2_000;
+
+// bee.js beside this file once built; bee.ts when run from source (the tests)
+const BEE_URL = new URL(import.meta.url.endsWith('.ts') ? './bee.ts' : './bee.js', import.meta.url);
+
+export interface QueenEvents {
+  onStart(startAt: number): void;
+  /** every bee has reported second `second` or has finished */
+  onSecond(second: number, slices: SliceReport[]): void;
+}
+
+export interface QueenResult {
+  /** planned requests whose time had come but which no bee sent */
+  unsent: number;
+  /** bees that had to be terminated without a final report */
+  lost: number;
+}
+
+export class Queen {
+  private readonly workers: Worker[] = [];
+  private readonly done = new Set<number>();
+  private readonly reported = new Map<number, Set<number>>();
+  private readonly slices = new Map<number, SliceReport[]>();
+  private nextSecond = 0;
+  private unsent = 0;
+  private stopping = false;
+
+  constructor(
+    private readonly orders: BeeOrders[],
+    private readonly durationMs: number,
+    private readonly events: QueenEvents,
+  ) {}
+
+  async run(): Promise<QueenResult> {
+    let fail: (err: Error) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    try {
+      const ready = this.orders.map((o) => this.hatch(o, (err) => fail(err)));
+      await Promise.race([Promise.all(ready), failed, timeout(READY_TIMEOUT_MS, 'the bees did not get ready')]);
+      const startAt = clock() + START_LEAD_MS;
+      this.events.onStart(startAt);
+      this.broadcast({ type: 'start', startAt });
+      if (this.stopping) this.broadcast({ type: 'stop' });
+      const allDone = new Promise<void>((resolve) => (this.onAllDone = resolve));
+      const deadline = startAt + this.durationMs + DONE_TIMEOUT_MS - clock();
+      const finished = await Promise.race([allDone.then(() => true), failed, sleep(deadline).then(() => false)]);
+      const lost = finished ? 0 : this.orders.length - this.done.size;
+      this.flush(true);
+      return { unsent: this.unsent, lost };
+    } finally {
+      await this.dismiss();
+    }
+  }
+
+  /** Asks every bee to stop now; run() then resolves with what they saw. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.broadcast({ type: 'stop' });
+  }
+
+  private onAllDone: () => void = () => undefined;
+
+  private hatch(orders: BeeOrders, fail: (err: Error) => void): Promise<void> {
+    const worker = new Worker(BEE_URL, { workerData: orders });
+    this.workers.push(worker);
+    return new Promise<void>((resolve) => {
+      worker.on('message', (msg: BeeMessage) => {
+        if (msg.type === 'ready') resolve();
+        else if (msg.type === 'second') this.receive(orders.index, msg.second, msg.slices);
+        else if (msg.type === 'done') this.finish(orders.index, msg.slices, msg.unsent);
+        else fail(new HarnessError(`bee ${orders.index}: ${msg.message}`));
+      });
+      worker.on('error', (err) => fail(new HarnessError(`bee ${orders.index} failed: ${err.message}`)));
+      worker.on('exit', (code) => {
+        if (!this.done.has(orders.index)) fail(new HarnessError(`bee ${orders.index} exited (code ${code}) before it reported`));
+      });
+    });
+  }
+
+  private receive(bee: number, second: number, slices: SliceReport[]): void {
+    this.keep(slices);
+    const from = this.reported.get(second) ?? new Set<number>();
+    from.add(bee);
+    this.reported.set(second, from);
+    this.flush(false);
+  }
+
+  private finish(bee: number, slices: SliceReport[], unsent: number): void {
+    this.keep(slices);
+    this.unsent += unsent;
+    this.done.add(bee);
+    this.flush(false);
+    if (this.done.size === this.orders.length) this.onAllDone();
+  }
+
+  private keep(slices: SliceReport[]): void {
+    for (const s of slices) {
+      const list = this.slices.get(s.second) ?? [];
+      list.push(s);
+      this.slices.set(s.second, list);
+    }
+  }
+
+  /** Hands on every second all bees have reported, in order; at the end, whatever is left. */
+  private flush(final: boolean): void {
+    for (;;) {
+      const second = this.nextSecond;
+      const from = this.reported.get(second) ?? new Set<number>();
+      const complete = this.orders.every((o) => from.has(o.index) || this.done.has(o.index));
+      const last = Math.max(-1, ...this.slices.keys());
+      if (!(complete || final) || second > last) return;
+      this.events.onSecond(second, this.slices.get(second) ?? []);
+      this.slices.delete(second);
+      this.reported.delete(second);
+      this.nextSecond++;
+    }
+  }
+
+  private broadcast(msg: QueenMessage): void {
+    for (const w of this.workers) w.postMessage(msg);
+  }
+
+  /** Lets each bee exit on its own (so its coverage and buffers flush); terminates any that linger. */
+  private async dismiss(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (w, i) => {
+        this.done.add(i);
+        const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+        w.postMessage({ type: 'exit' } satisfies QueenMessage);
+        if (!(await Promise.race([exited.then(() => true), sleep(EXIT_TIMEOUT_MS).then(() => false)]))) await w.terminate();
+      }),
+    );
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+}
+
+function timeout(ms: number, what: string): Promise<never> {
+  return sleep(ms).then(() => {
+    throw new HarnessError(`${what} within ${ms / 1000}s`);
+  });
+}

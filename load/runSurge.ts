@@ -1,0 +1,177 @@
+// One surge against one open target: check the limits, program the probe
+// origin, verify and (optionally) warm the edges, fly the bees, then read
+// the origin's counts and judge every threshold per phase.
+import type { NamedTarget } from '../harness/config/load.js';
+import { ConfigError } from '../harness/errors.js';
+import type { SurgePhaseRecord, SurgeRecord, SurgeTick } from '../harness/surgeRecord.js';
+import type { OpenTarget } from '../harness/target/openTarget.js';
+import { SurgeAggregate } from './aggregate.js';
+import { clock } from './clock.js';
+import { fleetOrders } from './fleet.js';
+import { surgeLimits } from './limits.js';
+import type { SurgePlan } from './plan.js';
+import { Queen } from './queen.js';
+import { edgeEndpoints, requestCycle, urlPath } from './requestMix.js';
+import { Schedule } from './schedule.js';
+import { SurgeOrigin, surgeCheckKey } from './surgeOrigin.js';
+import { round, type Tally } from './tally.js';
+import { judge, summarizeThresholds } from './thresholds.js';
+import { preflight, prime } from './warmup.js';
+
+export interface SurgeRunOptions {
+  plan: SurgePlan;
+  /** the target as targets.yaml names it (its surge limits) ... */
+  named: NamedTarget;
+  /** ... and opened */
+  target: OpenTarget;
+  runId: string;
+  onTick?: (tick: SurgeTick) => void;
+  /** aborting stops the bees; the record then covers what ran and says partial */
+  signal?: AbortSignal;
+}
+
+/** a claimed hit ratio this far from the origin's is worth a note */
+const CLAIM_DISAGREEMENT = 0.1;
+
+export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
+  const { plan, target } = opts;
+  const limits = surgeLimits(plan, opts.named);
+  const route = target.routes[plan.route];
+  if (!route) {
+    throw new ConfigError([
+      { message: `route: target '${target.name}' has no route '${plan.route}'`, position: plan.where(['route']), allowed: Object.keys(target.routes).join(', ') },
+    ]);
+  }
+  const origin = target.origin ? new SurgeOrigin(target.origin, surgeCheckKey(opts.runId, plan.name)) : undefined;
+  const toUrlPath = (path: string) => urlPath(route.path, origin?.key, path);
+  const notes: string[] = [];
+  try {
+    if (origin) await origin.program(plan.paths);
+    else notes.push(`origin offload not measured: target '${target.name}' has no probe origin to count requests`);
+    await preflight(target, origin ? urlPath(route.path, surgeCheckKey(opts.runId, `${plan.name}.preflight`), '/') : route.path);
+    if (plan.prime) {
+      const failed = await prime(target, plan.paths.map((p) => ({ path: toUrlPath(p.path), headers: { ...plan.headers, ...p.headers } })));
+      if (failed > 0) notes.push(`priming: ${failed} requests were answered with an error status`);
+    }
+
+    const schedule = new Schedule(plan.phases);
+    const books = new SurgeAggregate(plan, schedule);
+    const orders = fleetOrders(plan, limits, edgeEndpoints(target, plan), requestCycle(plan.paths, toUrlPath), target.cacheStatus.name);
+    let startAt = 0;
+    let startWall = 0;
+    let stoppedAtMs: number | undefined;
+    let ticks = Promise.resolve();
+    const queen = new Queen(orders, plan.durationMs, {
+      onStart(at) {
+        startAt = at;
+        startWall = Date.now() + (at - clock());
+      },
+      onSecond(second, slices) {
+        const entry = books.addSecond(second, slices);
+        ticks = ticks.then(async () => {
+          if (origin) {
+            const seen = await origin.count(startWall + second * 1000, startWall + (second + 1) * 1000).catch(() => undefined);
+            if (seen !== undefined) entry.origin_rps = seen;
+          }
+          opts.onTick?.({
+            plan: plan.name,
+            elapsed_ms: Math.min((second + 1) * 1000, plan.durationMs),
+            planned_duration_ms: plan.durationMs,
+            phase: { index: entry.phase, label: plan.phases[entry.phase]!.label },
+            second: entry,
+          });
+        });
+      },
+    });
+    const stop = () => {
+      stoppedAtMs = Math.max(0, clock() - startAt);
+      queen.stop();
+    };
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    const flown = await queen.run();
+    opts.signal?.removeEventListener('abort', stop);
+    await ticks;
+
+    const elapsedMs = Math.min(plan.durationMs, stoppedAtMs ?? plan.durationMs);
+    const endWall = Date.now();
+    const phases: SurgePhaseRecord[] = [];
+    for (const p of plan.phases) {
+      const span = Math.max(0, Math.min(p.durationMs, elapsedMs - p.startMs));
+      const last = p.index === plan.phases.length - 1;
+      const originSeen = origin && span > 0 ? await origin.count(startWall + p.startMs, last ? endWall : startWall + p.startMs + span) : undefined;
+      const stats = withOrigin(books.phases[p.index]!, span, originSeen);
+      const planned = plan.model === 'open' ? schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs) : undefined;
+      const plannedRps = planned !== undefined ? planned / (p.durationMs / 1000) : undefined;
+      const ctx = { model: plan.model, kind: p.kind, lowestLevel: Math.min(p.from, p.to), reached: span > 0, ...(plannedRps !== undefined ? { plannedRps } : {}) };
+      phases.push({
+        index: p.index,
+        kind: p.kind,
+        label: p.label,
+        start_ms: p.startMs,
+        duration_ms: span,
+        planned: {
+          unit: plan.model === 'open' ? 'rps' : 'connections',
+          from: p.from,
+          to: p.to,
+          ...(planned !== undefined ? { requests: Math.round(planned), rps: round(plannedRps!) } : {}),
+        },
+        ...stats,
+        thresholds: p.thresholds.map((l) => judge(l, stats, ctx)),
+      });
+    }
+    const totalOrigin = origin ? await origin.count(startWall, endWall) : undefined;
+    const totals = withOrigin(books.total, elapsedMs, totalOrigin);
+    const plannedRps = plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;
+    const thresholds = summarizeThresholds(plan.thresholds, phases, totals, plannedRps);
+    notes.push(...observations(totals, flown.unsent, flown.lost));
+    return {
+      plan: plan.name,
+      ...(plan.title !== undefined ? { title: plan.title } : {}),
+      plan_file: plan.file,
+      model: plan.model,
+      bees: plan.bees,
+      connections: plan.connections,
+      source: 'edgecheck',
+      partial: stoppedAtMs !== undefined && stoppedAtMs < plan.durationMs,
+      ...(stoppedAtMs !== undefined ? { stop_reason: typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'stopped' } : {}),
+      planned_duration_ms: plan.durationMs,
+      duration_ms: Math.round(elapsedMs),
+      primed: plan.prime,
+      limits,
+      totals,
+      phases,
+      timeline: books.timeline,
+      thresholds,
+      verdict: thresholds.some((t) => t.verdict === 'breached') ? 'breached' : 'held',
+      notes,
+      peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
+    };
+  } finally {
+    await origin?.clear();
+  }
+}
+
+function withOrigin(tally: Tally, spanMs: number, originRequests: number | undefined): ReturnType<Tally['stats']> {
+  const stats = tally.stats(spanMs);
+  if (originRequests === undefined) return stats;
+  stats.cache.origin_requests = originRequests;
+  stats.cache.origin_rps = spanMs > 0 ? round(originRequests / (spanMs / 1000)) : 0;
+  stats.cache.origin_hit_ratio = stats.responses > 0 ? round(Math.max(0, 1 - originRequests / stats.responses), 4) : null;
+  return stats;
+}
+
+function observations(totals: ReturnType<Tally['stats']>, unsent: number, lost: number): string[] {
+  const notes: string[] = [];
+  const { claimed_hit_ratio: claimed, origin_hit_ratio: truth } = totals.cache;
+  if (claimed !== null && truth !== undefined && truth !== null && Math.abs(claimed - truth) > CLAIM_DISAGREEMENT) {
+    notes.push(`the vendor header claims a hit ratio of ${pct(claimed)} but the origin's count gives ${pct(truth)}; thresholds use the origin's`);
+  }
+  if (unsent > 0) notes.push(`${unsent} planned requests were never sent: every connection was busy (raise connections or bees)`);
+  if (lost > 0) notes.push(`${lost} bees did not report in time and were stopped; their last second is missing`);
+  return notes;
+}
+
+function pct(ratio: number): string {
+  return `${(ratio * 100).toFixed(1)}%`;
+}

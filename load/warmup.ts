@@ -1,0 +1,41 @@
+// Before the bees fly: a request to every edge through the harness's own
+// HTTP client, which verifies the certificate chain and name (autocannon
+// connects with rejectUnauthorized: false, hard-coded in autocannon 9), and,
+// when the plan asks, one request per path per edge so the surge starts warm.
+import { HarnessError } from '../harness/errors.js';
+import type { OpenTarget } from '../harness/target/openTarget.js';
+
+const WARMUP_TIMEOUT_MS = 10_000;
+
+/** Fails the surge (exit 3) when an edge's TLS cannot be verified or it does not answer. */
+export async function preflight(target: OpenTarget, path: string): Promise<void> {
+  for (const address of edgesOf(target)) {
+    try {
+      await target.http.send({ method: 'GET', url: new URL(path, target.url), ...(address ? { address } : {}), timeoutMs: WARMUP_TIMEOUT_MS });
+    } catch (err) {
+      throw new HarnessError(`surge preflight: ${(err as Error).message}; the bees fire only at an edge whose certificate verifies`);
+    }
+  }
+}
+
+/** Requests every path once on every edge; returns how many answered with an error status. */
+export async function prime(target: OpenTarget, requests: Array<{ path: string; headers: Record<string, string> }>): Promise<number> {
+  let failed = 0;
+  for (const address of edgesOf(target)) {
+    for (const { path, headers } of requests) {
+      const res = await target.http.send({
+        method: 'GET',
+        url: new URL(path, target.url),
+        headers,
+        ...(address ? { address } : {}),
+        timeoutMs: WARMUP_TIMEOUT_MS,
+      });
+      if (res.status >= 400) failed++;
+    }
+  }
+  return failed;
+}
+
+function edgesOf(target: OpenTarget): Array<string | undefined> {
+  return target.addresses.length ? target.addresses : [undefined];
+}

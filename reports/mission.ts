@@ -1,0 +1,94 @@
+// The mission assessment: after a surge (live, or from a saved run record),
+// each phase planned against achieved, each threshold held or breached and
+// where, the notes, and the verdict the exit code follows.
+import type { RunRecord } from '../harness/record.js';
+import type { SurgePhaseRecord, SurgeRecord, SurgeThresholdSummary, ThresholdVerdict } from '../harness/surgeRecord.js';
+import type { Reporter, ReporterOptions } from './reporter.js';
+import { paint, type Paint } from './terminal.js';
+
+export default class MissionReporter implements Reporter {
+  readonly name = 'mission';
+  private readonly p: Paint;
+  constructor(private readonly opts: ReporterOptions) {
+    this.p = paint(opts.color);
+  }
+
+  onRunEnd(record: RunRecord): void {
+    if (!record.surge) return;
+    this.opts.stream.write(missionAssessment(record, this.p).join('\n') + '\n');
+  }
+}
+
+export function missionAssessment(record: RunRecord, p: Paint): string[] {
+  const s = record.surge!;
+  const lines: string[] = [];
+  const how = `${s.model} model, ${s.bees} bee${s.bees === 1 ? '' : 's'}, ${s.connections} connections, ${formatSeconds(s.duration_ms)}${s.source === 'k6' ? ', from a k6 summary' : ''}`;
+  lines.push('', p.bold(`mission assessment: surge ${s.plan} against ${record.target.name} (${how})`));
+  if (s.partial) lines.push(p.yellow(`  partial: ${s.stop_reason ?? 'stopped'} after ${formatSeconds(s.duration_ms)} of ${formatSeconds(s.planned_duration_ms)}`));
+  lines.push(...phaseTable(s, p), '');
+  for (const t of s.thresholds) lines.push(thresholdLine(t, s, p));
+  for (const n of s.notes) lines.push(p.yellow(`  note: ${n}`));
+  const held = s.verdict === 'held';
+  lines.push('', held ? p.green(p.bold('  verdict: the edge held')) : p.red(p.bold(`  verdict: breached (${s.thresholds.filter((t) => t.verdict === 'breached').map((t) => t.threshold).join(', ')})`)));
+  return lines;
+}
+
+function phaseTable(s: SurgeRecord, p: Paint): string[] {
+  const header = ['phase', 'planned', 'achieved', 'p50', 'p99', 'errors', 'hit ratio', 'origin rps'];
+  const rows = s.phases.map((ph) => [
+    `${ph.index + 1} ${ph.label}`,
+    ph.planned.rps !== undefined ? `${ph.planned.rps} rps` : `${ph.planned.to} conn`,
+    `${ph.rps} rps`,
+    formatMs(ph.latency_ms?.p50),
+    formatMs(ph.latency_ms?.p99),
+    ph.responses + ph.errors > 0 ? formatRatio(ph.error_rate, 2) : '-',
+    hitRatio(ph),
+    ph.cache.origin_rps !== undefined ? String(ph.cache.origin_rps) : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const marks = s.phases.map((ph) => phaseMark(ph, p));
+  return [p.dim(fmt(header)), ...rows.map((r, i) => `${fmt(r)} ${marks[i]}`)];
+}
+
+function phaseMark(ph: SurgePhaseRecord, p: Paint): string {
+  if (ph.thresholds.some((t) => t.verdict === 'breached')) return p.red('✗');
+  return ph.thresholds.some((t) => t.verdict === 'held') ? p.green('✓') : '';
+}
+
+function hitRatio(ph: SurgePhaseRecord): string {
+  const truth = ph.cache.origin_hit_ratio;
+  if (truth !== undefined && truth !== null) return formatRatio(truth, 1);
+  return ph.cache.claimed_hit_ratio !== null ? `${formatRatio(ph.cache.claimed_hit_ratio, 1)}*` : '-';
+}
+
+function thresholdLine(t: SurgeThresholdSummary, s: SurgeRecord, p: Paint): string {
+  const rule = `${t.threshold} ${t.comparison === '<=' ? '≤' : '≥'} ${t.limit}`;
+  if (t.verdict === 'not measured') return `  ${p.yellow('-')} ${rule}: not measured (${t.reason ?? 'no data'})`;
+  if (t.verdict === 'held') return `  ${p.green('✓')} ${rule}: held in every phase${t.actual !== null ? ` (whole surge ${formatValue(t, t.actual)})` : ''}`;
+  const where = t.breached_in.map((i) => {
+    const v = s.phases[i]!.thresholds.find((x) => x.threshold === t.threshold)!;
+    return `phase ${i + 1} ${formatValue(v, v.actual)}${t.threshold === 'min_rps' ? ` < ${formatValue(v, v.limit_value)}` : ''}`;
+  });
+  return `  ${p.red('✗')} ${rule}: breached in ${where.join(', ')}`;
+}
+
+function formatValue(t: ThresholdVerdict, v: number | null): string {
+  if (v === null) return '-';
+  if (t.threshold.startsWith('p')) return formatMs(v);
+  if (t.threshold === 'errors' || t.threshold === 'cache_hit_ratio') return formatRatio(v, 2);
+  return `${Math.round(v * 100) / 100} rps`;
+}
+
+export function formatMs(ms: number | undefined | null): string {
+  if (ms === undefined || ms === null) return '-';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : ms >= 10 ? `${ms.toFixed(0)}ms` : `${ms.toFixed(1)}ms`;
+}
+
+export function formatRatio(r: number, digits: number): string {
+  return `${(r * 100).toFixed(digits)}%`;
+}
+
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}

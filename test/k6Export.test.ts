@@ -1,0 +1,158 @@
+// Beyond one machine: the exported k6 script type-checks against @types/k6,
+// the TestRun runs one pod per bee, and a k6 summary (both formats) reads
+// back into the same mission assessment. k6 itself runs only where installed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import t from 'tap';
+import ts from 'typescript';
+import { parse } from 'yaml';
+import { main } from '../cli/main.js';
+import type { RunRecord } from '../harness/record.js';
+import { importK6Summary } from '../load/k6/importSummary.js';
+import { k6Script } from '../load/k6/k6Script.js';
+import { loadPlan } from '../load/loadPlan.js';
+import { suitesDir, targetsFile } from './support/labRun.js';
+
+const k6Types = dirname(createRequire(import.meta.url).resolve('@types/k6/package.json'));
+const launchDay = () => loadPlan(join(suitesDir, 'surge.yaml'));
+
+/** tsc's diagnostics for a k6 script, with k6's module names mapped to @types/k6 */
+function typeErrors(file: string): string[] {
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    noUncheckedIndexedAccess: true,
+    target: ts.ScriptTarget.ES2020,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    types: [],
+    paths: { k6: [join(k6Types, 'index.d.ts')], 'k6/*': [join(k6Types, '*', 'index.d.ts')] },
+    skipLibCheck: true,
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+t.test('surge export k6 writes a script that type-checks against @types/k6 and a TestRun', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
+  const targets = targetsFile(`targets:
+  staging:
+    url: https://cdn.staging.example.com
+    edges: [192.0.2.10, 192.0.2.11]
+    cache_status: cloudfront
+    surge: { allowed: true, max_rps: 2000, max_duration: 5m }
+`);
+  const code = await main(['surge', 'export', 'k6', '--plan', 'launch-day', '--suites-dir', suitesDir, '--targets', targets, '--target', 'staging', '--out', out]);
+  t.equal(code, 0);
+  const file = join(out, 'launch-day.ts');
+  const script = readFileSync(file, 'utf8');
+  t.same(typeErrors(file), [], 'no type errors');
+  t.match(script, /executor":"ramping-arrival-rate"/);
+  t.match(script, /"stages":\[\{"target":100,"duration":"10000ms"\},\{"target":100,"duration":"20000ms"\},\{"target":1400,"duration":"5000ms"\},\{"target":1400,"duration":"30000ms"\}\]/);
+  t.match(script, /hosts: \{"cdn\.staging\.example\.com":"192\.0\.2\.10"\}/, 'pinned to the first edge');
+  t.match(script, /other edges: 192\.0\.2\.11/);
+  t.match(script, /"http_req_duration\{phase:p4\}":\["max>=0","p\(99\)<=250"\]/, 'thresholds per phase');
+  t.match(script, /"http_reqs\{phase:p4\}":\["count>=0","count>=39900"\]/, 'min_rps 95% of 42000 planned');
+  t.match(script, /\["x-cache", \/\^hit from cloudfront\$\/i\]/, "the target's cache-status dialect");
+
+  const run = parse(readFileSync(join(out, 'launch-day.testrun.yaml'), 'utf8'));
+  t.equal(run.kind, 'TestRun');
+  t.equal(run.spec.parallelism, 4, 'one pod per bee');
+  t.equal(run.spec.script.configMap.file, 'launch-day.ts');
+  t.same(run.spec.runner.env, [{ name: 'EDGECHECK_BASE_URL', value: 'https://cdn.staging.example.com' }]);
+});
+
+t.test('a closed-model plan exports ramping VUs, and the export respects surge.allowed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
+  const plan = join(dir, 'closed.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(plan, 'surge: closed\nmodel: closed\nphases:\n  - { ramp: { to: 20, over: 5s } }\n  - { hold: { connections: 20, for: 10s } }\npaths: [/x]\nbees: 2\n');
+  const script = k6Script(loadPlan(plan), { dialect: 'auto', routePath: '/static/' });
+  const file = join(dir, 'closed.ts');
+  writeFileSync(file, script);
+  t.same(typeErrors(file), []);
+  t.match(script, /"executor":"ramping-vus","startVUs":0/);
+  t.match(script, /"path":"\/static\/x"/, 'paths under the route');
+
+  const shy = targetsFile('targets:\n  shy:\n    url: https://example.com\n');
+  const code = await main(['surge', 'export', 'k6', '--plan', plan, '--targets', shy, '--target', 'shy', '--out', dir]);
+  t.equal(code, 2, 'no export for a target that does not allow surges');
+});
+
+/** what k6 --summary-export writes for the smoke plan's four phases (threshold true = failed) */
+function summaryExport(p99: number): object {
+  const metrics: Record<string, object> = {
+    http_reqs: { count: 425, rate: 85 },
+    http_req_failed: { passes: 0, fails: 425, value: 0 },
+    http_req_duration: { avg: 2, min: 0.3, med: 1, max: p99 + 5, 'p(95)': 3, 'p(99)': p99, 'p(99.9)': p99 + 1 },
+    edgecheck_cache_hit: { passes: 420, fails: 5, value: 420 / 425 },
+    dropped_iterations: { count: 3, rate: 0.6 },
+  };
+  const perPhase = [25, 50, 300, 50];
+  perPhase.forEach((count, i) => {
+    const tag = `{phase:p${i + 1}}`;
+    metrics[`http_reqs${tag}`] = { count, rate: count / 5, thresholds: { 'count>=0': false } };
+    metrics[`http_req_failed${tag}`] = { passes: 0, fails: count, value: 0 };
+    metrics[`http_req_duration${tag}`] = { avg: 2, min: 0.3, med: 1, max: p99 + 5, 'p(95)': 3, 'p(99)': i === 2 ? p99 : 4, 'p(99.9)': p99 + 1 };
+    metrics[`edgecheck_cache_hit${tag}`] = { passes: count - (i === 0 ? 5 : 0), fails: i === 0 ? 5 : 0, value: 1 };
+  });
+  return { root_group: { name: '', checks: {} }, metrics };
+}
+
+t.test('import-k6 reads a --summary-export file into the mission assessment', async (t) => {
+  const plan = loadPlan(join(suitesDir, 'surge-smoke.yaml'));
+  const held = importK6Summary(summaryExport(12), plan, 'summary.json');
+  t.equal(held.source, 'k6');
+  t.equal(held.duration_ms, 5000, 'the duration from http_reqs count / rate');
+  t.same(held.phases.map((p) => p.rps), [25, 50, 150, 50]);
+  t.equal(held.phases[2]!.latency_ms!.p99, 12);
+  t.equal(held.phases[0]!.cache.claimed_hit_ratio, 20 / 25);
+  t.equal(held.thresholds.find((x) => x.threshold === 'origin_rps')?.verdict, 'not measured', 'k6 cannot count the origin');
+  t.equal(held.thresholds.find((x) => x.threshold === 'cache_hit_ratio')?.verdict, 'breached', 'phase 1 hit 80% < 95%');
+  t.match(held.notes.join('\n'), /dropped 3 planned iterations/);
+
+  const slow = importK6Summary(summaryExport(400), plan, 'summary.json');
+  const p99 = slow.thresholds.find((x) => x.threshold === 'p99')!;
+  t.equal(p99.verdict, 'breached');
+  t.same(p99.breached_in, [2]);
+});
+
+t.test('import-k6 reads handleSummary() data and sets the exit code', async (t) => {
+  const data = {
+    state: { testRunDurationMs: 5000 },
+    metrics: Object.fromEntries(
+      Object.entries(summaryExport(12) as { metrics: Record<string, Record<string, number>> }).flatMap(([k, v]) =>
+        k === 'metrics'
+          ? Object.entries(v).map(([name, values]) => [name, { type: 'x', contains: 'default', values: renameValue(values as unknown as Record<string, number>) }])
+          : [],
+      ),
+    ),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
+  const file = join(dir, 'summary.json');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, JSON.stringify(data));
+  const code = await main(['surge', 'import-k6', file, '--plan', 'surge-smoke', '--suites-dir', suitesDir, '--out', dir]);
+  t.equal(code, 1, 'a breached threshold (phase 1 hit ratio) exits 1');
+  const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+  t.equal(record.surge?.source, 'k6');
+  t.equal(record.surge?.totals.responses, 425);
+  t.equal(await main(['surge', 'import-k6', join(dir, 'missing.json'), '--plan', 'surge-smoke', '--suites-dir', suitesDir]), 2);
+});
+
+function renameValue(values: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(values)) if (typeof v === 'number') out[k === 'value' ? 'rate' : k] = v;
+  return out;
+}
+
+const k6 = spawnSync('k6', ['version'], { encoding: 'utf8' });
+t.test('the exported smoke plan runs under k6', { skip: k6.error ? 'k6 is not on PATH' : false }, async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'edgecheck-k6-run-'));
+  t.equal(await main(['surge', 'export', 'k6', '--plan', 'surge-smoke', '--suites-dir', suitesDir, '--out', out]), 0);
+  // no target: k6 only has to parse and type the script (inspect does not fire)
+  const inspected = execFileSync('k6', ['inspect', resolve(out, 'smoke.ts')], { encoding: 'utf8', env: { ...process.env, EDGECHECK_BASE_URL: 'https://127.0.0.1:1' } });
+  t.match(inspected, /ramping-arrival-rate/);
+});

@@ -1,0 +1,52 @@
+// suites/origin-tls.yaml against the reference edge: 502 for every faulty
+// origin certificate, 200 and the origin's name as SNI for the valid one, the
+// error not kept beyond error_ttl; each fault switch fails exactly its checks.
+import t from 'tap';
+import type { RunRecord } from '../harness/record.js';
+import { ORIGIN_TLS_ROUTES } from '../lab/originTlsRoutes.js';
+import { byId, runOnLab, suite } from './support/labRun.js';
+
+const originTls = suite('origin-tls');
+
+const certificateChecks = ['wrong-name', 'expired', 'self-signed', 'untrusted-ca', 'incomplete-chain'].map((f) => `origin-${f}-gives-502`);
+
+/** fault -> the checks it must fail, and no others */
+const failsUnder: Record<string, string[]> = {
+  // without verification nothing fails to fetch, so there is no error to expire either
+  'no-origin-verification': [...certificateChecks, 'origin-error-not-kept-beyond-error-ttl'],
+  'origin-ignore-hostname': ['origin-wrong-name-gives-502'],
+  'origin-accept-expired': ['origin-expired-gives-502'],
+  'origin-wrong-ca-bundle': ['valid-origin-certificate-passes', 'origin-sni-is-origin-hostname'],
+  'no-origin-sni': ['origin-sni-is-origin-hostname'],
+  'cache-origin-errors-forever': ['origin-error-not-kept-beyond-error-ttl'],
+};
+
+const failedIds = (record: RunRecord) => record.checks.filter((c) => c.status === 'failed').map((c) => c.id).sort();
+
+t.test('the suite uses the shared lab route names, and every check has a fault that fails it', async (t) => {
+  const routes = new Set(originTls.checks.flatMap((c) => c.steps.flatMap((s) => ('route' in s && s.route ? [s.route] : []))));
+  t.same([...routes].sort(), Object.keys(ORIGIN_TLS_ROUTES).sort());
+  const covered = new Set(Object.values(failsUnder).flat());
+  t.same(originTls.checks.map((c) => c.id).filter((id) => !covered.has(id)), []);
+});
+
+t.test('origin-tls passes against a correct reference edge, and under each fault only its checks fail', async (t) => {
+  const faults = Object.keys(failsUnder);
+  const [clean, ...records] = await Promise.all([
+    runOnLab([originTls], 'lab: reference'),
+    ...faults.map((fault) => runOnLab([originTls], `lab: reference\nfaults: [${fault}]`)),
+  ]);
+  for (const c of clean!.checks) t.equal(c.status, 'passed', `${c.id}: ${c.reason ?? ''}`);
+  const passed = byId(clean!);
+  t.match(passed['origin-sni-is-origin-hostname']!.steps[0]!.origin_requests, [{ sni: 'origin.edgecheck.test' }], 'the origin log holds the SNI');
+  t.equal(passed['origin-wrong-name-gives-502']!.steps[0]!.origin_seen, false, 'the request never reached the faulty origin');
+
+  faults.forEach((fault, i) => t.same(failedIds(records[i]!), [...failsUnder[fault]!].sort(), `under ${fault}`));
+  const unverified = byId(records[faults.indexOf('no-origin-verification')]!);
+  t.match(unverified['origin-self-signed-gives-502']!.steps[0]!.failures, [
+    { expectation: 'status', expected: 502, actual: 200 },
+    { expectation: 'headers.x-edgecheck-version', actual: 'v1' },
+  ], "the failure shows the origin's content came through");
+  const forever = byId(records[faults.indexOf('cache-origin-errors-forever')]!)['origin-error-not-kept-beyond-error-ttl']!;
+  t.match(forever.reason, /step 3 \(get\): expected headers\.age \{"absent":true\}, got "3"/, 'the stale error shows its Age');
+});
