@@ -8,7 +8,6 @@ import { startProbeOrigin, type ProbeOrigin } from './probeOrigin/probeOrigin.js
 import { CACHING_ROUTES } from './referenceEdge/cachingRoutes.js';
 import { edgeRoute } from './referenceEdge/edgeRoutes.js';
 import type { ReferenceEdgeFault } from './referenceEdge/faults.js';
-import { OriginErrorCache } from './referenceEdge/originErrorCache.js';
 import type { OriginCertificateCheck } from './referenceEdge/originTls.js';
 import { startReferenceEdge, type EdgeRoute } from './referenceEdge/referenceEdge.js';
 import type { OriginTarget } from './referenceEdge/upstream.js';
@@ -37,7 +36,7 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
   try {
     const secondary: OriginTarget = { url: origin.secondaryHttpUrl, verify: true, sendSni: true };
     const edgeRoutes = Object.entries(routes).map(([name, r]) =>
-      withOriginErrorCache(edgeRoute(name, r, originTarget(r, origin, certs.ca.certPem, faults), secondary), faults),
+      edgeRoute(name, r, originTarget(r, origin, certs.ca.certPem, faults), secondary),
     );
     const edge = await startReferenceEdge({
       addresses,
@@ -79,11 +78,4 @@ function originTarget(route: LabRoute, origin: ProbeOrigin, labCaPem: string, fa
     sendSni: !faults.has('no-origin-sni'),
     ...(skipChecks.length ? { skipChecks } : {}),
   };
-}
-
-/** A route with an error TTL remembers failed origin fetches for that long (the edge's generated 502/504). */
-function withOriginErrorCache(route: EdgeRoute, faults: ReadonlySet<ReferenceEdgeFault>): EdgeRoute {
-  if (route.errorTtl === undefined) return route;
-  const ttlMs = faults.has('cache-origin-errors-forever') ? Infinity : route.errorTtl * 1000;
-  return { ...route, origin: { ...route.origin, errorCache: new OriginErrorCache(ttlMs) } };
 }

@@ -18,7 +18,7 @@ const failsUnder: Record<string, string[]> = {
   'origin-accept-expired': ['origin-expired-gives-502'],
   'origin-wrong-ca-bundle': ['valid-origin-certificate-passes', 'origin-sni-is-origin-hostname'],
   'no-origin-sni': ['origin-sni-is-origin-hostname'],
-  'cache-origin-errors-forever': ['origin-error-not-kept-beyond-error-ttl'],
+  'cache-errors-forever': ['origin-error-not-kept-beyond-error-ttl'],
 };
 
 const failedIds = (record: RunRecord) => record.checks.filter((c) => c.status === 'failed').map((c) => c.id).sort();
@@ -47,6 +47,6 @@ t.test('origin-tls passes against a correct reference edge, and under each fault
     { expectation: 'status', expected: 502, actual: 200 },
     { expectation: 'headers.x-edgecheck-version', actual: 'v1' },
   ], "the failure shows the origin's content came through");
-  const forever = byId(records[faults.indexOf('cache-origin-errors-forever')]!)['origin-error-not-kept-beyond-error-ttl']!;
+  const forever = byId(records[faults.indexOf('cache-errors-forever')]!)['origin-error-not-kept-beyond-error-ttl']!;
   t.match(forever.reason, /step 3 \(get\): expected headers\.age \{"absent":true\}, got "3"/, 'the stale error shows its Age');
 });

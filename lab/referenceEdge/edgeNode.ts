@@ -91,7 +91,7 @@ export class EdgeNode {
 
     if (!stored) {
       const upstream = await this.fetch(route, method, url, forwardHeaders(req));
-      if (!upstream.ok) return upstreamFailure(upstream);
+      if (!upstream.ok) return this.failureAnswer(req, route, key, upstream);
       return this.storeAndAnswer(req, route, key, upstream, cacheable ? 'fwd=uri-miss' : 'fwd=method');
     }
     const age = currentAge(timesOf(stored), Date.now(), faults);
@@ -101,11 +101,12 @@ export class EdgeNode {
     }
     const validators = revalidationHeaders(stored, faults);
     const upstream = await this.fetch(route, method, url, { ...forwardHeaders(req), ...validators });
-    if ((!upstream.ok || upstream.status >= 500) && mayServeStale(stored.headers, faults)) {
+    // stale-if-error serves a stored good answer, never a stored error
+    if ((!upstream.ok || upstream.status >= 500) && stored.status < 400 && mayServeStale(stored.headers, faults)) {
       const why = upstream.ok ? `fwd-status=${upstream.status}` : `detail=${upstream.kind}`;
       return this.fromCache(req, stored, age, `hit; ttl=${Math.floor(stored.lifetime - age / 1000)}; fwd=stale; ${why}`);
     }
-    if (!upstream.ok) return upstreamFailure(upstream);
+    if (!upstream.ok) return this.failureAnswer(req, route, key, upstream);
     if (upstream.status === 304 && Object.keys(validators).length > 0) {
       const headers = faults.has('drop-304-headers') ? stored.headers : mergeHeaders(stored.headers, upstream.headers);
       const refreshed: StoredResponse = {
@@ -130,6 +131,19 @@ export class EdgeNode {
     const primaryFailed = !primary.ok || primary.status >= 500;
     if (!primaryFailed || !route.failover || this.opts.faults.has('no-failover')) return primary;
     return fetchUpstream(route.failover, method, url, headers);
+  }
+
+  /**
+   * The edge's own 502/504 when the origin cannot be reached or its certificate
+   * is refused; on a route with an error TTL it is stored like an origin's
+   * error response, so repeats within the TTL do not hammer a failing origin.
+   */
+  private failureAnswer(req: IncomingMessage, route: EdgeRoute, key: string, failure: Extract<UpstreamResult, { ok: false }>): Answer {
+    const generated = upstreamFailure(failure);
+    if (route.errorTtl === undefined) return generated;
+    const now = Date.now();
+    const { 'cache-status': _claim, ...headers } = generated.headers;
+    return this.storeAndAnswer(req, route, key, { ok: true, ...generated, headers, requestTime: now, responseTime: now }, `fwd=miss; detail=${failure.kind}`);
   }
 
   private storeAndAnswer(req: IncomingMessage, route: EdgeRoute, key: string, upstream: Fetched, fwd: string): Answer {

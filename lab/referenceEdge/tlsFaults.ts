@@ -20,5 +20,4 @@ export const TLS_FAULTS = {
   'origin-accept-expired': 'accepts an expired origin certificate',
   'origin-wrong-ca-bundle': 'verifies HTTPS origins against the system CA store only, which lacks the lab CA',
   'no-origin-sni': 'sends no SNI to HTTPS origins',
-  'cache-origin-errors-forever': "keeps answering a failed origin fetch from its error cache, ignoring the route's error_ttl",
 } as const;

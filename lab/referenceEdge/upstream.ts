@@ -1,15 +1,17 @@
 // The edge's requests to its origin: plain HTTP, or HTTPS over a connection
 // verified first (originTls.ts). A failure becomes a typed result the edge
-// turns into 502, never an exception; with error caching on the route, the
-// failure is answered again, with its Age, until the route's error_ttl passes.
+// turns into 502, never an exception.
 import http, { type ClientRequest } from 'node:http';
 import { connectOrigin, type OriginTlsPolicy } from './originTls.js';
-import type { OriginErrorCache, OriginFailure } from './originErrorCache.js';
 
 export interface OriginTarget extends OriginTlsPolicy {
   url: string;
-  /** the route's error caching; without it every request tries the origin */
-  errorCache?: OriginErrorCache;
+}
+
+export interface OriginFailure {
+  kind: 'tls' | 'connect' | 'timeout';
+  code: string;
+  message: string;
 }
 
 export type UpstreamResult =
@@ -24,21 +26,6 @@ export async function fetchUpstream(
   path: string,
   headers: Record<string, string>,
   timeoutMs = 10_000,
-): Promise<UpstreamResult> {
-  const key = `${method} ${path}`;
-  const remembered = origin.errorCache?.recall(key);
-  if (remembered) return rememberedError(remembered.failure, remembered.ageMs);
-  const result = await fetchFromOrigin(origin, method, path, headers, timeoutMs);
-  if (!result.ok) origin.errorCache?.remember(key, { kind: result.kind, code: result.code, message: result.message });
-  return result;
-}
-
-async function fetchFromOrigin(
-  origin: OriginTarget,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
 ): Promise<UpstreamResult> {
   const url = new URL(path, origin.url);
   const requestTime = Date.now();
@@ -72,18 +59,6 @@ async function fetchFromOrigin(
 }
 
 /** The error the edge generated for the failure, as stored: same status and body, now with its Age. */
-function rememberedError(failure: OriginFailure, ageMs: number): UpstreamResult {
-  const now = Date.now();
-  return {
-    ok: true,
-    status: failure.kind === 'timeout' ? 504 : 502,
-    headers: { 'content-type': 'text/plain', age: String(Math.floor(ageMs / 1000)) },
-    body: Buffer.from(`edgecheck reference edge: origin ${failure.kind} error (${failure.code})\n`),
-    requestTime: now,
-    responseTime: now,
-  };
-}
-
 function codeOf(err: Error): string {
   return (err as NodeJS.ErrnoException).code ?? err.name;
 }
