@@ -95,14 +95,17 @@ function explicitLifetime(headers: Record<string, string>, faults: ReadonlySet<R
   return undefined;
 }
 
+const DATE_RESOLUTION_MS = 1000;
+
 /** Current age in milliseconds (RFC 9111 4.2.3). */
 export function currentAge(t: StoredTimes, now: number, faults: ReadonlySet<ReferenceEdgeFault>): number {
   const dateValue = Date.parse(t.date ?? '');
-  const apparentAge = Number.isNaN(dateValue) ? 0 : Math.max(0, t.responseTime - dateValue);
+  // Date has one-second resolution: the origin's clock may have been up to a
+  // second past what it wrote, so only time beyond that is apparent age
+  const apparentAge = Number.isNaN(dateValue) ? 0 : Math.max(0, t.responseTime - dateValue - DATE_RESOLUTION_MS);
   const ageValue = faults.has('ignore-upstream-age') ? 0 : (seconds(t.age) ?? 0) * 1000;
   const correctedAgeValue = ageValue + (t.responseTime - t.requestTime);
-  // Date has one-second resolution: an apparent age under a second is truncation, not age
-  const correctedInitialAge = Math.max(apparentAge < 1000 ? 0 : apparentAge, correctedAgeValue);
+  const correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
   return correctedInitialAge + (now - t.responseTime);
 }
 
