@@ -5,6 +5,7 @@ import { redact } from '../harness/secrets.js';
 import { jsonSchemas } from '../harness/schema/jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
 import { labCommand } from './labCommand.js';
+import { originCommand } from './originCommand.js';
 import { RUN_HELP, runCommand } from './runCommand.js';
 import { surgeCommand } from './surgeCommand.js';
 
@@ -17,6 +18,7 @@ Commands:
   surge     fire a surge plan at a target; export it to k6 (edgecheck surge --help)
   schema    print the JSON Schemas of targets.yaml and suite files
   lab       list the lab edges, or run one in the foreground (edgecheck lab --help)
+  origin    run the probe origin standalone, to put behind a real CDN (edgecheck origin --help)
 
 Exit codes: 0 all required checks passed; 1 a required check failed;
             2 bad command line or config; 3 the harness could not run.
@@ -38,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await surgeCommand(rest);
       case 'lab':
         return await labCommand(rest);
+      case 'origin':
+        return await originCommand(rest);
       case 'schema':
         process.stdout.write(JSON.stringify(jsonSchemas(), null, 2) + '\n');
         return 0;

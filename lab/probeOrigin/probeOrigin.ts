@@ -16,7 +16,12 @@ export interface ProbeOriginOptions {
   /** certificate per fault; without it the origin serves plain HTTP only */
   certificates?: Partial<Record<OriginCertFault, ServedCertificate>>;
   httpPort?: number;
+  secondaryPort?: number;
+  /** fixed ports for the TLS listeners (default: any free port) */
+  tlsPorts?: Partial<Record<OriginCertFault, number>>;
   controlPort?: number;
+  /** serve the control channel over HTTPS with this certificate (a deployed origin) */
+  controlCertificate?: ServedCertificate;
 }
 
 export interface ProbeOrigin {
@@ -45,21 +50,24 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
   };
 
   const httpPort = await listen(http.createServer(originHandler(store, 'http')), opts.httpPort);
-  const secondaryPort = await listen(http.createServer(originHandler(store, 'http:secondary')));
+  const secondaryPort = await listen(http.createServer(originHandler(store, 'http:secondary')), opts.secondaryPort);
   const tlsPorts: Partial<Record<OriginCertFault, number>> = {};
   for (const fault of ORIGIN_CERT_FAULTS) {
     const cert = opts.certificates?.[fault];
     if (!cert) continue;
     const server = https.createServer({ key: cert.keyPem, cert: cert.certPem + cert.chainPem }, originHandler(store, `https:${fault}`));
-    tlsPorts[fault] = await listen(server);
+    tlsPorts[fault] = await listen(server, opts.tlsPorts?.[fault]);
   }
-  const controlPort = await listen(http.createServer(controlHandler(store, opts.token)), opts.controlPort);
+  const control = opts.controlCertificate
+    ? https.createServer({ key: opts.controlCertificate.keyPem, cert: opts.controlCertificate.certPem + opts.controlCertificate.chainPem }, controlHandler(store, opts.token))
+    : http.createServer(controlHandler(store, opts.token));
+  const controlPort = await listen(control, opts.controlPort);
 
   return {
     httpUrl: `http://${host}:${httpPort}`,
     secondaryHttpUrl: `http://${host}:${secondaryPort}`,
     tlsPorts,
-    controlUrl: `http://${host}:${controlPort}`,
+    controlUrl: `${opts.controlCertificate ? 'https' : 'http'}://${host}:${controlPort}`,
     store,
     async close() {
       await Promise.all(
