@@ -38,7 +38,7 @@ export async function labCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === 'up' && name !== undefined && extra.length === 0) return labUp(name);
-  throw new ConfigError([{ message: `lab: expected \`lab list\` or \`lab up <name>\`, found \`lab ${positionals.join(' ')}\``, allowed: LAB_HELP }]);
+  throw new ConfigError(`lab: expected \`lab list\` or \`lab up <name>\`, found \`lab ${positionals.join(' ')}\` (edgecheck lab --help)`);
 }
 
 function labList(): string {
@@ -56,7 +56,7 @@ function labList(): string {
 
 async function labUp(name: string): Promise<number> {
   if (!(LAB_NAMES as readonly string[]).includes(name)) {
-    throw new ConfigError([{ message: `lab up: no lab edge named '${name}'`, allowed: LAB_NAMES.join(', ') }]);
+    throw new ConfigError(`lab up: no lab edge named '${name}'; lab edges: ${LAB_NAMES.join(', ')}`);
   }
   const lab: LabInstance | RealLab = name === 'reference' ? await startReferenceLab() : await startRealLab(realEdges[name as keyof typeof realEdges]);
   // the CA lives beside the command, not the lab, so curl can trust it for as long as the lab runs

@@ -2,7 +2,7 @@
 // codes (0 pass, 1 a required check failed, 2 bad input, 3 could not run).
 import { ConfigError, EdgecheckError } from '../harness/errors.js';
 import { redact } from '../harness/secrets.js';
-import { jsonSchemas } from '../harness/schema/jsonSchemas.js';
+import { jsonSchemas } from './jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
 import { labCommand } from './labCommand.js';
 import { originCommand } from './originCommand.js';

@@ -107,7 +107,15 @@ async function fly(plan: SurgePlan, named: NamedTarget, outDir: string, quiet: b
   process.on('SIGTERM', onSignal);
   try {
     const started = new Date();
-    const surge = await runSurge({ plan, named, target, runId, signal: controller.signal, onTick: (tick) => reporters.forEach((r) => r.onSurgeTick?.(tick)) });
+    const surge = await runSurge({
+      plan,
+      named,
+      target,
+      runId,
+      signal: controller.signal,
+      onStart: () => process.stderr.write(`edgecheck: surge ${plan.name} against ${target.name}: ${plan.bees} bees, ${plan.durationMs / 1000}s planned (Ctrl-C stops it with a partial report)\n`),
+      onTick: (tick) => reporters.forEach((r) => r.onSurgeTick?.(tick)),
+    });
     const record = surgeRunRecord(runId, { name: target.name, url: target.url.href, ...(named.config.lab ? { lab: named.config.lab } : {}) }, started, new Date(), surge);
     await end(reporters, record);
     return surgeExitCode(surge, interrupted);

@@ -54,6 +54,8 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
   let sentAt = 0;
   /** the connection dropped with a request on it; the kind is known a moment later */
   let lost = false;
+  /** the last response said Connection: close; the next request waits for the new connection */
+  let closing = false;
 
   const conn: PacedConnection = {
     index,
@@ -84,6 +86,12 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
   };
 
   client._doRequest = () => {
+    // autocannon would write the next request to a connection the server is
+    // closing, and lose it; wait for the reconnect, which calls this again
+    if (closing) {
+      closing = false;
+      return;
+    }
     // autocannon reconnects and calls _doRequest when a connection ends or
     // times out with a request on it: that request is lost
     if (conn.busy) {
@@ -96,7 +104,11 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     }
     next();
   };
-  client.on('headers', (info) => bee.recorder.onClaim(bee.dialect.read(headerObject(info.headers ?? []))?.claim));
+  client.on('headers', (info) => {
+    const headers = headerObject(info.headers ?? []);
+    closing = /\bclose\b/i.test(String(headers['connection'] ?? ''));
+    bee.recorder.onClaim(bee.dialect.read(headers)?.claim);
+  });
   client.on('response', (status) => {
     conn.busy = false;
     const now = bee.now();

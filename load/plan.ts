@@ -49,7 +49,7 @@ export interface SurgePlan {
   connections: number;
   timeoutMs: number;
   prime: boolean;
-  /** plan-level thresholds, in the order written */
+  /** plan-level thresholds, in the schema's order (latency, errors, cache, origin, rate) */
   thresholds: Limit[];
   durationMs: number;
   /** the highest level any phase reaches */

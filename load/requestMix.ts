@@ -5,8 +5,8 @@ import { isIP } from 'node:net';
 import type { OpenTarget } from '../harness/target/openTarget.js';
 import type { PlanPath, SurgePlan } from './plan.js';
 
-/** longest weighted cycle; heavier weights are scaled down to it */
-const MAX_CYCLE = 1000;
+/** longest weighted cycle (every connection holds its requests encoded); heavier weights are scaled down to it */
+const MAX_CYCLE = 100;
 
 export interface SurgeRequest {
   method: 'GET';

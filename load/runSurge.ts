@@ -3,7 +3,7 @@
 // the origin's counts and judge every threshold per phase.
 import type { NamedTarget } from '../harness/config/load.js';
 import { ConfigError } from '../harness/errors.js';
-import type { SurgePhaseRecord, SurgeRecord, SurgeTick } from '../harness/surgeRecord.js';
+import type { SurgePhaseRecord, SurgeRecord, SurgeStats, SurgeTick } from '../harness/surgeRecord.js';
 import type { OpenTarget } from '../harness/target/openTarget.js';
 import { SurgeAggregate } from './aggregate.js';
 import { clock } from './clock.js';
@@ -25,6 +25,8 @@ export interface SurgeRunOptions {
   /** ... and opened */
   target: OpenTarget;
   runId: string;
+  /** the bees are flying */
+  onStart?: () => void;
   onTick?: (tick: SurgeTick) => void;
   /** aborting stops the bees; the record then covers what ran and says partial */
   signal?: AbortSignal;
@@ -65,6 +67,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       onStart(at) {
         startAt = at;
         startWall = Date.now() + (at - clock());
+        opts.onStart?.();
       },
       onSecond(second, slices) {
         const entry = books.addSecond(second, slices);
@@ -84,7 +87,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       },
     });
     const stop = () => {
-      stoppedAtMs = Math.max(0, clock() - startAt);
+      stoppedAtMs = startAt ? Math.max(0, clock() - startAt) : 0;
       queen.stop();
     };
     if (opts.signal?.aborted) stop();
@@ -125,6 +128,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     const plannedRps = plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;
     const thresholds = summarizeThresholds(plan.thresholds, phases, totals, plannedRps);
     notes.push(...observations(totals, flown.unsent, flown.lost));
+    if (totals.sent >= limits.max_requests) notes.push(`the surge reached the target's max_requests (${limits.max_requests}); the bees stopped sending there`);
     return {
       plan: plan.name,
       ...(plan.title !== undefined ? { title: plan.title } : {}),
@@ -152,7 +156,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
   }
 }
 
-function withOrigin(tally: Tally, spanMs: number, originRequests: number | undefined): ReturnType<Tally['stats']> {
+function withOrigin(tally: Tally, spanMs: number, originRequests: number | undefined): SurgeStats {
   const stats = tally.stats(spanMs);
   if (originRequests === undefined) return stats;
   stats.cache.origin_requests = originRequests;
@@ -161,7 +165,7 @@ function withOrigin(tally: Tally, spanMs: number, originRequests: number | undef
   return stats;
 }
 
-function observations(totals: ReturnType<Tally['stats']>, unsent: number, lost: number): string[] {
+function observations(totals: SurgeStats, unsent: number, lost: number): string[] {
   const notes: string[] = [];
   const { claimed_hit_ratio: claimed, origin_hit_ratio: truth } = totals.cache;
   if (claimed !== null && truth !== undefined && truth !== null && Math.abs(claimed - truth) > CLAIM_DISAGREEMENT) {

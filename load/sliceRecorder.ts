@@ -52,8 +52,4 @@ export class SliceRecorder {
     this.claims = { hit: 0, miss: 0, none: 0 };
     return report;
   }
-
-  get isEmpty(): boolean {
-    return this.sent === 0 && this.responses === 0 && Object.keys(this.transport).length === 0;
-  }
 }

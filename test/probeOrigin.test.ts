@@ -59,3 +59,37 @@ t.test('probe origin', async (t) => {
   t.teardown(() => intruder.close());
   await t.rejects(intruder.setObject(key, { body: 'evil' }), /token was refused/);
 });
+
+t.test('object store: bounded log, exact counts by time window, per-path sequences', async (t) => {
+  const { ObjectStore, MAX_LOG_ENTRIES } = await import('../lab/probeOrigin/objectStore.js');
+  const store = new ObjectStore();
+  const entry = (at: number) => ({ at, method: 'GET', url: `${key}a`, headers: {}, peer: '', listener: 'http' });
+  for (let i = 0; i < MAX_LOG_ENTRIES + 5; i++) store.record(key, `${key}a`, entry(1000 + i));
+  t.equal(store.log(key).length, MAX_LOG_ENTRIES, 'full entries are bounded');
+  t.equal(store.log(key).at(-1)?.seq, MAX_LOG_ENTRIES + 5, 'seq counts every request');
+  t.equal(store.count(key), MAX_LOG_ENTRIES + 5);
+  t.equal(store.count(key, 1000, 1010), 10, '[since, until)');
+  t.equal(store.count(key, 5000), 0);
+  t.equal(store.seenForPath(key, `${key}a`), MAX_LOG_ENTRIES + 5);
+  t.equal(store.seenForPath(key, `${key}b`), 0);
+});
+
+t.test('sequences, per-path objects and the secondary listener', async (t) => {
+  const origin = await startProbeOrigin({ token: 'tok-abcdef' });
+  t.teardown(() => origin.close());
+  const control = new OriginControl(origin.controlUrl, 'tok-abcdef');
+  t.teardown(() => control.close());
+  await control.setObject(key, { status: 503, body: 'primary', secondary: { body: 'secondary' } });
+  await control.setObject(key, { sequence: [{ status: 404, body: 'not yet' }, { body: 'now' }] }, '/asset.css');
+  const get = async (base: string, path: string) => {
+    const res = await request(`${base}${key}${path}`);
+    return `${res.statusCode} ${await res.body.text()}`;
+  };
+  t.equal(await get(origin.httpUrl, 'asset.css'), '404 not yet');
+  t.equal(await get(origin.httpUrl, 'asset.css'), '200 now');
+  t.equal(await get(origin.httpUrl, 'asset.css'), '200 now', 'the last answer repeats');
+  t.equal(await get(origin.httpUrl, 'page'), '503 primary');
+  t.equal(await get(origin.secondaryHttpUrl, 'page'), '200 secondary');
+  const log = await control.log(key);
+  t.equal(log.at(-1)?.listener, 'http:secondary');
+});

@@ -23,7 +23,7 @@ export const requestStep: StepKind<RequestStep> = {
       failures: [],
     };
     const origin = ctx.target.origin;
-    const before = origin ? (await origin.log(ctx.checkKey)).length : 0;
+    const before = origin ? ((await origin.log(ctx.checkKey)).at(-1)?.seq ?? 0) : 0;
     let response: WireResponse;
     try {
       response = await send(ctx, wire, step.follow_redirects ?? false);
@@ -32,7 +32,7 @@ export const requestStep: StepKind<RequestStep> = {
       if (step.expect) record.failures.push({ expectation: 'response', expected: 'an HTTP response', actual: redact(record.error) });
       return record;
     }
-    const originEntries = origin ? (await origin.log(ctx.checkKey)).slice(before) : undefined;
+    const originEntries = origin ? (await origin.log(ctx.checkKey)).filter((e) => e.seq > before) : undefined;
     const claim = ctx.target.cacheStatus.read(response.headers);
     const obs: Observation = { response, ...(originEntries ? { originEntries } : {}), ...(claim ? { claim } : {}) };
 

@@ -91,12 +91,12 @@ function originHandler(store: ObjectStore, listener: string) {
       const url = req.url ?? '/';
       const path = url.split('?')[0] ?? '/';
       const key = checkKeyOf(path);
-      const nth = key ? store.log(key).filter((e) => e.url.split('?')[0] === path).length + 1 : 1;
+      const nth = key ? store.seenForPath(key, path) + 1 : 1;
       const answer = answerFor(key ? store.get(key, path) : undefined, req.method ?? 'GET', req.headers, nth, listener === 'http:secondary');
       let seq = 0;
       if (key) {
         const sni = (req.socket as TLSSocket).servername;
-        seq = store.record(key, {
+        seq = store.record(key, path, {
           status: answer.status,
           at: Date.now(),
           method: req.method ?? 'GET',
@@ -152,7 +152,7 @@ function controlHandler(store: ObjectStore, token: string) {
           // how many requests reached the origin for these keys, optionally in [since, until) ms
           const since = Number(url.searchParams.get('since') ?? -Infinity);
           const until = Number(url.searchParams.get('until') ?? Infinity);
-          const count = url.searchParams.getAll('key').reduce((n, key) => n + store.log(key).filter((e) => e.at >= since && e.at < until).length, 0);
+          const count = url.searchParams.getAll('key').reduce((n, key) => n + store.count(key, since, until), 0);
           return reply(200, { count });
         }
         if (req.method === 'DELETE' && url.pathname === '/v1/objects') {

@@ -69,9 +69,10 @@ export const nginx: RealEdge = {
     return {
       processes: [server],
       notes: [
-        `purge: curl -X PURGE <url>  (ngx_cache_purge, from 127.0.0.1)`,
-        `signed route ${SIGNED_ROUTE.path}: ?md5=<base64url(md5("<expires><uri> ${secret}"))>&expires=<unix time>`,
+        'purge    curl -X PURGE <url>  (ngx_cache_purge; allowed from 127.0.0.1)',
+        `signed   ${SIGNED_ROUTE.path}...?md5=<base64url(md5("<expires><uri> ${secret}"))>&expires=<unix time>`,
       ],
+      signing: { scheme: 'nginx-secure-link', route: 'signed', secret },
     };
   },
 };

@@ -31,6 +31,15 @@ export interface StartedEdge {
   ready?: () => Promise<boolean>;
   /** how to poke at the edge by hand, printed by `edgecheck lab up` */
   notes: string[];
+  /** the signed route's secret, where the edge checks signed URLs */
+  signing?: EdgeSigning;
+}
+
+/** nginx secure_link: md5 over "<expires><uri> <secret>", base64url, in ?md5=&expires= */
+export interface EdgeSigning {
+  scheme: 'nginx-secure-link';
+  route: string;
+  secret: string;
 }
 
 export interface RealEdge {

@@ -8,7 +8,7 @@ import { LAB_HOSTNAMES, makeLabCertificates } from '../labCertificates.js';
 import { startProbeOrigin } from '../probeOrigin/probeOrigin.js';
 import { freePorts } from './freePorts.js';
 import { makeLabDir } from './labDir.js';
-import { aptGetLine, type RealEdge, type StartedEdge } from './realEdge.js';
+import { aptGetLine, type EdgeSigning, type RealEdge, type StartedEdge } from './realEdge.js';
 import type { Supervised } from './supervisor.js';
 import { waitReady } from './waitReady.js';
 
@@ -26,6 +26,7 @@ export interface RealLab extends LabInstance {
   /** the supervised programs, for `lab up` and the no-orphans tests */
   processes: Supervised[];
   notes: string[];
+  signing?: EdgeSigning;
 }
 
 function declaredRoutes(routes: Record<string, string | LabRoute> = {}): Record<string, LabRoute> {
@@ -75,6 +76,7 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
       dir: dir.dir,
       processes: started.processes,
       notes: started.notes,
+      ...(started.signing ? { signing: started.signing } : {}),
       url: `https://${host}:${https}`,
       httpUrl: `http://${host}:${http}`,
       hostnames: [...LAB_HOSTNAMES],

@@ -58,7 +58,7 @@ export const squid: RealEdge = {
     });
     return {
       processes: [server],
-      notes: [`purge: curl -k -X PURGE https://127.0.0.1:${setup.ports.https}/<path>`],
+      notes: ['purge    curl -X PURGE <url>  (allowed from 127.0.0.1)'],
     };
   },
 };

@@ -102,10 +102,14 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 let hooksInstalled = false;
 
+/** How long another signal listener (the CLI) gets to stop the lab and exit before edgecheck exits anyway. */
+const SIGNAL_EXIT_FALLBACK_MS = 10_000;
+
 /**
- * The safety net behind close(): on exit every live group is killed at once;
- * on SIGINT/SIGTERM too, and edgecheck exits as the signal asks unless someone
- * else (the CLI) handles the signal and stops the lab itself.
+ * The safety net behind close(): on exit every live group is killed at once.
+ * On SIGINT/SIGTERM the groups are asked to stop, and edgecheck exits as the
+ * signal asks: at once when no one else listens for it, else after a bound if
+ * the other listener (the CLI stopping the lab itself) has not exited by then.
  */
 function installExitHooks(): void {
   if (hooksInstalled) return;
@@ -115,9 +119,9 @@ function installExitHooks(): void {
   });
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(signal, () => {
-      if (process.listenerCount(signal) > 1) return;
-      for (const pid of live) signalGroup(pid, 'SIGKILL');
-      process.exit(code);
+      for (const pid of live) signalGroup(pid, 'SIGTERM');
+      if (process.listenerCount(signal) === 1) process.exit(code);
+      setTimeout(() => process.exit(code), SIGNAL_EXIT_FALLBACK_MS).unref();
     });
   }
 }

@@ -78,7 +78,7 @@ export const trafficserver: RealEdge = {
     return {
       processes: [server],
       ready: originAnswersThrough(setup),
-      notes: ['purge: curl -X PURGE <url>  (from 127.0.0.1)'],
+      notes: ['purge    curl -X PURGE <url>  (allowed from 127.0.0.1)'],
     };
   },
 };

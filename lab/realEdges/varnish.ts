@@ -68,8 +68,8 @@ export const varnish: RealEdge = {
       processes: [varnishd, hitch],
       readyPorts: [proxyPort],
       notes: [
-        `purge: curl -k -X PURGE https://127.0.0.1:${setup.ports.https}/<path>`,
-        `ban:   curl -k -X BAN https://127.0.0.1:${setup.ports.https}/<path prefix>`,
+        'purge    curl -X PURGE <url>  (allowed from 127.0.0.1)',
+        'ban      curl -X BAN <url of a path prefix>  (allowed from 127.0.0.1)',
       ],
     };
   },
@@ -148,6 +148,8 @@ sub vcl_backend_response {
     return (retry);
   }
   if (bereq.url ~ "^${path('ttl-clamp')}" && beresp.ttl > 0s) {
+    # a cap on how long the object is used: no grace beyond it
+    set beresp.grace = 0s;
     if (beresp.ttl < 3s) {
       set beresp.ttl = 3s;
     }

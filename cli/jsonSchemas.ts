@@ -1,12 +1,15 @@
 // JSON Schemas (draft-07) generated from the zod schemas, for editors
-// (yaml-language-server modelines). The committed files must equal these.
+// (yaml-language-server modelines). The committed files in harness/schema/
+// must equal these; the CLI composes them because they span both engines.
 import { z } from 'zod';
-import { suiteSchema } from '../config/suiteSchema.js';
-import { targetsFileSchema } from '../config/targetsSchema.js';
+import { suiteSchema } from '../harness/config/suiteSchema.js';
+import { targetsFileSchema } from '../harness/config/targetsSchema.js';
+import { planSchema } from '../load/planSchema.js';
 
 export const schemaFiles = {
   'targets.schema.json': targetsFileSchema,
   'suite.schema.json': suiteSchema,
+  'surge.schema.json': planSchema,
 } as const;
 
 export function jsonSchemas(): Record<keyof typeof schemaFiles, object> {

@@ -1,0 +1,112 @@
+// `npm run bench`: wrk, autocannon alone and an edgecheck surge against the
+// same lab edge on loopback, with the same connections and duration, one
+// after the other; prints each one's throughput, the surge's peak RSS, and a
+// last line `ratio_vs_wrk=<x> ratio_vs_autocannon=<y> rss_mb=<z>`.
+//   npm run bench -- [--target nginx] [--connections 50] [--duration 15s] [--bees 2] [--threads 2]
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../harness/config/duration.js';
+import { loadTargets, selectTarget, type NamedTarget } from '../harness/config/load.js';
+import { labNames } from '../harness/config/targetsSchema.js';
+import { ConfigError } from '../harness/errors.js';
+import { openTarget, type OpenTarget } from '../harness/target/openTarget.js';
+import { defaultTargetsFile } from '../cli/paths.js';
+import { loadPlan } from '../load/loadPlan.js';
+import { urlPath } from '../load/requestMix.js';
+import { runSurge } from '../load/runSurge.js';
+import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
+import { autocannonRps, summaryLine, wrkRps } from './benchOutput.js';
+
+const WRK = '/usr/bin/wrk';
+const BODY = 'edgecheck bench '.repeat(64);
+
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string', default: 'nginx' },
+    connections: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '15s' },
+    bees: { type: 'string', default: '2' },
+    threads: { type: 'string', default: '2' },
+  },
+});
+const connections = Number(values.connections);
+const seconds = (parseDuration(values.duration) ?? 15_000) / 1000;
+const bees = Number(values.bees);
+
+const named = benchTarget(values.target);
+let target: OpenTarget;
+try {
+  target = await openTarget(named);
+} catch (err) {
+  process.stderr.write(`bench: cannot open target '${named.name}': ${(err as Error).message}\n`);
+  process.exit(3);
+}
+try {
+  const origin = target.origin;
+  if (!origin) throw new ConfigError(`bench: target '${named.name}' has no probe origin to serve the bench path`);
+  const route = target.routes['default']?.path ?? '/';
+  const tools = new SurgeOrigin(origin, surgeCheckKey(`bench-${Date.now().toString(36)}`, 'tools'));
+  const paths = [{ path: '/index.html', weight: 1, headers: {}, object: { headers: { 'Cache-Control': 'max-age=600' }, body: BODY } }];
+  await tools.program(paths);
+  const address = target.addresses[0] ?? target.url.hostname;
+  const url = `${target.url.protocol}//${address}:${target.url.port}${urlPath(route, tools.key, '/index.html')}`;
+  const host = target.url.host;
+  await target.http.send({ method: 'GET', url: new URL(urlPath(route, tools.key, '/index.html'), target.url), ...(target.addresses[0] ? { address } : {}), timeoutMs: 10_000 });
+  say(`bench: target ${named.name} (${target.url.href} via ${address}), ${connections} connections, ${seconds}s each`);
+
+  let wrk: number | undefined;
+  if (existsSync(WRK)) {
+    const run = await tool(WRK, [`-t${values.threads}`, `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${host}`, url]);
+    wrk = wrkRps(run.stdout);
+    say(`wrk:        ${wrk?.toFixed(1) ?? `failed: ${run.stderr.trim()}`} req/s (${values.threads} threads)`);
+  } else {
+    say(`wrk:        not installed (${WRK}; apt-get install wrk)`);
+  }
+
+  const autocannonBin = join(createRequire(import.meta.url).resolve('autocannon/package.json'), '..', 'autocannon.js');
+  const ac = await tool(process.execPath, [autocannonBin, '--json', '-c', String(connections), '-d', String(seconds), '-H', `host=${host}`, '-s', target.url.hostname, url]);
+  const autocannon = autocannonRps(ac.stdout);
+  say(`autocannon: ${autocannon?.toFixed(1) ?? `failed: ${ac.stderr.trim()}`} req/s (one process)`);
+  await tools.clear();
+
+  const dir = mkdtempSync(join(tmpdir(), 'edgecheck-bench-'));
+  const planFile = join(dir, 'bench.yaml');
+  writeFileSync(
+    planFile,
+    `surge: bench\nmodel: closed\nphases:\n  - { hold: { connections: ${connections}, for: ${seconds}s } }\npaths: [/index.html]\nbees: ${bees}\nobject: { headers: { Cache-Control: max-age=600 }, body: ${JSON.stringify(BODY)} }\nprime: true\n`,
+  );
+  const surge = await runSurge({ plan: loadPlan(planFile), named, target, runId: `bench-${Date.now().toString(36)}` });
+  const rss = surge.peak_rss_mb ?? 0;
+  say(`edgecheck:  ${surge.totals.rps.toFixed(1)} req/s (${bees} bees, closed model; p99 ${surge.totals.latency_ms?.p99 ?? '-'} ms, errors ${surge.totals.errors}${surge.totals.errors ? ` ${JSON.stringify(surge.totals.errors_by_kind)}` : ''}), peak RSS ${rss.toFixed(1)} MB`);
+  say(summaryLine({ ...(wrk ? { wrk } : {}), ...(autocannon ? { autocannon } : {}), surge: surge.totals.rps, rssMb: rss }));
+} finally {
+  await target.close();
+}
+
+/** The target from targets.yaml, or a lab by name with surges allowed for the bench. */
+function benchTarget(name: string): NamedTarget {
+  const file = defaultTargetsFile();
+  const loaded = existsSync(file) ? loadTargets(file) : undefined;
+  if (loaded && name in loaded.targets) {
+    const t = selectTarget(loaded, name);
+    return { ...t, config: { ...t.config, surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
+  }
+  if (!(labNames as readonly string[]).includes(name)) {
+    process.stderr.write(`bench: no target '${name}' in ${file} and no lab of that name (labs: ${labNames.join(', ')})\n`);
+    process.exit(2);
+  }
+  return { name, file, config: { lab: name as (typeof labNames)[number], surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
+}
+
+/** Runs a load tool without blocking this process, whose probe origin must keep answering. */
+function tool(file: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve) => execFile(file, args, { maxBuffer: 16 << 20 }, (_err, stdout, stderr) => resolve({ stdout, stderr })));
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,61 @@
+// Every suite against every real edge (nginx, Varnish, Traffic Server, Squid
+// from the OS packages), through the harness API: each check's verdict must be
+// the one lab/realEdges/expectedVerdicts.yaml gives from the program's
+// documentation, and no process of the edge may outlive its lab.
+import { join, resolve } from 'node:path';
+import t from 'tap';
+import { listSuiteNames, loadSuite, type LoadedSuite } from '../harness/config/load.js';
+import { runSuites } from '../harness/runner/runSuites.js';
+import { openTarget } from '../harness/target/openTarget.js';
+import { agrees, ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
+import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges } from '../lab/realEdges/index.js';
+import { childGroupLeaders, livingMembers } from '../lab/realEdges/processGroup.js';
+
+const suitesDir = resolve('suites');
+/** surge plans live in suites/ too, but are not conformance suites */
+const suites: LoadedSuite[] = listSuiteNames(suitesDir)
+  .filter((name) => !name.startsWith('surge'))
+  .map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
+const expected = ExpectedVerdicts.load();
+
+t.test('the verdict table lists no check that is gone', async (t) => {
+  const present = new Set(suites.flatMap((s) => s.checks.map((c) => `${s.suite}.${c.id}`)));
+  const gone = expected.listed().map(({ suite, check }) => `${suite}.${check}`).filter((key) => !present.has(key));
+  t.same(gone, [], `every check in ${expected.file} is in a suite (remove those that are not)`);
+});
+
+for (const name of REAL_EDGE_NAMES) {
+  t.test(`every suite against ${name}`, async (t) => {
+    const edge = realEdges[name];
+    const missing = missingBinaries(edge);
+    if (missing.length > 0) {
+      const why = `${missing.join(', ')} not installed; install with: ${aptGetLine(edge)}`;
+      if (process.env['CI'] === 'true') t.fail(`CI must run the real edges: ${why}`);
+      else t.skip(why);
+      return;
+    }
+    const target = await openTarget({ name, config: { lab: name }, file: resolve('targets.yaml') });
+    const groups = childGroupLeaders(process.pid);
+    let record;
+    try {
+      t.ok(groups.length > 0, `${name} runs as child processes of the harness`);
+      record = await runSuites(target, suites);
+    } finally {
+      await target.close();
+    }
+    for (const pgid of groups) t.same(livingMembers(pgid), [], `no process of ${name}'s group ${pgid} is left after close()`);
+    for (const check of record.checks) {
+      const key = `${check.suite}.${check.id}`;
+      const want = expected.verdict(name, check.suite, check.id);
+      if (want === undefined) {
+        t.fail(`${key} is not in ${expected.file}: add it (\`pass\`, or a line for ${name} with { fail | skip | either: why })`);
+        continue;
+      }
+      t.ok(agrees(want, check.status), `${key}: ${want.status}`, {
+        got: check.status,
+        ...(check.reason ? { 'the run says': check.reason } : {}),
+        ...(want.reason ? { 'the table says': want.reason } : {}),
+      });
+    }
+  });
+}
