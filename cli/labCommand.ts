@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../harness/errors.js';
+import { ConfigError, HarnessError } from '../harness/errors.js';
 import type { LabInstance } from '../lab/labInstance.js';
 import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges, startRealLab, type RealLab } from '../lab/realEdges/index.js';
 import { startReferenceLab } from '../lab/referenceLab.js';
@@ -21,7 +21,7 @@ A target in targets.yaml runs the same edge with \`lab: NAME\`.
 
 const LAB_NAMES = ['reference', ...REAL_EDGE_NAMES] as const;
 
-export async function labCommand(argv: string[]): Promise<number> {
+export async function labCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { help: { type: 'boolean', short: 'h' } },
@@ -30,14 +30,14 @@ export async function labCommand(argv: string[]): Promise<number> {
   });
   const [sub, name, ...extra] = positionals;
   if (values.help || sub === undefined) {
-    process.stdout.write(LAB_HELP);
+    out.write(LAB_HELP);
     return values.help ? 0 : 2;
   }
   if (sub === 'list' && name === undefined) {
-    process.stdout.write(labList());
+    out.write(labList());
     return 0;
   }
-  if (sub === 'up' && name !== undefined && extra.length === 0) return labUp(name);
+  if (sub === 'up' && name !== undefined && extra.length === 0) return labUp(name, out);
   throw new ConfigError(`lab: expected \`lab list\` or \`lab up <name>\`, found \`lab ${positionals.join(' ')}\` (edgecheck lab --help)`);
 }
 
@@ -54,22 +54,27 @@ function labList(): string {
   return rows.join('\n') + '\n';
 }
 
-async function labUp(name: string): Promise<number> {
+async function labUp(name: string, out: NodeJS.WritableStream): Promise<number> {
   if (!(LAB_NAMES as readonly string[]).includes(name)) {
     throw new ConfigError(`lab up: no lab edge named '${name}'; lab edges: ${LAB_NAMES.join(', ')}`);
   }
-  const lab: LabInstance | RealLab = name === 'reference' ? await startReferenceLab() : await startRealLab(realEdges[name as keyof typeof realEdges]);
+  let lab: LabInstance | RealLab;
+  try {
+    lab = name === 'reference' ? await startReferenceLab() : await startRealLab(realEdges[name as keyof typeof realEdges]);
+  } catch (err) {
+    throw new HarnessError(`the ${name} lab could not start: ${(err as Error).message}`);
+  }
   // the CA lives beside the command, not the lab, so curl can trust it for as long as the lab runs
   const caDir = mkdtempSync(join(tmpdir(), 'edgecheck-lab-up-'));
   try {
     const caFile = join(caDir, 'ca.pem');
     writeFileSync(caFile, lab.caPem);
-    process.stdout.write(describe(name, lab, caFile));
+    out.write(describe(name, lab, caFile));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
-    process.stdout.write(`\nedgecheck lab: stopping ${name}\n`);
+    out.write(`\nedgecheck lab: stopping ${name}\n`);
   } finally {
     await lab.close();
     rmSync(caDir, { recursive: true, force: true });
@@ -98,6 +103,7 @@ function describe(name: string, lab: LabInstance | RealLab, caFile: string): str
   if (real) {
     lines.push(`  config   ${real.dir}`);
     lines.push(`  pids     ${real.processes.map((p) => `${p.name} ${p.pid}`).join(', ')}`);
+    for (const way of real.invalidation) lines.push(`  ${way.method === 'GET' ? 'refresh ' : 'purge   '} ${way.description} (from 127.0.0.1)`);
     for (const note of real.notes) lines.push(`  ${note}`);
   }
   const key = '/.edgecheck/manual/try/';

@@ -2,7 +2,9 @@
 // a user runs them: the compiled CLI in a child process. Nothing the lab
 // started may outlive the command, whether it ends by itself or by Ctrl-C.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t, { type Test } from 'tap';
@@ -17,8 +19,15 @@ const cli = resolve('bin/edgecheck.js');
  * listeners into every node process it sees spawned, which would change how
  * the CLI answers Ctrl-C.
  */
-function edgecheck(args: string[]): ChildProcess {
-  return spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function edgecheck(args: string[], tmp: string): ChildProcess {
+  return spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', `TMPDIR=${tmp}`, process.execPath, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A temp dir of its own for one CLI run: whatever the lab leaves in it is a leak. */
+function ownTmp(name: string): string {
+  const tmp = join(dir, name);
+  mkdirSync(tmp);
+  return tmp;
 }
 const built = existsSync(resolve('dist/cli/labCommand.js'));
 const nginxMissing = missingBinaries(realEdges.nginx);
@@ -38,6 +47,20 @@ function needsNginx(t: Test): boolean {
   return false;
 }
 
+t.test('lab, in process: list, help and usage errors', async (t) => {
+  const { labCommand } = await import('../cli/labCommand.js');
+  const { ConfigError } = await import('../harness/errors.js');
+  const out: string[] = [];
+  const sink = new PassThrough().on('data', (c: Buffer) => out.push(c.toString()));
+  t.equal(await labCommand(['list'], sink), 0);
+  t.equal(await labCommand(['--help'], sink), 0);
+  t.equal(await labCommand([], sink), 2, 'no subcommand: usage, exit 2');
+  t.match(out.join(''), /^squid +(installed|missing)/m);
+  t.match(out.join(''), /Usage: edgecheck lab list/);
+  await t.rejects(labCommand(['up', 'haproxy']), ConfigError);
+  await t.rejects(labCommand(['list', 'extra']), ConfigError);
+});
+
 t.test('lab list names every lab edge and what each cannot do', { skip: built ? false : 'run `npm run build` first' }, async (t) => {
   const res = spawnSync(process.execPath, [cli, 'lab', 'list'], { encoding: 'utf8' });
   t.equal(res.status, 0, res.stderr);
@@ -56,7 +79,8 @@ t.test('lab with no such edge or subcommand is a usage error', { skip: built ? f
 
 t.test('lab up nginx serves until Ctrl-C, then leaves nothing behind', async (t) => {
   if (!needsNginx(t)) return;
-  const child = edgecheck(['lab', 'up', 'nginx']);
+  const tmp = ownTmp('lab-up');
+  const child = edgecheck(['lab', 'up', 'nginx'], tmp);
   const out = await readUntil(child, /^Program an object/m);
   const field = (name: string) => new RegExp(`^  ${name} +(\\S+)`, 'm').exec(out)?.[1] ?? '';
   const url = new URL(field('url'));
@@ -80,11 +104,28 @@ t.test('lab up nginx serves until Ctrl-C, then leaves nothing behind', async (t)
   t.equal(first.body, 'hello', 'the printed URL and CA reach the edge');
   t.equal(second.headers['x-cache-status'], 'HIT', 'and nginx caches');
 
+  // the signed route: nginx secure_link with the printed secret
+  const secret = /md5\("<expires><uri> ([0-9a-f]+)"\)/.exec(out)?.[1] ?? '';
+  const signedPath = `/signed${key}`;
+  const link = (expires: number, tamper = false) => {
+    const md5 = createHash('md5').update(`${expires}${signedPath} ${tamper ? 'wrong' : secret}`).digest('base64url');
+    return new URL(`${signedPath}?md5=${md5}&expires=${expires}`, url);
+  };
+  const now = Math.floor(Date.now() / 1000);
+  const signed = new HttpClient({ ca: readFileSync(field('ca'), 'utf8') });
+  const fetchSigned = (u: URL) => signed.send({ method: 'GET', url: u, address: '127.0.0.1', timeoutMs: 5000 });
+  t.equal((await fetchSigned(link(now + 60))).status, 200, 'a signed link that has not expired is served');
+  t.equal((await fetchSigned(link(now + 60, true))).status, 403, 'a link signed with another secret is refused');
+  t.equal((await fetchSigned(link(now - 10))).status, 410, 'an expired link is gone');
+  t.equal((await fetchSigned(new URL(signedPath, url))).status, 403, 'an unsigned link is refused');
+  await signed.close();
+
   child.kill('SIGINT');
   const code = await new Promise((r) => child.once('exit', (c) => r(c)));
   t.equal(code, 0, 'Ctrl-C ends lab up cleanly');
   for (const pid of pids) t.same(livingMembers(pid), [], `nothing of nginx's group ${pid} is left`);
   t.notOk(existsSync(config), 'the config dir is gone');
+  t.same(readdirSync(tmp), [], 'lab up left nothing in its temp dir');
 });
 
 for (const ending of ['finishes', 'SIGINT'] as const) {
@@ -92,7 +133,8 @@ for (const ending of ['finishes', 'SIGINT'] as const) {
     if (!needsNginx(t)) return;
     const targets = join(dir, 'targets.yaml');
     writeFileSync(targets, 'targets:\n  nginx: { lab: nginx }\n');
-    const child = edgecheck(['run', '--targets', targets, '--target', 'nginx', '--suite', 'caching', '--reporter', 'json', '--out', join(dir, `out-${ending}`)]);
+    const tmp = ownTmp(`run-${ending}`);
+    const child = edgecheck(['run', '--targets', targets, '--target', 'nginx', '--suite', 'caching', '--reporter', 'json', '--out', join(dir, `out-${ending}`)], tmp);
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
@@ -109,6 +151,7 @@ for (const ending of ['finishes', 'SIGINT'] as const) {
     if (ending === 'finishes') t.ok(code === 0 || code === 1, `exits 0 or 1, never 2 or 3 (got ${code}: ${stderr})`);
     else t.equal(code, 130, `an interrupted run exits 130 (${stderr})`);
     for (const pgid of groups) t.same(livingMembers(pgid), [], `nothing of group ${pgid} is left`);
+    t.same(readdirSync(tmp), [], 'the lab temp dir is gone');
   });
 }
 

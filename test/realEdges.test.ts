@@ -3,12 +3,12 @@
 // the one lab/realEdges/expectedVerdicts.yaml gives from the program's
 // documentation, and no process of the edge may outlive its lab.
 import { join, resolve } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { listSuiteNames, loadSuite, type LoadedSuite } from '../harness/config/load.js';
-import { runSuites } from '../harness/runner/runSuites.js';
-import { openTarget } from '../harness/target/openTarget.js';
+import { newRunId, runSuites } from '../harness/runner/runSuites.js';
+import { openTarget, type OpenTarget } from '../harness/target/openTarget.js';
 import { agrees, ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
-import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges } from '../lab/realEdges/index.js';
+import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges, type EdgeInvalidation } from '../lab/realEdges/index.js';
 import { childGroupLeaders, livingMembers } from '../lab/realEdges/processGroup.js';
 
 const suitesDir = resolve('suites');
@@ -40,6 +40,7 @@ for (const name of REAL_EDGE_NAMES) {
     try {
       t.ok(groups.length > 0, `${name} runs as child processes of the harness`);
       record = await runSuites(target, suites);
+      for (const way of edge.invalidation) await t.test(way.description, (t) => invalidates(t, target, way));
     } finally {
       await target.close();
     }
@@ -58,4 +59,22 @@ for (const name of REAL_EDGE_NAMES) {
       });
     }
   });
+}
+
+/** A stored object is served from cache until the edge's way of invalidating (from 127.0.0.1) drops or replaces it. */
+async function invalidates(t: Test, target: OpenTarget, way: EdgeInvalidation): Promise<void> {
+  const origin = target.origin!;
+  const prefix = `/.edgecheck/${newRunId()}/`;
+  const key = `${prefix}invalidation.${way.method.toLowerCase()}/`;
+  await origin.setObject(key, { headers: { 'Cache-Control': 'max-age=600' }, body: 'stored' });
+  const send = (method: string, path: string, headers?: Record<string, string>) =>
+    target.http.send({ method, url: new URL(path, target.url), address: target.addresses[0], timeoutMs: 5000, ...(headers ? { headers } : {}) });
+  await send('GET', key);
+  await send('GET', key);
+  t.equal((await origin.log(key)).length, 1, 'the second request is served from the stored copy');
+  await origin.setObject(key, { headers: { 'Cache-Control': 'max-age=600' }, body: 'changed' });
+  const answer = await send(way.method, way.prefix ? prefix : key, way.headers);
+  t.equal(answer.status, 200, `${way.method} is allowed from 127.0.0.1`);
+  t.equal((await send('GET', key)).body, 'changed', 'the next request gets the changed object');
+  t.equal((await send('GET', key)).body, 'changed', 'and the edge keeps it');
 }

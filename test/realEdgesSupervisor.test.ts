@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
 import { freePorts } from '../lab/realEdges/freePorts.js';
+import type { RealEdge } from '../lab/realEdges/realEdge.js';
+import { startRealLab } from '../lab/realEdges/realLab.js';
 import { livingMembers } from '../lab/realEdges/processGroup.js';
 import { supervise, tailOf } from '../lab/realEdges/supervisor.js';
 import { waitReady } from '../lab/realEdges/waitReady.js';
@@ -61,6 +63,37 @@ t.test('freePorts gives distinct ports', async (t) => {
   const ports = await freePorts(5);
   t.equal(new Set(ports).size, 5);
   t.equal(tailOf(join(dir, 'nothing-here.log')), '', 'a missing log has an empty tail');
+});
+
+/** the lab dirs the stand-in edges were started in */
+const labDirs: string[] = [];
+
+const fakeEdge = (binary: string, script: string): RealEdge => ({
+  name: 'nginx',
+  title: 'a stand-in',
+  binaries: [binary],
+  aptPackages: ['stand-in-package'],
+  version: { command: ['/bin/true'], pattern: /(x)/ },
+  cacheStatus: 'nginx',
+  limits: [],
+  invalidation: [],
+  tls: {},
+  internalPortCount: 0,
+  routes: () => ({ default: { path: '/' } }),
+  start: async (setup) => {
+    labDirs.push(setup.dir.dir);
+    return { processes: [supervise({ name: 'stand-in', command: '/bin/sh', args: ['-c', script], cwd: setup.dir.dir, logFile: setup.dir.path('out.log') })] };
+  },
+});
+
+t.test('a real lab whose program is missing says how to install it', async (t) => {
+  await t.rejects(startRealLab(fakeEdge('/nonexistent/nginx', 'true')), /\/nonexistent\/nginx not found; install it with: sudo apt-get install -y stand-in-package/);
+});
+
+t.test('a real lab whose program fails shows its words and leaves nothing behind', async (t) => {
+  await t.rejects(startRealLab(fakeEdge('/bin/sh', 'echo "emerg: unknown directive"; exit 1')), /stand-in exited with code 1 before it was ready[\s\S]*emerg: unknown directive/);
+  t.equal(labDirs.length, 1, 'the program was started in a lab dir');
+  t.notOk(existsSync(labDirs[0]!), 'the lab dir is removed');
 });
 
 // A crashed or interrupted edgecheck must take its edges with it: a child node

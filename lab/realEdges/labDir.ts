@@ -26,8 +26,22 @@ export interface LabDir {
   remove(): void;
 }
 
+/** Lab dirs not yet removed: an edgecheck that exits before close() still takes them along. */
+const live = new Set<string>();
+let exitHookInstalled = false;
+
+function removeOnExit(dir: string): void {
+  live.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const d of live) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 export function makeLabDir(program: string, certs: LabCertificates): LabDir {
   const dir = mkdtempSync(join(tmpdir(), `edgecheck-${program}-`));
+  removeOnExit(dir);
   const path = (...parts: string[]) => join(dir, ...parts);
   const write = (name: string, text: string) => {
     const file = path(name);
@@ -44,5 +58,9 @@ export function makeLabDir(program: string, certs: LabCertificates): LabDir {
       pemFile: write(`tls/${host}.pem`, cert.keyPem + cert.certPem + cert.chainPem),
     };
   }
-  return { dir, caFile, edge, path, write, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = () => {
+    rmSync(dir, { recursive: true, force: true });
+    live.delete(dir);
+  };
+  return { dir, caFile, edge, path, write, remove };
 }

@@ -1,6 +1,7 @@
 // `lab: nginx`: nginx proxy_cache in front of the probe origin, with SNI
 // certificates, an HTTP->HTTPS redirect, verified origin TLS, a secure_link
-// route and ngx_cache_purge for PURGE from loopback.
+// route, and a refresh from loopback (proxy_cache_bypass) for invalidation:
+// Debian 12's ngx_cache_purge 2.3 crashes nginx 1.22's worker on every purge.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { LabRoute } from '../labInstance.js';
@@ -10,7 +11,8 @@ import { cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const NGINX = '/usr/sbin/nginx';
-const CACHE_PURGE_MODULE = '/usr/lib/nginx/modules/ngx_http_cache_purge_module.so';
+/** the header that makes nginx refetch and replace a stored copy, honoured from 127.0.0.1 only */
+export const REFRESH_HEADER = 'x-edgecheck-refresh';
 const HSTS_MAX_AGE = 31_536_000;
 
 export const SIGNED_ROUTE: LabRoute = { path: '/signed/', ttl: { min: 0, default: 0 }, query_key: 'all' };
@@ -27,13 +29,18 @@ const ROUTE_DIRECTIVES: Record<string, string[]> = {
 
 export const nginx: RealEdge = {
   name: 'nginx',
-  title: 'nginx proxy_cache (+ ngx_cache_purge, secure_link)',
-  binaries: [NGINX, CACHE_PURGE_MODULE],
-  aptPackages: ['nginx-light', 'libnginx-mod-http-cache-purge'],
+  title: 'nginx proxy_cache (secure_link; refresh by header from loopback)',
+  binaries: [NGINX],
+  aptPackages: ['nginx-light'],
+  version: { command: [NGINX, '-v'], pattern: /nginx\/(\S+)/ },
   cacheStatus: 'nginx',
   limits: [
     'sends no Age header (nginx does not generate Age)',
     'no TTL clamping: proxy_cache_valid only fills in a missing lifetime (no ttl-clamp route)',
+    "no PURGE: Debian 12's libnginx-mod-http-cache-purge (2.3) crashes the worker on every purge with nginx 1.22; a refresh header replaces the stored copy instead",
+  ],
+  invalidation: [
+    { method: 'GET', headers: { [REFRESH_HEADER]: '1' }, description: `GET with ${REFRESH_HEADER}: 1 refetches and replaces the stored copy` },
   ],
   tls: {
     protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
@@ -68,10 +75,7 @@ export const nginx: RealEdge = {
     });
     return {
       processes: [server],
-      notes: [
-        'purge    curl -X PURGE <url>  (ngx_cache_purge; allowed from 127.0.0.1)',
-        `signed   ${SIGNED_ROUTE.path}...?md5=<base64url(md5("<expires><uri> ${secret}"))>&expires=<unix time>`,
-      ],
+      notes: [`signed   ${SIGNED_ROUTE.path}...?md5=<base64url(md5("<expires><uri> ${secret}"))>&expires=<unix time>`],
       signing: { scheme: 'nginx-secure-link', route: 'signed', secret },
     };
   },
@@ -92,7 +96,6 @@ ${locations(setup, secret)}
   }`;
   });
   return `# edgecheck lab: nginx proxy_cache in front of the probe origin (${origin.httpUrl})
-load_module ${CACHE_PURGE_MODULE};
 daemon off;
 master_process on;
 worker_processes 1;
@@ -113,6 +116,16 @@ http {
   add_header X-Cache-Status $upstream_cache_status always;
   add_header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}" always;
 
+  # invalidation: a request from loopback with ${REFRESH_HEADER}: 1 bypasses the stored copy and replaces it
+  geo $edgecheck_loopback {
+    default 0;
+    127.0.0.1 1;
+  }
+  map "$edgecheck_loopback:$http_${REFRESH_HEADER.replace(/-/g, '_')}" $edgecheck_refresh {
+    default 0;
+    "1:1" 1;
+  }
+
   upstream probe_origin_group {
     # max_fails=0: the primary is asked first every time, the backup only after it fails
     server ${new URL(origin.httpUrl).host} max_fails=0;
@@ -129,7 +142,7 @@ ${servers.join('\n')}
 }
 
 function locations(setup: EdgeSetup, secret: string): string {
-  const cache = ['proxy_cache edge;', 'proxy_cache_revalidate on;', 'proxy_cache_purge PURGE from 127.0.0.1;'];
+  const cache = ['proxy_cache edge;', 'proxy_cache_revalidate on;', 'proxy_cache_bypass $edgecheck_refresh;'];
   return Object.entries(setup.routes)
     .map(([name, route]) => {
       const directives = [`proxy_pass ${upstreamOf(name, route, setup)};`, ...cache, ...(ROUTE_DIRECTIVES[name] ?? [])];

@@ -4,6 +4,7 @@ import type { LabRoute, LabTlsPromises } from '../labInstance.js';
 import { CACHING_ROUTES } from '../referenceEdge/cachingRoutes.js';
 import type { ProbeOrigin } from '../probeOrigin/probeOrigin.js';
 import type { LabDir } from './labDir.js';
+import type { VersionProbe } from './programVersion.js';
 import type { Supervised } from './supervisor.js';
 
 export const REAL_EDGE_NAMES = ['nginx', 'varnish', 'trafficserver', 'squid'] as const;
@@ -30,9 +31,19 @@ export interface StartedEdge {
   /** once every port accepts: true when the program serves (for what an open port cannot tell) */
   ready?: () => Promise<boolean>;
   /** how to poke at the edge by hand, printed by `edgecheck lab up` */
-  notes: string[];
+  notes?: string[];
   /** the signed route's secret, where the edge checks signed URLs */
   signing?: EdgeSigning;
+}
+
+/** One way to invalidate: a request with this method (and headers) to the object's URL, or to a path prefix. */
+export interface EdgeInvalidation {
+  method: string;
+  headers?: Record<string, string>;
+  /** true: the URL names a path prefix and everything under it goes */
+  prefix?: boolean;
+  /** what it does, for `edgecheck lab up` */
+  description: string;
 }
 
 /** nginx secure_link: md5 over "<expires><uri> <secret>", base64url, in ?md5=&expires= */
@@ -50,10 +61,13 @@ export interface RealEdge {
   binaries: string[];
   /** the Debian packages that provide them */
   aptPackages: string[];
+  version: VersionProbe;
   /** the cache-status dialect its vendor header speaks */
   cacheStatus: string;
   /** what this program cannot do in the lab; checks needing it are skipped */
   limits: string[];
+  /** how a stored object is dropped or refreshed from 127.0.0.1 */
+  invalidation: EdgeInvalidation[];
   /** what its TLS listener offers viewers, as the harness checks it */
   tls: LabTlsPromises;
   internalPortCount: number;

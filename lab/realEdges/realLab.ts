@@ -8,7 +8,7 @@ import { LAB_HOSTNAMES, makeLabCertificates } from '../labCertificates.js';
 import { startProbeOrigin } from '../probeOrigin/probeOrigin.js';
 import { freePorts } from './freePorts.js';
 import { makeLabDir } from './labDir.js';
-import { aptGetLine, type EdgeSigning, type RealEdge, type StartedEdge } from './realEdge.js';
+import { aptGetLine, type EdgeInvalidation, type EdgeSigning, type RealEdge, type StartedEdge } from './realEdge.js';
 import type { Supervised } from './supervisor.js';
 import { waitReady } from './waitReady.js';
 
@@ -25,8 +25,11 @@ export interface RealLab extends LabInstance {
   dir: string;
   /** the supervised programs, for `lab up` and the no-orphans tests */
   processes: Supervised[];
+  /** program-specific hints for poking at it by hand */
   notes: string[];
   signing?: EdgeSigning;
+  /** how to drop or refresh a stored copy from 127.0.0.1 */
+  invalidation: EdgeInvalidation[];
 }
 
 function declaredRoutes(routes: Record<string, string | LabRoute> = {}): Record<string, LabRoute> {
@@ -75,7 +78,8 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
       edge,
       dir: dir.dir,
       processes: started.processes,
-      notes: started.notes,
+      notes: started.notes ?? [],
+      invalidation: edge.invalidation,
       ...(started.signing ? { signing: started.signing } : {}),
       url: `https://${host}:${https}`,
       httpUrl: `http://${host}:${http}`,

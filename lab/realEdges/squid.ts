@@ -19,6 +19,7 @@ export const squid: RealEdge = {
   title: 'Squid (accelerator mode, squid-openssl)',
   binaries: [SQUID],
   aptPackages: ['squid-openssl'],
+  version: { command: [SQUID, '-v'], pattern: /Version ([\d.]+)/ },
   cacheStatus: 'squid',
   limits: [
     'one certificate per https_port: Squid chooses no certificate by SNI in accelerator mode',
@@ -26,6 +27,9 @@ export const squid: RealEdge = {
     'no compression (needs an eCAP adapter)',
     'no query-string cache keys (needs a store_id_program helper)',
     'no TTL cap: refresh_pattern bounds only heuristic freshness',
+  ],
+  invalidation: [
+    { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
   ],
   tls: {
     protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
@@ -56,10 +60,7 @@ export const squid: RealEdge = {
       logFile: setup.dir.path('logs', 'squid.out'),
       errorLogs: [setup.dir.path('logs', 'cache.log')],
     });
-    return {
-      processes: [server],
-      notes: ['purge    curl -X PURGE <url>  (allowed from 127.0.0.1)'],
-    };
+    return { processes: [server] };
   },
 };
 
@@ -70,6 +71,8 @@ export function squidConfig(setup: EdgeSetup): string {
   const origin0 = new URL(origin.httpUrl);
   const acls: string[] = [];
   const peers: string[] = [];
+  /** the origin-TLS routes' ACLs: those paths go to their own peer, never to the plain origin */
+  const tlsRouteAcls: string[] = [];
   const failover = setup.routes['failover'];
   if (failover) {
     const secondary = new URL(origin.secondaryHttpUrl);
@@ -83,6 +86,7 @@ cache_peer_access secondary deny all`);
     if (!route.origin_tls) continue;
     const port = origin.tlsPorts[route.origin_tls as OriginCertFault];
     acls.push(`acl route_${name} urlpath_regex ^${route.path}`);
+    tlsRouteAcls.push(`route_${name}`);
     peers.push(`# route ${name}: the origin's certificate fault is "${route.origin_tls}"
 cache_peer 127.0.0.1 parent ${port} 0 no-query no-digest originserver name=${name} tls tls-cafile=${dir.caFile} tls-domain=${ORIGIN_HOSTNAME}
 cache_peer_access ${name} allow route_${name}
@@ -94,11 +98,7 @@ https_port 127.0.0.1:${ports.https} accel vhost defaultsite=${host} name=tls tls
 
 ${acls.join('\n')}
 cache_peer ${origin0.hostname} parent ${origin0.port} 0 no-query no-digest originserver name=origin
-${acls
-  .map((acl) => acl.split(' ')[1])
-  .filter((name) => name !== 'route_failover')
-  .map((name) => `cache_peer_access origin deny ${name}`)
-  .join('\n')}
+${tlsRouteAcls.map((acl) => `cache_peer_access origin deny ${acl}`).join('\n')}
 cache_peer_access origin allow all
 ${peers.join('\n')}
 never_direct allow all

@@ -41,8 +41,12 @@ export const trafficserver: RealEdge = {
   title: 'Apache Traffic Server (reverse proxy, remap)',
   binaries: [TRAFFIC_SERVER],
   aptPackages: ['trafficserver'],
+  version: { command: [TRAFFIC_SERVER, '--version'], pattern: /Traffic Server ([\d.]+)/ },
   cacheStatus: 'trafficserver',
   limits: [],
+  invalidation: [
+    { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
+  ],
   tls: {
     protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
     alpn: ['h2', 'http/1.1'],
@@ -78,7 +82,6 @@ export const trafficserver: RealEdge = {
     return {
       processes: [server],
       ready: originAnswersThrough(setup),
-      notes: ['purge    curl -X PURGE <url>  (allowed from 127.0.0.1)'],
     };
   },
 };

@@ -14,8 +14,13 @@ export const varnish: RealEdge = {
   title: 'Varnish Cache (builtin.vcl) behind hitch',
   binaries: [VARNISHD, HITCH],
   aptPackages: ['varnish', 'hitch'],
+  version: { command: [VARNISHD, '-V'], pattern: /varnish-([\d.]+)/ },
   cacheStatus: 'varnish',
   limits: ['no TLS to the origin in open-source Varnish: the origin-tls routes are not declared'],
+  invalidation: [
+    { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
+    { method: 'BAN', prefix: true, description: 'BAN <url of a path> drops every stored copy under it' },
+  ],
   tls: {
     protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
     alpn: ['http/1.1'],
@@ -67,10 +72,6 @@ export const varnish: RealEdge = {
     return {
       processes: [varnishd, hitch],
       readyPorts: [proxyPort],
-      notes: [
-        'purge    curl -X PURGE <url>  (allowed from 127.0.0.1)',
-        'ban      curl -X BAN <url of a path prefix>  (allowed from 127.0.0.1)',
-      ],
     };
   },
 };
