@@ -18,6 +18,8 @@ export interface StepRecord {
   response?: { status: number; headers: Record<string, string> };
   /** ground truth from the probe origin's log: did this request reach the origin? */
   origin_seen?: boolean;
+  /** whose response the client got, by its X-Edgecheck-Origin-Seq against the log */
+  served_by?: 'cache' | 'origin';
   /** what the vendor header claimed, and whether it agrees with the origin log */
   cache_claim?: { claim: string; evidence: string; agrees_with_origin?: boolean };
   /** the origin log entries this step caused (method, conditional headers, SNI) */

@@ -40,7 +40,7 @@ function evidence(step: StepRecord, p: Paint): string[] {
     lines.push(p.dim(`    origin log: ${reqs.length === 0 ? 'no request reached the origin' : reqs.map((r) => `${r.method} ${r.url}${conditional(r.headers)}`).join('; ')}`));
   }
   if (step.cache_claim?.agrees_with_origin === false) {
-    lines.push(p.yellow(`    note: the vendor header claims "${step.cache_claim.claim}" but the origin log says ${step.origin_seen ? 'origin' : 'cache'}`));
+    lines.push(p.yellow(`    note: the vendor header claims "${step.cache_claim.claim}" but the origin log says ${step.served_by ?? (step.origin_seen ? 'origin' : 'cache')}`));
   }
   if (step.tls) lines.push(...tlsEvidence(step.tls.endpoints, p));
   return lines;

@@ -1,10 +1,21 @@
-// expect.served_by: decided by the probe origin's log — did this request reach
-// the origin? — never by the vendor's header.
+// expect.served_by: decided by the probe origin's log, never by the vendor's
+// header. "origin" means the response the client got is one the origin
+// produced for this request: its X-Edgecheck-Origin-Seq names an entry this
+// request added to the log. So a stale copy served while a background fetch
+// (Varnish grace, stale-while-revalidate) reaches the origin counts as cache.
+// An edge that strips the header is judged by whether the log grew at all.
 import type { Expect } from '../config/expectSchema.js';
-import { fail, type ExpectationCheck } from './observation.js';
+import { fail, type ExpectationCheck, type Observation } from './observation.js';
 
 export const servedBy: ExpectationCheck<NonNullable<Expect['served_by']>> = (expected, obs) => {
   if (obs.originEntries === undefined) return fail('served_by', expected, 'unknown: the target has no probe origin log');
-  const actual = obs.originEntries.length > 0 ? 'origin' : 'cache';
+  const actual = servedFrom(obs);
   return actual === expected ? [] : fail('served_by', expected, actual);
 };
+
+export function servedFrom(obs: Observation): 'cache' | 'origin' {
+  const entries = obs.originEntries ?? [];
+  const seq = Number(obs.response.headers['x-edgecheck-origin-seq']);
+  if (!Number.isInteger(seq) || seq < 1) return entries.length > 0 ? 'origin' : 'cache';
+  return entries.some((e) => e.seq === seq) ? 'origin' : 'cache';
+}

@@ -1,8 +1,10 @@
 // get / head / post / request: one HTTP request through the edge, observed
 // from both sides — the response, and the probe origin's log of what reached it.
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseDuration } from '../config/duration.js';
 import type { RequestStep, Step } from '../config/stepSchemas.js';
 import { checkExpectations } from '../expect/index.js';
+import { servedFrom } from '../expect/servedBy.js';
 import type { Observation } from '../expect/observation.js';
 import type { WireRequest, WireResponse } from '../http/client.js';
 import type { StepRecord } from '../record.js';
@@ -10,6 +12,8 @@ import { redact, redactHeaders } from '../secrets.js';
 import type { StepContext, StepKind } from './stepKind.js';
 
 const MAX_REDIRECTS = 5;
+/** long enough for a loopback or LAN background fetch; the log is read once, after it */
+const ORIGIN_LOG_SETTLE_MS = 50;
 
 export const requestStep: StepKind<RequestStep> = {
   kind: 'request',
@@ -32,6 +36,8 @@ export const requestStep: StepKind<RequestStep> = {
       if (step.expect) record.failures.push({ expectation: 'response', expected: 'an HTTP response', actual: redact(record.error) });
       return record;
     }
+    // let a background fetch the request set off (grace, stale-while-revalidate) land in the log
+    if (origin) await delay(ORIGIN_LOG_SETTLE_MS);
     const originEntries = origin ? (await origin.log(ctx.checkKey)).filter((e) => e.seq > before) : undefined;
     const claim = ctx.target.cacheStatus.read(response.headers);
     const obs: Observation = { response, ...(originEntries ? { originEntries } : {}), ...(claim ? { claim } : {}) };
@@ -40,6 +46,7 @@ export const requestStep: StepKind<RequestStep> = {
     record.duration_ms = Math.round(response.durationMs);
     if (originEntries) {
       record.origin_seen = originEntries.length > 0;
+      record.served_by = servedFrom(obs);
       record.origin_requests = originEntries.map((e) => ({
         method: e.method,
         url: e.url,
@@ -52,7 +59,7 @@ export const requestStep: StepKind<RequestStep> = {
       record.cache_claim = {
         claim: claim.claim,
         evidence: redact(claim.evidence),
-        ...(originEntries ? { agrees_with_origin: claimsCache !== originEntries.length > 0 || claim.claim === 'revalidated' } : {}),
+        ...(originEntries ? { agrees_with_origin: claimsCache === (servedFrom(obs) === 'cache') || claim.claim === 'revalidated' } : {}),
       };
     }
     record.failures = checkExpectations(step.expect, obs);
