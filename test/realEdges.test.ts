@@ -78,3 +78,35 @@ async function invalidates(t: Test, target: OpenTarget, way: EdgeInvalidation): 
   t.equal((await send('GET', key)).body, 'changed', 'the next request gets the changed object');
   t.equal((await send('GET', key)).body, 'changed', 'and the edge keeps it');
 }
+
+t.test('nginx: origin-tls passes with proxy_ssl_verify on and fails with it off', async (t) => {
+  const missing = missingBinaries(realEdges.nginx);
+  if (missing.length > 0) {
+    const why = `${missing.join(', ')} not installed; install with: ${aptGetLine(realEdges.nginx)}`;
+    if (process.env['CI'] === 'true') t.fail(`CI must run the real edges: ${why}`);
+    else t.skip(why);
+    return;
+  }
+  const originTls = suites.filter((s) => s.suite === 'origin-tls');
+  const unverified = await openTarget({ name: 'nginx-unverified', config: { lab: 'nginx', faults: ['no-origin-verification'] }, file: resolve('targets.yaml') });
+  let record;
+  try {
+    record = await runSuites(unverified, originTls);
+  } finally {
+    await unverified.close();
+  }
+  const status = Object.fromEntries(record.checks.map((c) => [c.id, c.status]));
+  for (const fault of ['wrong-name', 'expired', 'self-signed', 'untrusted-ca', 'incomplete-chain']) {
+    t.equal(status[`origin-${fault}-gives-502`], 'failed', `origin-${fault}-gives-502 fails without verification`);
+  }
+  t.equal(status['valid-origin-certificate-passes'], 'passed');
+  // the verified run is the matrix run above: expectedVerdicts.yaml has every origin-tls check passing on nginx
+  t.equal(expected.verdict('nginx', 'origin-tls', 'origin-expired-gives-502')?.status, 'passed');
+});
+
+t.test('a fault switch the real edge does not have is a config error', async (t) => {
+  await t.rejects(
+    openTarget({ name: 'v', config: { lab: 'varnish', faults: ['no-origin-verification'] }, file: resolve('targets.yaml') }),
+    { code: 'E_CONFIG', message: /the varnish lab has no fault switch no-origin-verification/ },
+  );
+});

@@ -67,8 +67,8 @@ export const targetSchema = z
   .refine((t) => (t.lab === undefined) !== (t.url === undefined), {
     message: 'a target needs exactly one of `lab` (an embedded lab edge) or `url` (an endpoint to test)',
   })
-  .refine((t) => t.faults === undefined || t.lab === 'reference', {
-    message: '`faults` are switches of the reference edge: they need `lab: reference`',
+  .refine((t) => t.faults === undefined || t.lab !== undefined, {
+    message: '`faults` are switches of a lab edge: they need `lab:`',
     path: ['faults'],
   });
 

@@ -3,7 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import type { LabInstance, LabRoute } from '../../lab/labInstance.js';
 import { startReferenceLab } from '../../lab/referenceLab.js';
-import { realLabStarters } from '../../lab/realEdges/index.js';
+import { realEdges, realLabStarters, type RealEdgeName } from '../../lab/realEdges/index.js';
 import { dialectByName, type DialectName } from '../cacheStatus/index.js';
 import type { CacheStatusDialect } from '../cacheStatus/dialect.js';
 import type { NamedTarget } from '../config/load.js';
@@ -72,6 +72,13 @@ async function openLabTarget(named: NamedTarget): Promise<OpenTarget> {
   const { config } = named;
   const starter = labStarters[config.lab!];
   if (!starter) throw new ConfigError(`target ${named.name}: lab '${config.lab}' is not available in this build`);
+  const realEdge = realEdges[config.lab as RealEdgeName] as (typeof realEdges)[RealEdgeName] | undefined;
+  const unknown = realEdge ? (config.faults ?? []).filter((f) => !(f in (realEdge.faults ?? {}))) : [];
+  if (unknown.length > 0) {
+    throw new ConfigError([
+      { message: `target ${named.name}: the ${config.lab} lab has no fault switch ${unknown.join(', ')}`, allowed: Object.keys(realEdge?.faults ?? {}).join(', ') || 'none' },
+    ]);
+  }
   let lab: LabInstance;
   try {
     lab = await starter(config);

@@ -39,6 +39,9 @@ export const nginx: RealEdge = {
     'no TTL clamping: proxy_cache_valid only fills in a missing lifetime (no ttl-clamp route)',
     "no PURGE: Debian 12's libnginx-mod-http-cache-purge (2.3) crashes the worker on every purge with nginx 1.22; a refresh header replaces the stored copy instead",
   ],
+  faults: {
+    'no-origin-verification': 'proxy_ssl_verify off on the origin-TLS routes: any origin certificate is accepted',
+  },
   invalidation: [
     { method: 'GET', headers: { [REFRESH_HEADER]: '1' }, description: `GET with ${REFRESH_HEADER}: 1 refetches and replaces the stored copy` },
   ],
@@ -148,7 +151,7 @@ function locations(setup: EdgeSetup, secret: string): string {
       const directives = [`proxy_pass ${upstreamOf(name, route, setup)};`, ...cache, ...(ROUTE_DIRECTIVES[name] ?? [])];
       if (route.origin_tls) {
         directives.push(
-          'proxy_ssl_verify on;',
+          `proxy_ssl_verify ${setup.faults.has('no-origin-verification') ? 'off' : 'on'};`,
           'proxy_ssl_verify_depth 2;',
           `proxy_ssl_trusted_certificate ${setup.dir.caFile};`,
           `proxy_ssl_name ${ORIGIN_HOSTNAME};`,

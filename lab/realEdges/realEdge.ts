@@ -22,6 +22,8 @@ export interface EdgeSetup {
   hostnames: string[];
   /** true when edgecheck runs as root and the program must be told whom to run as */
   asRoot: boolean;
+  /** fault switches from targets.yaml, each one of the program's `faults` */
+  faults: ReadonlySet<string>;
 }
 
 export interface StartedEdge {
@@ -66,6 +68,8 @@ export interface RealEdge {
   cacheStatus: string;
   /** what this program cannot do in the lab; checks needing it are skipped */
   limits: string[];
+  /** configuration faults the lab can switch on (name -> what it changes), to show checks failing on a real edge */
+  faults?: Record<string, string>;
   /** how a stored object is dropped or refreshed from 127.0.0.1 */
   invalidation: EdgeInvalidation[];
   /** what its TLS listener offers viewers, as the harness checks it */

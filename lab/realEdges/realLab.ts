@@ -17,6 +17,8 @@ const READY_TIMEOUT_MS = 30_000;
 export interface RealLabOptions {
   /** routes from targets.yaml, declared over the edge's own (every path is proxied to the probe origin) */
   routes?: Record<string, string | LabRoute>;
+  /** fault switches; each must be one of the edge's `faults` */
+  faults?: string[];
 }
 
 export interface RealLab extends LabInstance {
@@ -41,6 +43,11 @@ export function missingBinaries(edge: RealEdge): string[] {
 }
 
 export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): Promise<RealLab> {
+  const unknown = (opts.faults ?? []).filter((f) => !(f in (edge.faults ?? {})));
+  if (unknown.length > 0) {
+    const known = Object.keys(edge.faults ?? {});
+    throw new Error(`${edge.name} has no fault switch ${unknown.join(', ')}; it has ${known.length ? known.join(', ') : 'none'}`);
+  }
   const missing = missingBinaries(edge);
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} not found; install it with: ${aptGetLine(edge)}`);
@@ -66,6 +73,7 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
       routes,
       hostnames: [...LAB_HOSTNAMES],
       asRoot: process.getuid?.() === 0,
+      faults: new Set(opts.faults ?? []),
     });
     await waitReady({
       ports: [http, https, ...(started.readyPorts ?? [])],
