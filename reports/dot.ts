@@ -1,7 +1,7 @@
 // The dot reporter (default in CI): a character per check, then the failures.
 import type { CheckRecord, RunRecord } from '../harness/record.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
-import { failureDetail, paint, summaryLine } from './terminal.js';
+import { claimDisagreements, failureDetail, paint, summaryLine } from './terminal.js';
 
 export default class DotReporter implements Reporter {
   readonly name = 'dot';
@@ -27,6 +27,8 @@ export default class DotReporter implements Reporter {
       out.write(`\n  ${c.suite} › ${c.id}: ${c.title}${c.kind === 'required' ? '' : ` [${c.kind}]`}\n`);
       failureDetail(c, this.p).forEach((l) => out.write(`${l}\n`));
     }
+    const disagreements = claimDisagreements(record, this.p);
+    if (disagreements.length) out.write(`\n${disagreements.join('\n')}\n`);
     out.write(`\n${summaryLine(record, this.p)}\n`);
   }
 

@@ -2,7 +2,7 @@
 // failures with their evidence, then the summary.
 import type { CheckRecord, RunRecord } from '../harness/record.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
-import { failureDetail, paint, summaryLine } from './terminal.js';
+import { claimDisagreements, failureDetail, paint, summaryLine } from './terminal.js';
 
 export default class ListReporter implements Reporter {
   readonly name = 'list';
@@ -24,6 +24,8 @@ export default class ListReporter implements Reporter {
 
   onRunEnd(record: RunRecord): void {
     if (!this.live) record.checks.forEach((c) => this.line(c));
+    const disagreements = claimDisagreements(record, this.p);
+    if (disagreements.length) this.write(['', ...disagreements].join('\n'));
     this.write('');
     this.write(summaryLine(record, this.p));
   }

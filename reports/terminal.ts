@@ -89,6 +89,23 @@ function conditional(h: Record<string, string>): string {
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
+/**
+ * Every step, passed or failed, where the vendor header's claim disagrees with
+ * the probe origin's log: the report marks them all, not only in failures.
+ */
+export function claimDisagreements(record: RunRecord, p: Paint): string[] {
+  const lines: string[] = [];
+  for (const c of record.checks) {
+    c.steps.forEach((step, i) => {
+      if (step.cache_claim?.agrees_with_origin !== false) return;
+      const truth = step.served_by ?? (step.origin_seen ? 'origin' : 'cache');
+      lines.push(`  ${c.suite} › ${c.id} step ${i + 1}: claims "${step.cache_claim.claim}" (${step.cache_claim.evidence}), origin log says ${truth}`);
+    });
+  }
+  if (lines.length === 0) return [];
+  return [p.yellow(`vendor header vs origin log: ${lines.length} step(s) disagree`), ...lines.map((l) => p.dim(l))];
+}
+
 export function summaryLine(record: RunRecord, p: Paint): string {
   const { passed, failed, skipped } = record.summary;
   const secs = ((Date.parse(record.finished) - Date.parse(record.started)) / 1000).toFixed(1);

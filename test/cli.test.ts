@@ -107,3 +107,17 @@ t.test('an unreachable origin control channel exits 3 without leaking the token'
   t.match(res.stderr, /probe origin control channel http:\/\/127.0.0.1:9: ECONNREFUSED/);
   t.notMatch(res.stderr + res.stdout, /sup3r-s3cret-t0ken/);
 });
+
+t.test('steps where the vendor header contradicts the origin log are marked, even in passing checks', async (t) => {
+  const targets = join(dir, 'liar.yaml');
+  writeFileSync(targets, 'targets:\n  liar:\n    lab: reference\n    faults: [claim-always-hit]\n');
+  const out = join(dir, 'liar');
+  const res = edgecheck(['run', '--targets', targets, '--suite', 'caching', '--reporter', 'list', '--out', out]);
+  t.equal(res.status, 0, 'cache-status-claim is optimal: the run still passes');
+  t.match(res.stdout, /vendor header vs origin log: \d+ step\(s\) disagree/);
+  t.match(res.stdout, /caching › fresh-by-max-age step 1: claims "hit" \(cache-status: edgecheck-ref; hit\), origin log says origin/);
+  const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
+  const step = record.checks.find((c) => c.id === 'fresh-by-max-age')!.steps[0]!;
+  t.equal(step.cache_claim?.agrees_with_origin, false);
+  t.equal(step.served_by, 'origin');
+});

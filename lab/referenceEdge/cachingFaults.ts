@@ -12,6 +12,7 @@ export const CACHING_FAULTS = {
   'no-revalidation': 'refetches stale objects without If-None-Match / If-Modified-Since',
   'drop-304-headers': 'keeps the old headers when a 304 refreshes a stored response',
   'no-cache-status': 'sends no Cache-Status header',
+  'claim-always-hit': 'Cache-Status says hit on every answer, misses included',
   'ignore-upstream-age': 'ignores the Age header received from upstream',
   'no-heuristic': 'gives no heuristic freshness from Last-Modified',
   'ignore-default-ttl': 'does not apply the route default TTL',

@@ -73,6 +73,7 @@ export class EdgeNode {
   private send(req: IncomingMessage, res: ServerResponse, out: Answer): void {
     const headers: Record<string, string> = { ...out.headers, 'x-edgecheck-edge': this.address, via: '1.1 edgecheck-reference' };
     if (this.opts.faults.has('no-cache-status')) delete headers['cache-status'];
+    if (this.opts.faults.has('claim-always-hit') && headers['cache-status']) headers['cache-status'] = 'edgecheck-ref; hit';
     const bodyless = req.method === 'HEAD' || out.status === 304;
     res.writeHead(out.status, { ...headers, 'content-length': String(bodyless ? 0 : out.body.length) });
     res.end(bodyless ? undefined : out.body);
