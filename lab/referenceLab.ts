@@ -9,7 +9,7 @@ import { CACHING_ROUTES } from './referenceEdge/cachingRoutes.js';
 import { edgeRoute } from './referenceEdge/edgeRoutes.js';
 import type { ReferenceEdgeFault } from './referenceEdge/faults.js';
 import type { OriginCertificateCheck } from './referenceEdge/originTls.js';
-import { startReferenceEdge, type EdgeRoute } from './referenceEdge/referenceEdge.js';
+import { startReferenceEdge } from './referenceEdge/referenceEdge.js';
 import type { OriginTarget } from './referenceEdge/upstream.js';
 import { REFERENCE_EDGE_TLS_PROMISES } from './referenceEdge/viewerTls.js';
 

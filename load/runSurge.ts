@@ -15,7 +15,8 @@ import { edgeEndpoints, requestCycle, urlPath } from './requestMix.js';
 import { Schedule } from './schedule.js';
 import { SurgeOrigin, surgeCheckKey } from './surgeOrigin.js';
 import { round, type Tally } from './tally.js';
-import { judge, summarizeThresholds } from './thresholds.js';
+import { phaseRecord } from './phaseRecord.js';
+import { summarizeThresholds } from './thresholds.js';
 import { preflight, prime } from './warmup.js';
 
 export interface SurgeRunOptions {
@@ -104,24 +105,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       const last = p.index === plan.phases.length - 1;
       const originSeen = origin && span > 0 ? await origin.count(startWall + p.startMs, last ? endWall : startWall + p.startMs + span) : undefined;
       const stats = withOrigin(books.phases[p.index]!, span, originSeen);
-      const planned = plan.model === 'open' ? schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs) : undefined;
-      const plannedRps = planned !== undefined ? planned / (p.durationMs / 1000) : undefined;
-      const ctx = { model: plan.model, kind: p.kind, lowestLevel: Math.min(p.from, p.to), reached: span > 0, ...(plannedRps !== undefined ? { plannedRps } : {}) };
-      phases.push({
-        index: p.index,
-        kind: p.kind,
-        label: p.label,
-        start_ms: p.startMs,
-        duration_ms: span,
-        planned: {
-          unit: plan.model === 'open' ? 'rps' : 'connections',
-          from: p.from,
-          to: p.to,
-          ...(planned !== undefined ? { requests: Math.round(planned), rps: round(plannedRps!) } : {}),
-        },
-        ...stats,
-        thresholds: p.thresholds.map((l) => judge(l, stats, ctx)),
-      });
+      phases.push(phaseRecord(plan, schedule, p, span, stats, span > 0));
     }
     const totalOrigin = origin ? await origin.count(startWall, endWall) : undefined;
     const totals = withOrigin(books.total, elapsedMs, totalOrigin);

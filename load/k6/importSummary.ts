@@ -8,7 +8,8 @@ import type { SurgePhaseRecord, SurgeRecord, SurgeStats } from '../../harness/su
 import type { SurgePlan } from '../plan.js';
 import { Schedule } from '../schedule.js';
 import { round } from '../tally.js';
-import { judge, summarizeThresholds } from '../thresholds.js';
+import { phaseRecord } from '../phaseRecord.js';
+import { summarizeThresholds } from '../thresholds.js';
 import { phaseTag } from './k6Script.js';
 
 type Values = Record<string, number>;
@@ -32,24 +33,7 @@ export function importK6Summary(json: unknown, plan: SurgePlan, file: string): S
   const phases: SurgePhaseRecord[] = plan.phases.map((p) => {
     const span = Math.max(0, Math.min(p.durationMs, elapsedMs - p.startMs));
     const stats = statsOf(summary, `{phase:${phaseTag(p.index)}}`, span);
-    const planned = plan.model === 'open' ? schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs) : undefined;
-    const plannedRps = planned !== undefined ? planned / (p.durationMs / 1000) : undefined;
-    const ctx = { model: plan.model, kind: p.kind, lowestLevel: Math.min(p.from, p.to), reached: span > 0 && stats.sent > 0, ...(plannedRps !== undefined ? { plannedRps } : {}) };
-    return {
-      index: p.index,
-      kind: p.kind,
-      label: p.label,
-      start_ms: p.startMs,
-      duration_ms: span,
-      planned: {
-        unit: plan.model === 'open' ? 'rps' : 'connections',
-        from: p.from,
-        to: p.to,
-        ...(planned !== undefined ? { requests: Math.round(planned), rps: round(plannedRps!) } : {}),
-      },
-      ...stats,
-      thresholds: p.thresholds.map((l) => judge(l, stats, ctx)),
-    };
+    return phaseRecord(plan, schedule, p, span, stats, span > 0 && stats.sent > 0);
   });
   const totals = statsOf(summary, '', elapsedMs);
   const plannedRps = plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;

@@ -1,0 +1,32 @@
+// One phase of the surge section: what was planned, what was measured, and each
+// threshold's verdict. Shared by the local surge and the k6 summary import, so
+// both give the same mission assessment.
+import type { SurgePhaseRecord, SurgeStats } from '../harness/surgeRecord.js';
+import type { PlanPhase, SurgePlan } from './plan.js';
+import type { Schedule } from './schedule.js';
+import { round } from './tally.js';
+import { judge } from './thresholds.js';
+
+type Phase = PlanPhase;
+
+/** `reached`: did the surge get into this phase with traffic to judge? */
+export function phaseRecord(plan: SurgePlan, schedule: Schedule, p: Phase, span: number, stats: SurgeStats, reached: boolean): SurgePhaseRecord {
+  const planned = plan.model === 'open' ? schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs) : undefined;
+  const plannedRps = planned !== undefined ? planned / (p.durationMs / 1000) : undefined;
+  const ctx = { model: plan.model, kind: p.kind, lowestLevel: Math.min(p.from, p.to), reached, ...(plannedRps !== undefined ? { plannedRps } : {}) };
+  return {
+    index: p.index,
+    kind: p.kind,
+    label: p.label,
+    start_ms: p.startMs,
+    duration_ms: span,
+    planned: {
+      unit: plan.model === 'open' ? 'rps' : 'connections',
+      from: p.from,
+      to: p.to,
+      ...(planned !== undefined ? { requests: Math.round(planned), rps: round(plannedRps!) } : {}),
+    },
+    ...stats,
+    thresholds: p.thresholds.map((l) => judge(l, stats, ctx)),
+  };
+}
