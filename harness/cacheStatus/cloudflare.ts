@@ -1,14 +1,14 @@
 // Cloudflare's claim: CF-Cache-Status, with the data centre taken from the CF-Ray suffix.
 import {
-  evidence,
   lastLine,
-  type CacheClaim,
+  readingFor,
   type CacheStatusDialect,
   type CacheStatusReading,
   type ResponseHeaders,
+  type StatusWords,
 } from './dialect.js';
 
-const STATUSES = new Map<string, { claim: CacheClaim; reason?: string }>([
+const STATUSES: StatusWords = new Map([
   ['HIT', { claim: 'hit' }],
   ['MISS', { claim: 'miss' }],
   ['EXPIRED', { claim: 'miss', reason: 'expired: the cached copy was refetched from origin' }],
@@ -28,13 +28,8 @@ const RAY = /-([A-Z]{3})$/;
 function read(headers: ResponseHeaders): CacheStatusReading | undefined {
   const status = lastLine(headers, 'cf-cache-status')?.toUpperCase();
   if (status === undefined) return undefined;
-  const known = STATUSES.get(status);
-  if (known === undefined) return undefined;
-  const detail: Record<string, string | number> = { status };
-  if (known.reason !== undefined) detail.reason = known.reason;
   const pop = RAY.exec(lastLine(headers, 'cf-ray') ?? '')?.[1];
-  if (pop !== undefined) detail.pop = pop;
-  return { claim: known.claim, evidence: evidence(headers, 'cf-cache-status'), detail };
+  return readingFor(STATUSES, status, headers, 'cf-cache-status', pop !== undefined ? { pop } : {});
 }
 
 export const cloudflare: CacheStatusDialect = {

@@ -49,3 +49,21 @@ export function lastLine(headers: ResponseHeaders, name: string): string | undef
 export function evidence(headers: ResponseHeaders, name: string): string {
   return `${name}: ${headerLines(headers, name).join(', ')}`;
 }
+
+/** A vendor's status words and the claim each makes, with why where the claim flattens a distinction. */
+export type StatusWords = ReadonlyMap<string, { claim: CacheClaim; reason?: string }>;
+
+/** The reading for a known status word from header `name`; extra detail (pop, host) is merged in. */
+export function readingFor(
+  words: StatusWords,
+  word: string,
+  headers: ResponseHeaders,
+  name: string,
+  extra: Record<string, string | number> = {},
+): CacheStatusReading | undefined {
+  const known = words.get(word);
+  if (known === undefined) return undefined;
+  const detail: Record<string, string | number> = { status: word, ...extra };
+  if (known.reason !== undefined) detail.reason = known.reason;
+  return { claim: known.claim, evidence: evidence(headers, name), detail };
+}

@@ -1,15 +1,15 @@
 // nginx proxy_cache's claim: $upstream_cache_status, which a config exposes with
 // `add_header X-Cache-Status $upstream_cache_status`.
 import {
-  evidence,
   lastLine,
-  type CacheClaim,
+  readingFor,
   type CacheStatusDialect,
   type CacheStatusReading,
   type ResponseHeaders,
+  type StatusWords,
 } from './dialect.js';
 
-const STATUSES = new Map<string, { claim: CacheClaim; reason?: string }>([
+const STATUSES: StatusWords = new Map([
   ['HIT', { claim: 'hit' }],
   ['MISS', { claim: 'miss' }],
   ['EXPIRED', { claim: 'miss', reason: 'expired: the cached copy was refetched from upstream' }],
@@ -20,12 +20,7 @@ const STATUSES = new Map<string, { claim: CacheClaim; reason?: string }>([
 ]);
 
 function read(headers: ResponseHeaders): CacheStatusReading | undefined {
-  const status = lastLine(headers, 'x-cache-status')?.toUpperCase() ?? '';
-  const known = STATUSES.get(status);
-  if (known === undefined) return undefined;
-  const detail: Record<string, string | number> = { status };
-  if (known.reason !== undefined) detail.reason = known.reason;
-  return { claim: known.claim, evidence: evidence(headers, 'x-cache-status'), detail };
+  return readingFor(STATUSES, lastLine(headers, 'x-cache-status')?.toUpperCase() ?? '', headers, 'x-cache-status');
 }
 
 export const nginx: CacheStatusDialect = {

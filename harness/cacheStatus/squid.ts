@@ -3,19 +3,19 @@
 // the cache lookup found) when X-Cache is withheld. Squid counts a copy it
 // revalidated with a 304 (TCP_REFRESH_UNMODIFIED) as HIT, so revalidation reads as hit.
 import {
-  evidence,
   headerLines,
   listMembers,
-  type CacheClaim,
+  readingFor,
   type CacheStatusDialect,
   type CacheStatusReading,
   type ResponseHeaders,
+  type StatusWords,
 } from './dialect.js';
 
 /** Squid writes the word in upper case; CloudFront's "Hit from cloudfront" is not Squid's */
 const FROM_HOST = /^(HIT|MISS|NONE) from (\S+)$/;
 
-const WORDS = new Map<string, { claim: CacheClaim; reason?: string }>([
+const WORDS: StatusWords = new Map([
   ['HIT', { claim: 'hit' }],
   ['MISS', { claim: 'miss' }],
   ['NONE', { claim: 'bypass', reason: 'no cache lookup (e.g. the request was denied or not cacheable)' }],
@@ -33,11 +33,9 @@ function read(headers: ResponseHeaders): CacheStatusReading | undefined {
   for (const name of ['x-cache', 'x-cache-lookup']) {
     const entry = lastEntry(headers, name);
     // X-Cache never says NONE; X-Cache-Lookup does, for a request that skipped the cache
-    const known = entry && (name === 'x-cache-lookup' || entry.word !== 'NONE') ? WORDS.get(entry.word) : undefined;
-    if (!entry || !known) continue;
-    const detail: Record<string, string | number> = { status: entry.word, host: entry.host };
-    if (known.reason !== undefined) detail.reason = known.reason;
-    return { claim: known.claim, evidence: evidence(headers, name), detail };
+    if (!entry || (name === 'x-cache' && entry.word === 'NONE')) continue;
+    const reading = readingFor(WORDS, entry.word, headers, name, { host: entry.host });
+    if (reading) return reading;
   }
   return undefined;
 }
