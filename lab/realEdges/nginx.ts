@@ -7,13 +7,12 @@ import { mkdirSync } from 'node:fs';
 import type { LabRoute } from '../labInstance.js';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
-import { cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { FULL_TLS_PROMISES, HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const NGINX = '/usr/sbin/nginx';
 /** the header that makes nginx refetch and replace a stored copy, honoured from 127.0.0.1 only */
 export const REFRESH_HEADER = 'x-edgecheck-refresh';
-const HSTS_MAX_AGE = 31_536_000;
 
 export const SIGNED_ROUTE: LabRoute = { path: '/signed/', ttl: { min: 0, default: 0 }, query_key: 'all' };
 
@@ -45,11 +44,7 @@ export const nginx: RealEdge = {
   invalidation: [
     { method: 'GET', headers: { [REFRESH_HEADER]: '1' }, description: `GET with ${REFRESH_HEADER}: 1 refetches and replaces the stored copy` },
   ],
-  tls: {
-    protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
-    alpn: ['h2', 'http/1.1'],
-    hsts: { min_max_age: HSTS_MAX_AGE },
-  },
+  tls: FULL_TLS_PROMISES,
   internalPortCount: 0,
   routes: () => ({
     // nginx caches nothing without Cache-Control or Expires unless proxy_cache_valid says so

@@ -79,6 +79,16 @@ export interface RealEdge {
   start(setup: EdgeSetup): Promise<StartedEdge>;
 }
 
+/** The HSTS max-age every real lab edge sends on HTTPS answers. */
+export const HSTS_MAX_AGE = 31_536_000;
+
+/** What a real lab edge's TLS listener offers when it offers everything (Squid offers less). */
+export const FULL_TLS_PROMISES: LabTlsPromises = {
+  protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
+  alpn: ['h2', 'http/1.1'],
+  hsts: { min_max_age: HSTS_MAX_AGE },
+};
+
 /** The line that installs what a real edge needs. */
 export function aptGetLine(edge: RealEdge): string {
   return `sudo apt-get install -y ${edge.aptPackages.join(' ')}`;

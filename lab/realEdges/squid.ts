@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
-import { cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const SQUID = '/usr/sbin/squid';
 /** Debian builds Squid to drop to this user when started as root; it refuses to run as root */
 const SQUID_USER = 'proxy';
-const HSTS_MAX_AGE = 31_536_000;
 
 export const squid: RealEdge = {
   name: 'squid',

@@ -5,13 +5,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
-import { cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { FULL_TLS_PROMISES, HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const TRAFFIC_SERVER = '/usr/bin/traffic_server';
 /** the error page templates from the package; everything else is the lab's own */
 const BODY_FACTORY = '/etc/trafficserver/body_factory';
-const HSTS_MAX_AGE = 31_536_000;
 
 /** What each route adds to its remap rule: plugins and per-rule overrides of records.config. */
 function routePlugins(name: string, setup: EdgeSetup): string[] {
@@ -47,11 +46,7 @@ export const trafficserver: RealEdge = {
   invalidation: [
     { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
   ],
-  tls: {
-    protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
-    alpn: ['h2', 'http/1.1'],
-    hsts: { min_max_age: HSTS_MAX_AGE },
-  },
+  tls: FULL_TLS_PROMISES,
   internalPortCount: 0,
   routes: () => ({
     // required_headers 2: nothing is cached without max-age or Expires

@@ -2,12 +2,11 @@
 // PURGE and BAN behind an ACL, and hitch in front for TLS (PROXY protocol).
 // Open-source Varnish has no TLS to the origin, so no origin-TLS routes.
 import { mkdirSync } from 'node:fs';
-import { cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const VARNISHD = '/usr/sbin/varnishd';
 const HITCH = '/usr/sbin/hitch';
-const HSTS_MAX_AGE = 31_536_000;
 
 export const varnish: RealEdge = {
   name: 'varnish',
