@@ -19,7 +19,7 @@ const EXIT_TIMEOUT_MS = 2_000;
  * generation costs no throughput (scavenges stay cheap) and keeps each bee's
  * resident memory near 25 MB instead of 40.
  */
-const BEE_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
+const BEE_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 // bee.js beside this file once built; bee.ts when run from source (the tests)
 const BEE_URL = new URL(import.meta.url.endsWith('.ts') ? './bee.ts' : './bee.js', import.meta.url);
