@@ -2,7 +2,8 @@
 // same lab edge on loopback, with the same connections and duration, one
 // after the other; prints each one's throughput, the surge's peak RSS, and a
 // last line `ratio_vs_wrk=<x> ratio_vs_autocannon=<y> rss_mb=<z>`.
-//   npm run bench -- [--target nginx] [--connections 50] [--duration 15s] [--bees 2] [--threads 2]
+//   npm run bench -- [--target nginx] [--connections 50] [--duration 15s] [--bees cores-1] [--threads 2]
+import { availableParallelism } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,7 +30,8 @@ const { values } = parseArgs({
     target: { type: 'string', default: 'nginx' },
     connections: { type: 'string', default: '50' },
     duration: { type: 'string', default: '15s' },
-    bees: { type: 'string', default: '2' },
+    // the edge under test shares this machine: leave it a core
+    bees: { type: 'string', default: String(Math.max(1, availableParallelism() - 1)) },
     threads: { type: 'string', default: '2' },
   },
 });
