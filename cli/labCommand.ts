@@ -1,5 +1,6 @@
 // `edgecheck lab list` and `edgecheck lab up <name>`: which lab edges this
 // machine can start, and one of them in the foreground to poke at by hand.
+import { REFERENCE_EDGE_FAULTS } from '../lab/referenceEdge/faults.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,7 @@ export async function labCommand(argv: string[], out: NodeJS.WritableStream = pr
 
 function labList(): string {
   const rows = [`reference      built in     the embedded CloudFront-like reference edge (lab: reference)`];
+  for (const [fault, what] of Object.entries(REFERENCE_EDGE_FAULTS)) rows.push(`${''.padEnd(28)}fault ${fault}: ${what}`);
   for (const name of REAL_EDGE_NAMES) {
     const edge = realEdges[name];
     const missing = missingBinaries(edge);
@@ -50,6 +52,7 @@ function labList(): string {
     rows.push(`${name.padEnd(14)} ${state.padEnd(12)} ${edge.title}`);
     if (missing.length > 0) rows.push(`${''.padEnd(28)}install: ${aptGetLine(edge)}`);
     for (const limit of edge.limits) rows.push(`${''.padEnd(28)}cannot: ${limit}`);
+    for (const [fault, what] of Object.entries(edge.faults ?? {})) rows.push(`${''.padEnd(28)}fault ${fault}: ${what}`);
   }
   return rows.join('\n') + '\n';
 }

@@ -66,6 +66,8 @@ t.test('lab list names every lab edge and what each cannot do', { skip: built ? 
   t.equal(res.status, 0, res.stderr);
   for (const name of ['reference', 'nginx', 'varnish', 'trafficserver', 'squid']) t.match(res.stdout, new RegExp(`^${name} +(built in|installed|missing)`, 'm'), name);
   t.match(res.stdout, /cannot: sends no Age header/, 'nginx says it sends no Age');
+  t.match(res.stdout, /fault ignore-s-maxage: uses max-age even when s-maxage is present/, 'the reference edge lists its fault switches');
+  t.match(res.stdout, /fault no-origin-verification: proxy_ssl_verify off/, "nginx lists its fault switch");
 });
 
 t.test('lab with no such edge or subcommand is a usage error', { skip: built ? false : 'run `npm run build` first' }, async (t) => {
