@@ -1,11 +1,11 @@
 // One phase of the surge section: what was planned, what was measured, and each
 // threshold's verdict. Shared by the local surge and the k6 summary import, so
 // both give the same mission assessment.
-import type { SurgePhaseRecord, SurgeStats } from '../harness/surgeRecord.js';
+import type { SurgePhaseRecord, SurgeRecord, SurgeStats } from '../harness/surgeRecord.js';
 import type { PlanPhase, SurgePlan } from './plan.js';
 import type { Schedule } from './schedule.js';
 import { round } from './tally.js';
-import { judge } from './thresholds.js';
+import { judge, summarizeThresholds } from './thresholds.js';
 
 type Phase = PlanPhase;
 
@@ -28,5 +28,29 @@ export function phaseRecord(plan: SurgePlan, schedule: Schedule, p: Phase, span:
     },
     ...stats,
     thresholds: p.thresholds.map((l) => judge(l, stats, ctx)),
+  };
+}
+
+/** What a surge section's source measured; the plan's fields, thresholds and verdict are added here. */
+export type SurgeMeasurement = Omit<
+  SurgeRecord,
+  'plan' | 'title' | 'plan_file' | 'model' | 'bees' | 'connections' | 'planned_duration_ms' | 'thresholds' | 'verdict'
+>;
+
+/** The surge section of a run record, from the local surge or a k6 summary alike. */
+export function surgeSection(plan: SurgePlan, schedule: Schedule, elapsedMs: number, measured: SurgeMeasurement): SurgeRecord {
+  const plannedRps = plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;
+  const thresholds = summarizeThresholds(plan.thresholds, measured.phases, measured.totals, plannedRps);
+  return {
+    plan: plan.name,
+    ...(plan.title !== undefined ? { title: plan.title } : {}),
+    plan_file: plan.file,
+    model: plan.model,
+    bees: plan.bees,
+    connections: plan.connections,
+    planned_duration_ms: plan.durationMs,
+    ...measured,
+    thresholds,
+    verdict: thresholds.some((t) => t.verdict === 'breached') ? 'breached' : 'held',
   };
 }

@@ -15,8 +15,7 @@ import { edgeEndpoints, requestCycle, urlPath } from './requestMix.js';
 import { Schedule } from './schedule.js';
 import { SurgeOrigin, surgeCheckKey } from './surgeOrigin.js';
 import { round, type Tally } from './tally.js';
-import { phaseRecord } from './phaseRecord.js';
-import { summarizeThresholds } from './thresholds.js';
+import { phaseRecord, surgeSection } from './phaseRecord.js';
 import { preflight, prime } from './warmup.js';
 
 export interface SurgeRunOptions {
@@ -109,32 +108,21 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     }
     const totalOrigin = origin ? await origin.count(startWall, endWall) : undefined;
     const totals = withOrigin(books.total, elapsedMs, totalOrigin);
-    const plannedRps = plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;
-    const thresholds = summarizeThresholds(plan.thresholds, phases, totals, plannedRps);
     notes.push(...observations(totals, flown.unsent, flown.lost));
     if (totals.sent >= limits.max_requests) notes.push(`the surge reached the target's max_requests (${limits.max_requests}); the bees stopped sending there`);
-    return {
-      plan: plan.name,
-      ...(plan.title !== undefined ? { title: plan.title } : {}),
-      plan_file: plan.file,
-      model: plan.model,
-      bees: plan.bees,
-      connections: plan.connections,
+    return surgeSection(plan, schedule, elapsedMs, {
       source: 'edgecheck',
       partial: stoppedAtMs !== undefined && stoppedAtMs < plan.durationMs,
       ...(stoppedAtMs !== undefined ? { stop_reason: typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'stopped' } : {}),
-      planned_duration_ms: plan.durationMs,
       duration_ms: Math.round(elapsedMs),
       primed: plan.prime,
       limits,
       totals,
       phases,
       timeline: books.timeline,
-      thresholds,
-      verdict: thresholds.some((t) => t.verdict === 'breached') ? 'breached' : 'held',
       notes,
       peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
-    };
+    });
   } finally {
     await origin?.clear();
   }

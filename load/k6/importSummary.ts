@@ -8,8 +8,7 @@ import type { SurgePhaseRecord, SurgeRecord, SurgeStats } from '../../harness/su
 import type { SurgePlan } from '../plan.js';
 import { Schedule } from '../schedule.js';
 import { round } from '../tally.js';
-import { phaseRecord } from '../phaseRecord.js';
-import { summarizeThresholds } from '../thresholds.js';
+import { phaseRecord, surgeSection } from '../phaseRecord.js';
 import { phaseTag } from './k6Script.js';
 
 type Values = Record<string, number>;
@@ -36,28 +35,17 @@ export function importK6Summary(json: unknown, plan: SurgePlan, file: string): S
     return phaseRecord(plan, schedule, p, span, stats, span > 0 && stats.sent > 0);
   });
   const totals = statsOf(summary, '', elapsedMs);
-  const plannedRps = plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;
-  const thresholds = summarizeThresholds(plan.thresholds, phases, totals, plannedRps);
-  return {
-    plan: plan.name,
-    ...(plan.title !== undefined ? { title: plan.title } : {}),
-    plan_file: plan.file,
-    model: plan.model,
-    bees: plan.bees,
-    connections: plan.connections,
+  return surgeSection(plan, schedule, elapsedMs, {
     source: 'k6',
     partial: durationMs + 1000 < plan.durationMs,
-    planned_duration_ms: plan.durationMs,
     duration_ms: Math.round(durationMs),
     primed: false,
     limits: { max_duration_ms: plan.durationMs, max_requests: Math.ceil(totalReqs['count'] ?? 0) },
     totals,
     phases,
     timeline: [],
-    thresholds,
-    verdict: thresholds.some((t) => t.verdict === 'breached') ? 'breached' : 'held',
     notes,
-  };
+  });
 }
 
 /** A metric or phase submetric: requests, failures, latency trend, claimed hits. */
