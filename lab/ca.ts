@@ -33,34 +33,59 @@ function serial(): string {
   return '4' + randomBytes(15).toString('hex');
 }
 
-export function createCa(commonName: string): KeyAndCert {
+type Attributes = forge.pki.CertificateField[];
+
+interface CertificateSpec {
+  subject: Attributes;
+  /** the issuer's key and certificate; undefined = self-signed */
+  issuer?: KeyAndCert;
+  notBefore: Date;
+  notAfter: Date;
+  extensions: object[];
+}
+
+/** A fresh key and a certificate for it, signed by the issuer (or itself). */
+function certify(spec: CertificateSpec): KeyAndCert {
   const keys = newKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
-  cert.validity.notBefore = new Date(Date.now() - DAY_MS);
-  cert.validity.notAfter = new Date(Date.now() + 3650 * DAY_MS);
-  const attrs = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'edgecheck lab' }];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
+  cert.validity.notBefore = spec.notBefore;
+  cert.validity.notAfter = spec.notAfter;
+  cert.setSubject(spec.subject);
+  cert.setIssuer(spec.issuer ? forge.pki.certificateFromPem(spec.issuer.certPem).subject.attributes : spec.subject);
+  cert.setExtensions(spec.extensions);
+  const signingKey = spec.issuer ? (forge.pki.privateKeyFromPem(spec.issuer.keyPem) as forge.pki.rsa.PrivateKey) : keys.privateKey;
+  cert.sign(signingKey, forge.md.sha256.create());
   return { keyPem: keys.keyPem, certPem: forge.pki.certificateToPem(cert) };
+}
+
+const daysFromNow = (days: number) => new Date(Date.now() + days * DAY_MS);
+const labName = (commonName: string): Attributes => [
+  { name: 'commonName', value: commonName },
+  { name: 'organizationName', value: 'edgecheck lab' },
+];
+const CA_EXTENSIONS = [
+  { name: 'basicConstraints', cA: true, critical: true },
+  { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+];
+
+export function createCa(commonName: string): KeyAndCert {
+  return certify({
+    subject: labName(commonName),
+    notBefore: daysFromNow(-1),
+    notAfter: daysFromNow(3650),
+    extensions: [...CA_EXTENSIONS, { name: 'subjectKeyIdentifier' }],
+  });
+}
+
+/** An intermediate CA signed by `root`, for chains (and incomplete chains). */
+export function createIntermediate(root: KeyAndCert, commonName: string): KeyAndCert {
+  return certify({ subject: labName(commonName), issuer: root, notBefore: daysFromNow(-1), notAfter: daysFromNow(1825), extensions: CA_EXTENSIONS });
 }
 
 /** A leaf certificate signed by `issuer`, or self-signed when issuer is 'self'. */
 export function issueLeaf(issuer: KeyAndCert | 'self', opts: LeafOptions): KeyAndCert {
-  const keys = newKeyPair();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = serial();
-  cert.validity.notBefore = opts.notBefore ?? new Date(Date.now() - DAY_MS);
-  cert.validity.notAfter = opts.notAfter ?? new Date(Date.now() + 90 * DAY_MS);
-  cert.setSubject([{ name: 'commonName', value: opts.commonName ?? opts.hostnames[0] ?? 'edgecheck' }]);
   const extensions: object[] = [
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -69,38 +94,14 @@ export function issueLeaf(issuer: KeyAndCert | 'self', opts: LeafOptions): KeyAn
   if (!opts.noSan) {
     extensions.push({
       name: 'subjectAltName',
-      altNames: [
-        ...opts.hostnames.map((value) => ({ type: 2, value })),
-        ...(opts.ips ?? []).map((ip) => ({ type: 7, ip })),
-      ],
+      altNames: [...opts.hostnames.map((value) => ({ type: 2, value })), ...(opts.ips ?? []).map((ip) => ({ type: 7, ip }))],
     });
   }
-  cert.setExtensions(extensions);
-  if (issuer === 'self') {
-    cert.setIssuer(cert.subject.attributes);
-    cert.sign(keys.privateKey, forge.md.sha256.create());
-  } else {
-    const caCert = forge.pki.certificateFromPem(issuer.certPem);
-    cert.setIssuer(caCert.subject.attributes);
-    cert.sign(forge.pki.privateKeyFromPem(issuer.keyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  }
-  return { keyPem: keys.keyPem, certPem: forge.pki.certificateToPem(cert) };
-}
-
-/** An intermediate CA signed by `root`, for chains (and incomplete chains). */
-export function createIntermediate(root: KeyAndCert, commonName: string): KeyAndCert {
-  const keys = newKeyPair();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = serial();
-  cert.validity.notBefore = new Date(Date.now() - DAY_MS);
-  cert.validity.notAfter = new Date(Date.now() + 1825 * DAY_MS);
-  cert.setSubject([{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'edgecheck lab' }]);
-  cert.setIssuer(forge.pki.certificateFromPem(root.certPem).subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(root.keyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  return { keyPem: keys.keyPem, certPem: forge.pki.certificateToPem(cert) };
+  return certify({
+    subject: [{ name: 'commonName', value: opts.commonName ?? opts.hostnames[0] ?? 'edgecheck' }],
+    ...(issuer === 'self' ? {} : { issuer }),
+    notBefore: opts.notBefore ?? daysFromNow(-1),
+    notAfter: opts.notAfter ?? daysFromNow(90),
+    extensions,
+  });
 }
