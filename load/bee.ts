@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { dialectByName, type DialectName } from '../harness/cacheStatus/index.js';
 import type { BeeMessage, BeeOrders, QueenMessage, SliceReport } from './beeProtocol.js';
 import { clock } from './clock.js';
+import { useNativeParser } from './nativeResponseParser.js';
 import { isPaceable, pace, type BeeState } from './pacedClient.js';
 import { ClosedPacer, OpenPacer } from './pacer.js';
 import { Schedule } from './schedule.js';
@@ -69,6 +70,7 @@ function start(at: number): void {
           failed = 'this autocannon has no Client._doRequest; edgecheck paces autocannon 9 connections';
           return;
         }
+        useNativeParser(client);
         connections.push(pace(client, connections.length, bee));
       },
     },
