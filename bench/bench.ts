@@ -20,7 +20,8 @@ import { loadPlan } from '../load/loadPlan.js';
 import { urlPath } from '../load/requestMix.js';
 import { runSurge } from '../load/runSurge.js';
 import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
-import { autocannonRps, summaryLine, wrkRps } from './benchOutput.js';
+import { autocannonRps, cpuNote, summaryLine, wrkRps } from './benchOutput.js';
+import { ownCpuSeconds, reapedChildrenCpuSeconds } from './cpuTime.js';
 
 const WRK = '/usr/bin/wrk';
 const BODY = 'edgecheck bench '.repeat(64);
@@ -64,7 +65,7 @@ try {
   if (existsSync(WRK)) {
     const run = await tool(WRK, [`-t${values.threads}`, `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${host}`, url]);
     wrk = wrkRps(run.stdout);
-    say(`wrk:        ${wrk?.toFixed(1) ?? `failed: ${run.stderr.trim()}`} req/s (${values.threads} threads)`);
+    say(`wrk:        ${wrk === undefined ? `failed: ${run.stderr.trim()}` : `${wrk.toFixed(1)} req/s (${values.threads} threads ${cpuNote(wrk, run.cpuSeconds, seconds)})`}`);
   } else {
     say(`wrk:        not installed (${WRK}; apt-get install wrk)`);
   }
@@ -72,7 +73,7 @@ try {
   const autocannonBin = join(createRequire(import.meta.url).resolve('autocannon/package.json'), '..', 'autocannon.js');
   const ac = await tool(process.execPath, [autocannonBin, '--json', '-c', String(connections), '-d', String(seconds), '-H', `host=${host}`, '-s', target.url.hostname, url]);
   const autocannon = autocannonRps(ac.stdout);
-  say(`autocannon: ${autocannon?.toFixed(1) ?? `failed: ${ac.stderr.trim()}`} req/s (one process)`);
+  say(`autocannon: ${autocannon === undefined ? `failed: ${ac.stderr.trim()}` : `${autocannon.toFixed(1)} req/s (one process ${cpuNote(autocannon, ac.cpuSeconds, seconds)})`}`);
   await tools.clear();
 
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-bench-'));
@@ -81,9 +82,12 @@ try {
     planFile,
     `surge: bench\nmodel: closed\nphases:\n  - { hold: { connections: ${connections}, for: ${seconds}s } }\npaths: [/index.html]\nbees: ${bees}\nobject: { headers: { Cache-Control: max-age=600 }, body: ${JSON.stringify(BODY)} }\nprime: true\n`,
   );
+  const cpuBefore = ownCpuSeconds();
   const surge = await runSurge({ plan: loadPlan(planFile), named, target, runId: `bench-${Date.now().toString(36)}` });
+  // this process also runs the lab's probe origin, which a primed surge leaves idle
+  const surgeCpu = ownCpuSeconds() - cpuBefore;
   const rss = surge.peak_rss_mb ?? 0;
-  say(`edgecheck:  ${surge.totals.rps.toFixed(1)} req/s (${bees} bees, closed model; p99 ${surge.totals.latency_ms?.p99 ?? '-'} ms, errors ${surge.totals.errors}${surge.totals.errors ? ` ${JSON.stringify(surge.totals.errors_by_kind)}` : ''}), peak RSS ${rss.toFixed(1)} MB`);
+  say(`edgecheck:  ${surge.totals.rps.toFixed(1)} req/s (${bees} bee${bees === 1 ? '' : 's'} ${cpuNote(surge.totals.rps, surgeCpu, seconds)}, closed model; p99 ${surge.totals.latency_ms?.p99 ?? '-'} ms, errors ${surge.totals.errors}${surge.totals.errors ? ` ${JSON.stringify(surge.totals.errors_by_kind)}` : ''}), peak RSS ${rss.toFixed(1)} MB`);
   say(summaryLine({ ...(wrk ? { wrk } : {}), ...(autocannon ? { autocannon } : {}), surge: surge.totals.rps, rssMb: rss }));
 } finally {
   await target.close();
@@ -104,9 +108,18 @@ function benchTarget(name: string): NamedTarget {
   return { name, file, config: { lab: name as (typeof labNames)[number], surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
 }
 
-/** Runs a load tool without blocking this process, whose probe origin must keep answering. */
-function tool(file: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve) => execFile(file, args, { maxBuffer: 16 << 20 }, (_err, stdout, stderr) => resolve({ stdout, stderr })));
+/**
+ * Runs a load tool without blocking this process, whose probe origin must keep
+ * answering; measures the CPU time it used once it has exited.
+ */
+function tool(file: string, args: string[]): Promise<{ stdout: string; stderr: string; cpuSeconds?: number }> {
+  const before = reapedChildrenCpuSeconds();
+  return new Promise((resolve) =>
+    execFile(file, args, { maxBuffer: 16 << 20 }, (_err, stdout, stderr) => {
+      const after = reapedChildrenCpuSeconds();
+      resolve({ stdout, stderr, ...(before !== undefined && after !== undefined ? { cpuSeconds: after - before } : {}) });
+    }),
+  );
 }
 
 function say(line: string): void {

@@ -28,3 +28,12 @@ export function summaryLine(n: BenchNumbers): string {
   const ratio = (base: number | undefined) => (base ? (n.surge / base).toFixed(2) : 'n/a');
   return `ratio_vs_wrk=${ratio(n.wrk)} ratio_vs_autocannon=${ratio(n.autocannon)} rss_mb=${n.rssMb.toFixed(1)}`;
 }
+
+/**
+ * `on 0.74 cores, 101.2k req per CPU-second` for a tool that used `cpuSeconds`
+ * over a `seconds`-long run at `rps`; empty where its CPU time is unknown.
+ */
+export function cpuNote(rps: number, cpuSeconds: number | undefined, seconds: number): string {
+  if (cpuSeconds === undefined || cpuSeconds <= 0 || seconds <= 0) return '';
+  return `on ${(cpuSeconds / seconds).toFixed(2)} cores, ${((rps * seconds) / cpuSeconds / 1000).toFixed(1)}k req per CPU-second`;
+}
