@@ -23,7 +23,7 @@ export interface StepRecord {
   /** what the vendor header claimed, and whether it agrees with the origin log */
   cache_claim?: { claim: string; evidence: string; agrees_with_origin?: boolean };
   /** the origin log entries this step caused (method, conditional headers, SNI) */
-  origin_requests?: Array<{ method: string; url: string; headers: Record<string, string>; sni?: string }>;
+  origin_requests?: Array<{ method: string; url: string; headers: Record<string, string>; sni?: string; certificate_names?: string[] }>;
   duration_ms?: number;
   /** a transport or harness error (the step could not observe a response) */
   error?: string;

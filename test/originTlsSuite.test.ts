@@ -38,7 +38,11 @@ t.test('origin-tls passes against a correct reference edge, and under each fault
   ]);
   for (const c of clean!.checks) t.equal(c.status, 'passed', `${c.id}: ${c.reason ?? ''}`);
   const passed = byId(clean!);
-  t.match(passed['origin-sni-is-origin-hostname']!.steps[0]!.origin_requests, [{ sni: 'origin.edgecheck.test' }], 'the origin log holds the SNI');
+  t.match(
+    passed['origin-sni-is-origin-hostname']!.steps[0]!.origin_requests,
+    [{ sni: 'origin.edgecheck.test', certificate_names: ['origin.edgecheck.test'] }],
+    'the origin log holds the SNI and the names of the certificate it was matched to',
+  );
   t.equal(passed['origin-wrong-name-gives-502']!.steps[0]!.origin_seen, false, 'the request never reached the faulty origin');
 
   faults.forEach((fault, i) => t.same(failedIds(records[i]!), [...failsUnder[fault]!].sort(), `under ${fault}`));

@@ -70,6 +70,7 @@ export const expectSchema = z.strictObject({
       status: z.number().int().optional(),
       headers: z.record(z.string(), valueMatcher).optional(),
       sni: z.string().optional(),
+      sni_matches_certificate: z.boolean().optional(),
     })
     .optional(),
   duration: z.strictObject({ lte: duration }).optional(),

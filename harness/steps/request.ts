@@ -52,6 +52,7 @@ export const requestStep: StepKind<RequestStep> = {
         url: e.url,
         headers: redactHeaders(e.headers),
         ...(e.sni ? { sni: e.sni } : {}),
+        ...(e.certificate_names ? { certificate_names: e.certificate_names } : {}),
       }));
     }
     if (claim) {

@@ -25,6 +25,8 @@ export interface OriginLogEntry {
   /** which listener: 'http' or 'https:<certificate fault>' */
   listener: string;
   sni?: string;
+  /** the DNS names of the certificate the TLS listener presented (absent on plain HTTP) */
+  certificate_names?: string[];
   /** the status the origin answered with */
   status?: number;
 }

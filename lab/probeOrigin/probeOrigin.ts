@@ -1,11 +1,12 @@
 // The probe origin: answers programmed objects on HTTP and on one TLS listener
 // per certificate fault, logs every request, and is programmed through a
 // token-authenticated control channel that never goes through the CDN.
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, X509Certificate } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { namesFromCertificate } from '../../harness/tls/hostnameMatch.js';
 import { ORIGIN_CERT_FAULTS, type OriginCertFault, type ServedCertificate } from '../labCertificates.js';
 import { answerFor } from './answer.js';
 import { checkKeyOf, ObjectStore, type OriginObject } from './objectStore.js';
@@ -55,7 +56,7 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
   for (const fault of ORIGIN_CERT_FAULTS) {
     const cert = opts.certificates?.[fault];
     if (!cert) continue;
-    const server = https.createServer({ key: cert.keyPem, cert: cert.certPem + cert.chainPem }, originHandler(store, `https:${fault}`));
+    const server = https.createServer({ key: cert.keyPem, cert: cert.certPem + cert.chainPem }, originHandler(store, `https:${fault}`, namesFromCertificate(new X509Certificate(cert.certPem)).dns));
     tlsPorts[fault] = await listen(server, opts.tlsPorts?.[fault]);
   }
   const control = opts.controlCertificate
@@ -83,7 +84,12 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
   };
 }
 
-function originHandler(store: ObjectStore, listener: string) {
+/**
+ * `certificateNames`: what this listener's certificate is for, logged with each
+ * request so a check can tell whether the edge asked for it by name (SNI)
+ * wherever the origin is deployed, under whatever name.
+ */
+function originHandler(store: ObjectStore, listener: string, certificateNames?: string[]) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     // drain any request body (POST/PUT are answered and logged like any request)
     req.resume();
@@ -105,6 +111,7 @@ function originHandler(store: ObjectStore, listener: string) {
           peer: req.socket.remoteAddress ?? '',
           listener,
           ...(typeof sni === 'string' ? { sni } : {}),
+          ...(certificateNames ? { certificate_names: certificateNames } : {}),
         }).seq;
       }
       res.statusCode = answer.status;
