@@ -7,7 +7,7 @@ import { dialectByName, type DialectName } from '../harness/cacheStatus/index.js
 import type { BeeMessage, BeeOrders, QueenMessage, SliceReport } from './beeProtocol.js';
 import { clock } from './clock.js';
 import { useNativeParser } from './nativeResponseParser.js';
-import { isPaceable, pace, type BeeState } from './pacedClient.js';
+import { isPaceable, pace, type BeeState, type PacedConnection } from './pacedClient.js';
 import { ClosedPacer, OpenPacer } from './pacer.js';
 import { Schedule } from './schedule.js';
 import { SliceRecorder } from './sliceRecorder.js';
@@ -35,7 +35,7 @@ const bee: BeeState = {
   stopped: false,
   parked: new Set(),
 };
-const connections: Array<{ busy: boolean }> = [];
+const connections: PacedConnection[] = [];
 let second = 0;
 let phase = 0;
 let pending: SliceReport[] = [];
@@ -125,9 +125,10 @@ async function finish(graceMs: number): Promise<void> {
   const deadline = clock() + graceMs;
   while (clock() < deadline && connections.some((c) => c.busy)) await new Promise((r) => setTimeout(r, 20));
   clearTimeout(boundaryTimer);
-  if (graceMs > 0) for (const c of connections) if (c.busy) bee.recorder.onTransportError('no answer by the end');
+  if (graceMs > 0) for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
   const last = bee.recorder.cut(second, phase);
   const slices = last.sent || last.responses || Object.keys(last.transport).length ? [...pending, last] : pending;
-  post({ type: 'done', slices, unsent: bee.pacer.unsent(bee.now()) });
+  // stopped before the start: nothing planned ever came due
+  post({ type: 'done', slices, unsent: startAt ? bee.pacer.unsent(bee.now()) : 0 });
   instance?.stop();
 }

@@ -18,6 +18,8 @@ import type { SliceRecorder } from './sliceRecorder.js';
  */
 export interface AutocannonClient {
   _doRequest(): void;
+  /** opens the connection; autocannon calls it again at once whenever the connection errs, ends or times out */
+  _connect(): void;
   destroyed: boolean;
   on(event: 'headers', listener: (info: { headers?: string[] }) => void): unknown;
   on(event: 'response', listener: (status: number) => void): unknown;
@@ -40,8 +42,13 @@ export interface PacedConnection {
   index: number;
   /** a request is on the wire */
   busy: boolean;
+  /** ms since the start that the request on the wire counts its latency from */
+  since: number;
   wake(): void;
 }
+
+/** reconnects with no response in between back off from 10 ms, doubling, to this */
+const MAX_RECONNECT_BACKOFF_MS = 1000;
 
 export function isPaceable(client: unknown): client is AutocannonClient {
   return typeof (client as AutocannonClient)._doRequest === 'function';
@@ -49,17 +56,20 @@ export function isPaceable(client: unknown): client is AutocannonClient {
 
 export function pace(client: AutocannonClient, index: number, bee: BeeState): PacedConnection {
   const send = client._doRequest.bind(client);
+  const connect = client._connect.bind(client);
   let timer: NodeJS.Timeout | undefined;
-  let intendedAt = 0;
-  let sentAt = 0;
   /** the connection dropped with a request on it; the kind is known a moment later */
   let lost = false;
   /** the last response said Connection: close; the next request waits for the new connection */
   let closing = false;
+  /** connects since the last response: an edge refusing or dropping connections gets a backoff, not a storm */
+  let connects = 0;
+  let reconnecting = false;
 
   const conn: PacedConnection = {
     index,
     busy: false,
+    since: 0,
     wake() {
       bee.parked.delete(conn);
       next();
@@ -70,13 +80,15 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     timer = undefined;
     if (bee.stopped || client.destroyed) return park();
     conn.busy = true;
-    intendedAt = at;
-    sentAt = bee.now();
+    const sentAt = bee.now();
+    // a timer may fire a fraction of a millisecond early: never count less than the service time
+    conn.since = bee.model === 'open' ? Math.min(at, sentAt) : sentAt;
     bee.recorder.onSent();
     send();
   };
   const next = () => {
-    if (timer !== undefined || bee.parked.has(conn)) return;
+    // a delayed reconnect asks again once the connection is up
+    if (timer !== undefined || reconnecting || bee.parked.has(conn)) return;
     if (bee.stopped) return park();
     const now = bee.now();
     const at = bee.pacer.next(index, now);
@@ -85,15 +97,9 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     else timer = setTimeout(fire, Math.ceil(at - now), at);
   };
 
-  client._doRequest = () => {
-    // autocannon would write the next request to a connection the server is
-    // closing, and lose it; wait for the reconnect, which calls this again
-    if (closing) {
-      closing = false;
-      return;
-    }
-    // autocannon reconnects and calls _doRequest when a connection ends or
-    // times out with a request on it: that request is lost
+  client._connect = () => {
+    // autocannon reconnects when a connection errs (after 'connError'), ends,
+    // or times out (before 'timeout'): a request still on it is lost
     if (conn.busy) {
       conn.busy = false;
       lost = true;
@@ -101,6 +107,22 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
         if (lost) bee.recorder.onTransportError('connection closed');
         lost = false;
       });
+    }
+    const delay = connects === 0 ? 0 : Math.min(MAX_RECONNECT_BACKOFF_MS, 10 * 2 ** (connects - 1));
+    connects++;
+    if (delay === 0) return connect();
+    reconnecting = true;
+    setTimeout(() => {
+      reconnecting = false;
+      if (!client.destroyed) connect();
+    }, delay);
+  };
+  client._doRequest = () => {
+    // autocannon would write the next request to a connection the server is
+    // closing, and lose it; wait for the reconnect, which calls this again
+    if (closing) {
+      closing = false;
+      return;
     }
     next();
   };
@@ -111,20 +133,19 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
   });
   client.on('response', (status) => {
     conn.busy = false;
-    const now = bee.now();
-    // a timer may fire a fraction of a millisecond early: never count less than the service time
-    bee.recorder.onResponse(status, now - (bee.model === 'open' ? Math.min(intendedAt, sentAt) : sentAt));
+    connects = 0;
+    bee.recorder.onResponse(status, bee.now() - conn.since);
   });
   client.on('connError', (err) => {
     if (!conn.busy) return;
     conn.busy = false;
     bee.recorder.onTransportError(err.code ?? err.message);
   });
-  // autocannon emits 'timeout' after it has reconnected, i.e. after _doRequest saw the loss
+  // a request that timed out took at least this long: it counts in the latencies too
   client.on('timeout', () => {
     if (!lost) return;
     lost = false;
-    bee.recorder.onTransportError('timeout');
+    bee.recorder.onUnanswered('timeout', bee.now() - conn.since);
   });
   return conn;
 }

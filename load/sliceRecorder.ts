@@ -32,6 +32,16 @@ export class SliceRecorder {
     this.transport[kind] = (this.transport[kind] ?? 0) + 1;
   }
 
+  /**
+   * A request given up on after `waitedMs`: an error, and a latency of at
+   * least that long — leaving it out would flatter the slowest percentiles
+   * exactly when the edge stalls (k6 keeps timed-out requests too).
+   */
+  onUnanswered(kind: string, waitedMs: number): void {
+    this.onTransportError(kind);
+    recordMs(this.latency, waitedMs);
+  }
+
   /** The slice so far, as a report; the recorder starts a new slice. */
   cut(second: number, phase: number): SliceReport {
     const report: SliceReport = {

@@ -1,7 +1,8 @@
 // The mission assessment's arithmetic: each threshold against each phase,
 // then per threshold over the surge — held only if it held in every phase it
 // applies to. A threshold that cannot be measured (no probe origin, no
-// responses) is reported with the reason and does not fail the surge.
+// requests) is reported with the reason and does not fail the surge; a
+// latency limit where every request failed is breached, not unmeasured.
 import type { SurgeModel, SurgePhaseRecord, SurgeStats, SurgeThresholdSummary, ThresholdName, ThresholdVerdict } from '../harness/surgeRecord.js';
 import type { Limit } from './plan.js';
 
@@ -30,6 +31,10 @@ export function judge(limit: Limit, stats: SurgeStats, ctx: PhaseContext): Thres
     case 'p95':
     case 'p99':
     case 'p99.9':
+      // an edge that answered nothing has not held a latency limit
+      if (ctx.reached && !stats.latency_ms && stats.errors > 0) {
+        return { ...base, comparison: '<=', limit_value: limit.value, actual: null, verdict: 'breached', reason: `no request was answered: ${stats.errors} failed` };
+      }
       return verdict('<=', limit.value, stats.latency_ms?.[limit.name], 'no responses in this phase');
     case 'errors':
       return verdict('<=', limit.value, stats.responses + stats.errors > 0 ? stats.error_rate : null, 'no requests completed in this phase');

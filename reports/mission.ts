@@ -68,6 +68,7 @@ function thresholdLine(t: SurgeThresholdSummary, s: SurgeRecord, p: Paint): stri
   if (t.verdict === 'held') return `  ${p.green('✓')} ${rule}: held in every phase${t.actual !== null ? ` (whole surge ${formatValue(t, t.actual)})` : ''}`;
   const where = t.breached_in.map((i) => {
     const v = s.phases[i]!.thresholds.find((x) => x.threshold === t.threshold)!;
+    if (v.actual === null) return `phase ${i + 1} (${v.reason ?? 'no value'})`;
     return `phase ${i + 1} ${formatValue(v, v.actual)}${t.threshold === 'min_rps' ? ` < ${formatValue(v, v.limit_value)}` : ''}`;
   });
   return `  ${p.red('✗')} ${rule}: breached in ${where.join(', ')}`;
