@@ -20,11 +20,23 @@ export function fleetOrders(plan: SurgePlan, limits: SurgeLimits, endpoints: Edg
     pools,
     ...(plan.model === 'closed' && limits.max_rps !== undefined ? { rateCapRps: limits.max_rps * shares[i]! } : {}),
     budget: budgets[i]!,
-    urls: endpoints.urls,
+    urls: edgeOrder(endpoints.urls, i, plan.bees),
     ...(endpoints.servername ? { servername: endpoints.servername } : {}),
     requests: rotate(cycle, i, plan.bees),
     headers: endpoints.headers,
     timeoutMs: plan.timeoutMs,
     dialect,
   }));
+}
+
+/**
+ * The edge addresses in bee `bee`'s order. autocannon gives a bee's
+ * connection c the address c mod n, and the closed model activates each
+ * bee's lowest connections first. Numbered across the fleet, connection c of
+ * bee b is the (c x bees + b)th, and at every level the active ones are the
+ * lowest in that numbering; giving it edge (c x bees + b) mod n spreads any
+ * number of active connections over every edge, within one of each other.
+ */
+export function edgeOrder(urls: readonly string[], bee: number, bees: number): string[] {
+  return urls.map((_, k) => urls[(k * bees + bee) % urls.length]!);
 }

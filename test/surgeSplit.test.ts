@@ -3,6 +3,7 @@
 // autocannon's `workers` would), and pacers whose arrivals together follow
 // the plan's curve second by second.
 import t from 'tap';
+import { edgeOrder } from '../load/fleet.js';
 import { ClosedPacer, OpenPacer } from '../load/pacer.js';
 import { Schedule } from '../load/schedule.js';
 import { arrivalOffset, evenShare, rateShares, requestBudgets, splitEvenly } from '../load/split.js';
@@ -119,4 +120,22 @@ t.test('a closed-model pacer under a target max_rps spaces its requests', async 
   t.equal(bounded.next(0, 0), 0);
   t.equal(bounded.next(1, 0), 0);
   t.equal(bounded.next(2, 0), undefined, 'the request budget bounds a closed surge');
+});
+
+t.test('at any closed-model level the active connections spread over every edge', async (t) => {
+  const edges = ['https://127.0.0.1:443', 'https://127.0.0.2:443', 'https://127.0.0.3:443'];
+  for (const bees of [1, 2, 3, 4, 5, 6]) {
+    for (let level = 1; level <= 12; level++) {
+      const perEdge = new Map<string, number>(edges.map((e) => [e, 0]));
+      for (let bee = 0; bee < bees; bee++) {
+        const order = edgeOrder(edges, bee, bees);
+        // a bee's active connections are its lowest; autocannon gives connection c the address c mod n
+        for (let c = 0; c < evenShare(level, bees, bee); c++) perEdge.set(order[c % order.length]!, perEdge.get(order[c % order.length]!)! + 1);
+      }
+      const counts = [...perEdge.values()];
+      t.ok(Math.max(...counts) - Math.min(...counts) <= 1, `${bees} bees, ${level} connections: ${counts.join('/')} per edge`);
+    }
+  }
+  t.same(edgeOrder([], 1, 3), [], 'no addresses, nothing to order');
+  t.same(edgeOrder(['a', 'b'], 1, 2), ['b', 'b'], 'two bees, two edges: each bee keeps to one');
 });
