@@ -9,6 +9,7 @@ import { clock } from './clock.js';
 import { useNativeParser } from './nativeResponseParser.js';
 import { isPaceable, pace, type BeeState, type PacedConnection } from './pacedClient.js';
 import { ClosedPacer, OpenPacer } from './pacer.js';
+import { RateCap } from './rateCap.js';
 import { Schedule } from './schedule.js';
 import { SliceRecorder } from './sliceRecorder.js';
 
@@ -28,7 +29,8 @@ const bee: BeeState = {
   pacer:
     orders.model === 'open'
       ? new OpenPacer(schedule, orders.share, orders.offset, orders.budget)
-      : new ClosedPacer(schedule, orders.index, orders.bees, orders.budget, orders.rateCapRps),
+      : new ClosedPacer(schedule, orders.index, orders.bees, orders.budget),
+  ...(orders.rateCapRps ? { cap: new RateCap(orders.rateCapRps) } : {}),
   recorder: new SliceRecorder(),
   dialect: dialectByName(orders.dialect as DialectName | 'auto'),
   model: orders.model,

@@ -13,7 +13,7 @@ export interface BeeOrders {
   offset: number;
   /** closed model: every bee's pool, so this bee knows its part of any active count */
   pools: number[];
-  /** closed model with a target max_rps: this bee's share of it */
+  /** with a target max_rps: this bee's share of it, a ceiling on its sends */
   rateCapRps?: number;
   /** requests this bee may send at most */
   budget: number;

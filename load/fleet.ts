@@ -18,7 +18,7 @@ export function fleetOrders(plan: SurgePlan, limits: SurgeLimits, endpoints: Edg
     share: shares[i]!,
     offset: arrivalOffset(i, plan.bees),
     pools,
-    ...(plan.model === 'closed' && limits.max_rps !== undefined ? { rateCapRps: limits.max_rps * shares[i]! } : {}),
+    ...(limits.max_rps !== undefined ? { rateCapRps: limits.max_rps * shares[i]! } : {}),
     budget: budgets[i]!,
     urls: edgeOrder(endpoints.urls, i, plan.bees),
     ...(endpoints.servername ? { servername: endpoints.servername } : {}),

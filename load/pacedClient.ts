@@ -9,6 +9,7 @@
 // counted, not omitted.
 import type { CacheStatusDialect, ResponseHeaders } from '../harness/cacheStatus/index.js';
 import type { Pacer } from './pacer.js';
+import type { RateCap } from './rateCap.js';
 import type { SliceRecorder } from './sliceRecorder.js';
 
 /**
@@ -31,6 +32,8 @@ export interface BeeState {
   /** ms since the surge started, on the shared clock */
   now(): number;
   pacer: Pacer;
+  /** the bee's share of the target's max_rps */
+  cap?: RateCap;
   recorder: SliceRecorder;
   dialect: CacheStatusDialect;
   model: 'open' | 'closed';
@@ -93,8 +96,9 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     const now = bee.now();
     const at = bee.pacer.next(index, now);
     if (at === undefined) return park();
-    if (at <= now) fire(at);
-    else timer = setTimeout(fire, Math.ceil(at - now), at);
+    const sendAt = bee.cap ? bee.cap.slot(at, now) : at;
+    if (sendAt <= now) fire(at);
+    else timer = setTimeout(fire, Math.ceil(sendAt - now), at);
   };
 
   client._connect = () => {

@@ -1,7 +1,8 @@
 // When a bee's connections may send. Open model: arrivals follow the plan's
 // cumulative curve (wrk2-style: each request has an intended send time, and
 // latency is measured from it). Closed model: a connection sends back to
-// back while the plan counts it active, under the target's max_rps if any.
+// back while the plan counts it active. The target's max_rps is a RateCap
+// over either.
 import type { Schedule } from './schedule.js';
 import { evenShare } from './split.js';
 
@@ -46,22 +47,17 @@ export class OpenPacer implements Pacer {
 
 export class ClosedPacer implements Pacer {
   private sent = 0;
-  private capNext = 0;
   constructor(
     private readonly schedule: Schedule,
     private readonly bee: number,
     private readonly bees: number,
     private readonly budget: number,
-    private readonly rateCapRps?: number,
   ) {}
 
   next(conn: number, now: number): number | undefined {
     if (!this.mayWake(conn, now)) return undefined;
     this.sent++;
-    if (!this.rateCapRps) return now;
-    const at = Math.max(now, this.capNext);
-    this.capNext = at + 1000 / this.rateCapRps;
-    return at;
+    return now;
   }
 
   /** Connection i of this bee is active while i is below its even share of the plan's connections. */

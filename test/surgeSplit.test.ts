@@ -5,6 +5,7 @@
 import t from 'tap';
 import { edgeOrder } from '../load/fleet.js';
 import { ClosedPacer, OpenPacer } from '../load/pacer.js';
+import { RateCap } from '../load/rateCap.js';
 import { Schedule } from '../load/schedule.js';
 import { arrivalOffset, evenShare, rateShares, requestBudgets, splitEvenly } from '../load/split.js';
 
@@ -111,15 +112,25 @@ t.test('closed-model pacers keep the planned number of connections active', asyn
   t.equal(pacers[0]!.next(9, 1500), undefined, 'an inactive one parks');
 });
 
-t.test('a closed-model pacer under a target max_rps spaces its requests', async (t) => {
-  const schedule = new Schedule([{ from: 4, to: 4, durationMs: 10_000 }]);
-  const pacer = new ClosedPacer(schedule, 0, 1, 1_000_000, 100);
-  const times = [0, 1, 2, 3, 0, 1].map((c) => pacer.next(c, 0)!);
-  t.same(times, [0, 10, 20, 30, 40, 50], '100 rps at most: one every 10 ms');
-  const bounded = new ClosedPacer(schedule, 0, 1, 2);
-  t.equal(bounded.next(0, 0), 0);
-  t.equal(bounded.next(1, 0), 0);
-  t.equal(bounded.next(2, 0), undefined, 'the request budget bounds a closed surge');
+t.test("a target's max_rps spaces a bee's requests, in both models", async (t) => {
+  const cap = new RateCap(100);
+  t.same([0, 0, 0, 0, 45, 46].map((at) => cap.slot(at, at)), [0, 10, 20, 30, 45, 55], '100 rps at most: one every 10 ms');
+
+  // open model: the edge stalled for 2 s; the backlog may not go out at once
+  const schedule = new Schedule([{ from: 50, to: 50, durationMs: 10_000 }]);
+  const pacer = new OpenPacer(schedule, 1, 0, 1_000_000);
+  const capped = new RateCap(80);
+  const now = 2_000;
+  const sends: number[] = [];
+  for (let at = pacer.next(); at !== undefined && at <= now; at = pacer.next()) sends.push(capped.slot(at, now));
+  t.ok(sends.length >= 100, `${sends.length} requests were due`);
+  const gaps = sends.slice(1).map((s, i) => s - sends[i]!);
+  t.ok(gaps.every((g) => g >= 1000 / 80 - 1e-9), 'caught up at 80 rps at most, not in a burst');
+
+  const closed = new ClosedPacer(new Schedule([{ from: 4, to: 4, durationMs: 10_000 }]), 0, 1, 2);
+  t.equal(closed.next(0, 0), 0);
+  t.equal(closed.next(1, 0), 0);
+  t.equal(closed.next(2, 0), undefined, 'the request budget bounds a closed surge');
 });
 
 t.test('at any closed-model level the active connections spread over every edge', async (t) => {
