@@ -26,7 +26,7 @@ import { defaultSuitesDir, defaultTargetsFile } from './paths.js';
 
 export const SURGE_HELP = `Usage: edgecheck surge [options]
        edgecheck surge export k6 --plan PLAN --out DIR [--target NAME]
-       edgecheck surge import-k6 SUMMARY.json [--plan PLAN] [--out DIR]
+       edgecheck surge import-k6 SUMMARY.json [SUMMARY.json ...] [--plan PLAN] [--out DIR]
 
 Fires a surge plan at a target: bees (worker threads) ramp the load through
 the plan's phases while edgecheck watches latency, errors, the cache-hit
@@ -81,8 +81,8 @@ export async function surgeCommand(argv: string[]): Promise<number> {
     return exportK6(plan(), values.target !== undefined ? named() : undefined, outDir);
   }
   if (sub === 'import-k6') {
-    if (rest.length !== 1) throw new ConfigError('surge import-k6: give one k6 summary file (edgecheck surge import-k6 summary.json)');
-    return importK6(rest[0]!, plan(), outDir);
+    if (rest.length === 0) throw new ConfigError('surge import-k6: give a k6 summary file, or one per pod (edgecheck surge import-k6 summary.json ...)');
+    return importK6(rest, plan(), outDir);
   }
   if (sub !== undefined) throw new ConfigError(`surge: unknown subcommand '${sub}' (export k6, import-k6)`);
   return fly(plan(), named(), outDir, Boolean(values.quiet));
@@ -148,14 +148,15 @@ function exportK6(plan: SurgePlan, named: NamedTarget | undefined, outDir: strin
   return 0;
 }
 
-async function importK6(file: string, plan: SurgePlan, outDir: string): Promise<number> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read a k6 summary: ${(err as Error).message}`);
-  }
-  const surge = importK6Summary(json, plan, file);
+async function importK6(files: string[], plan: SurgePlan, outDir: string): Promise<number> {
+  const summaries = files.map((file) => {
+    try {
+      return { file, json: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+    } catch (err) {
+      throw new ConfigError(`${file}: cannot read a k6 summary: ${(err as Error).message}`);
+    }
+  });
+  const surge = importK6Summary(summaries, plan);
   const now = new Date();
   const record = surgeRunRecord(newRunId(), { name: 'k6', url: 'k6 summary' }, new Date(now.getTime() - surge.duration_ms), now, surge);
   await end(terminalReporters(outDir, false), record);

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import t from 'tap';
 import ts from 'typescript';
 import { parse } from 'yaml';
+import { runInNewContext } from 'node:vm';
 import { main } from '../cli/main.js';
 import type { RunRecord } from '../harness/record.js';
 import { importK6Summary } from '../load/k6/importSummary.js';
@@ -61,8 +62,26 @@ t.test('surge export k6 writes a script that type-checks against @types/k6 and a
   t.equal(run.kind, 'TestRun');
   t.equal(run.spec.parallelism, 4, 'one pod per bee');
   t.equal(run.spec.script.configMap.file, 'launch-day.ts');
-  t.same(run.spec.runner.env, [{ name: 'EDGECHECK_BASE_URL', value: 'https://cdn.staging.example.com' }]);
+  t.same(run.spec.runner.env, [
+    { name: 'EDGECHECK_BASE_URL', value: 'https://cdn.staging.example.com' },
+    { name: 'EDGECHECK_PODS', value: '4' },
+  ]);
+
+  // each pod runs 1/4 of the plan (execution segments) and judges its own thresholds
+  const perPod = exportedThresholds(script, { EDGECHECK_PODS: '4', EDGECHECK_BASE_URL: 'https://x' });
+  t.same(perPod['http_reqs{phase:p4}'], ['count>=0', 'count>=9975'], 'a pod is held to its share of min_rps');
+  t.same(perPod['http_req_duration{phase:p4}'], ['max>=0', 'p(99)<=250'], 'latency limits stay as they are');
+  t.same(exportedThresholds(script, { EDGECHECK_BASE_URL: 'https://x' })['http_reqs{phase:p4}'], ['count>=0', 'count>=39900'], 'one k6 process: the whole plan');
 });
+
+/** Runs the exported script's init code (k6's modules stubbed) and returns its options.thresholds. */
+function exportedThresholds(script: string, env: Record<string, string>): Record<string, string[]> {
+  const js = ts.transpileModule(script, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const exports: { options?: { thresholds: Record<string, string[]> } } = {};
+  const stub = new Proxy(function () {}, { get: () => stub, apply: () => stub, construct: () => stub }) as unknown as object;
+  runInNewContext(js, { exports, require: () => ({ default: stub, check: stub, Rate: stub }), __ENV: env });
+  return exports.options!.thresholds;
+}
 
 t.test('a closed-model plan exports ramping VUs, and the export respects surge.allowed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
@@ -103,7 +122,7 @@ function summaryExport(p99: number): object {
 
 t.test('import-k6 reads a --summary-export file into the mission assessment', async (t) => {
   const plan = loadPlan(join(suitesDir, 'surge-smoke.yaml'));
-  const held = importK6Summary(summaryExport(12), plan, 'summary.json');
+  const held = importK6Summary([{ json: summaryExport(12), file: 'summary.json' }], plan);
   t.equal(held.source, 'k6');
   t.equal(held.duration_ms, 5000, 'the duration from http_reqs count / rate');
   t.same(held.phases.map((p) => p.rps), [25, 50, 150, 50]);
@@ -113,7 +132,7 @@ t.test('import-k6 reads a --summary-export file into the mission assessment', as
   t.equal(held.thresholds.find((x) => x.threshold === 'cache_hit_ratio')?.verdict, 'breached', 'phase 1 hit 80% < 95%');
   t.match(held.notes.join('\n'), /dropped 3 planned iterations/);
 
-  const slow = importK6Summary(summaryExport(400), plan, 'summary.json');
+  const slow = importK6Summary([{ json: summaryExport(400), file: 'summary.json' }], plan);
   const p99 = slow.thresholds.find((x) => x.threshold === 'p99')!;
   t.equal(p99.verdict, 'breached');
   t.same(p99.breached_in, [2]);
@@ -140,6 +159,30 @@ t.test('import-k6 reads handleSummary() data and sets the exit code', async (t) 
   t.equal(record.surge?.source, 'k6');
   t.equal(record.surge?.totals.responses, 425);
   t.equal(await main(['surge', 'import-k6', join(dir, 'missing.json'), '--plan', 'surge-smoke', '--suites-dir', suitesDir]), 2);
+});
+
+t.test('import-k6 reads one summary per k6-operator pod as one run', async (t) => {
+  const plan = loadPlan(join(suitesDir, 'surge-smoke.yaml'));
+  const pod = (p99: number, failures: number) => {
+    const json = summaryExport(p99) as { metrics: Record<string, Record<string, number>> };
+    json.metrics['http_req_failed{phase:p3}'] = { passes: failures, fails: 300 - failures, value: failures / 300 };
+    return json;
+  };
+  const merged = importK6Summary(
+    [
+      { json: pod(12, 0), file: 'pod-1.json' },
+      { json: pod(30, 3), file: 'pod-2.json' },
+    ],
+    plan,
+  );
+  t.same(merged.phases.map((p) => p.responses), [50, 100, 600, 100], 'counts add up');
+  t.same(merged.phases.map((p) => p.rps), [50, 100, 300, 100], 'so does the throughput');
+  t.equal(merged.phases[2]!.error_rate, 3 / 600, 'a rate is recomputed from passes and fails');
+  t.equal(merged.phases[2]!.latency_ms!.p99, 30, "latency percentiles: the worst pod's");
+  t.equal(merged.phases[0]!.cache.claimed_hit_ratio, 40 / 50);
+  t.match(merged.notes.join('\n'), /2 pod summaries merged: .* the worst pod's, an upper bound/);
+  t.match(merged.notes.join('\n'), /dropped 6 planned iterations/);
+  t.throws(() => importK6Summary([{ json: pod(12, 0), file: 'a.json' }, { json: { metrics: {} }, file: 'b.json' }], plan), /b\.json: no http_reqs metric/);
 });
 
 function renameValue(values: Record<string, number>): Record<string, number> {

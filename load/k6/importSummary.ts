@@ -1,8 +1,9 @@
 // A k6 end-of-test summary read back into the surge section of a run record,
 // so a run beyond one machine gets the same mission assessment. Reads both
 // `k6 run --summary-export` files (thresholds true = failed) and the data
-// handleSummary() receives (values + {ok}). Thresholds are judged by
-// edgecheck from k6's numbers, per phase tag, exactly as for a local surge.
+// handleSummary() receives (values + {ok}), one file or one per k6-operator
+// pod. Thresholds are judged by edgecheck from k6's numbers, per phase tag,
+// exactly as for a local surge.
 import { ConfigError } from '../../harness/errors.js';
 import type { SurgePhaseRecord, SurgeRecord, SurgeStats } from '../../harness/surgeRecord.js';
 import type { SurgePlan } from '../plan.js';
@@ -10,22 +11,31 @@ import { Schedule } from '../schedule.js';
 import { round } from '../tally.js';
 import { phaseRecord, surgeSection } from '../phaseRecord.js';
 import { phaseTag } from './k6Script.js';
+import { mergeSummaries, type Summary, type Values } from './podSummaries.js';
 
-type Values = Record<string, number>;
-
-interface Summary {
-  metric(name: string): Values | undefined;
-  durationMs?: number;
+/** A summary file as read: its JSON and its name, for errors. */
+export interface SummaryFile {
+  json: unknown;
+  file: string;
 }
 
-export function importK6Summary(json: unknown, plan: SurgePlan, file: string): SurgeRecord {
-  const summary = readSummary(json, file);
-  const totalReqs = summary.metric('http_reqs');
-  if (!totalReqs) throw new ConfigError(`${file}: no http_reqs metric: is this a k6 end-of-test summary of an exported edgecheck plan?`);
+/** One summary, or one per pod of a k6-operator TestRun. */
+export function importK6Summary(files: readonly SummaryFile[], plan: SurgePlan): SurgeRecord {
+  const summary = mergeSummaries(
+    files.map(({ json, file }) => {
+      const read = readSummary(json, file);
+      if (!read.metric('http_reqs')) throw new ConfigError(`${file}: no http_reqs metric: is this a k6 end-of-test summary of an exported edgecheck plan?`);
+      return read;
+    }),
+  );
+  const totalReqs = summary.metric('http_reqs')!;
   const schedule = new Schedule(plan.phases);
   const durationMs = summary.durationMs ?? (totalReqs['rate'] ? ((totalReqs['count'] ?? 0) / totalReqs['rate']) * 1000 : plan.durationMs);
   const elapsedMs = Math.min(plan.durationMs, durationMs);
   const notes = ['from a k6 summary: no per-second timeline, no status classes, and no origin count (origin_rps is measured by the local surge only)'];
+  if (files.length > 1) {
+    notes.push(`${files.length} pod summaries merged: counts and rates add up; latency percentiles are the worst pod's, an upper bound (k6 summaries hold percentiles, not histograms)`);
+  }
   const dropped = summary.metric('dropped_iterations')?.['count'];
   if (dropped) notes.push(`k6 dropped ${dropped} planned iterations: it ran out of VUs (raise connections in the plan)`);
 
