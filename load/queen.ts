@@ -12,6 +12,8 @@ const START_LEAD_MS = 250;
 const READY_TIMEOUT_MS = 30_000;
 /** past the plan's end, how long a bee may take to report before it is terminated */
 const DONE_TIMEOUT_MS = 5_000;
+/** once asked to stop (Ctrl-C), how long a bee may take to report */
+const STOP_TIMEOUT_MS = 1_500;
 const EXIT_TIMEOUT_MS = 2_000;
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
@@ -61,6 +63,8 @@ export class Queen {
   private unsent = 0;
   private stopping = false;
   private onAllDone: () => void = () => undefined;
+  private onStop: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.onStop = resolve));
 
   constructor(
     private readonly orders: BeeOrders[],
@@ -81,7 +85,8 @@ export class Queen {
       if (this.stopping) this.broadcast({ type: 'stop' });
       const allDone = new Promise<void>((resolve) => (this.onAllDone = resolve));
       const deadline = startAt + this.durationMs + DONE_TIMEOUT_MS - clock();
-      const finished = await Promise.race([allDone.then(() => true), failed, sleep(deadline).then(() => false)]);
+      const stopTimedOut = this.stopped.then(() => sleep(STOP_TIMEOUT_MS)).then(() => false);
+      const finished = await Promise.race([allDone.then(() => true), failed, sleep(deadline).then(() => false), stopTimedOut]);
       const lost = finished ? 0 : this.orders.length - this.done.size;
       this.flush(true);
       return { unsent: this.unsent, lost };
@@ -94,6 +99,7 @@ export class Queen {
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.onStop();
     this.broadcast({ type: 'stop' });
   }
 

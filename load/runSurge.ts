@@ -50,9 +50,10 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
   try {
     if (origin) await origin.program(plan.paths);
     else notes.push(`origin offload not measured: target '${target.name}' has no probe origin to count requests`);
-    await preflight(target, origin ? urlPath(route.path, surgeCheckKey(opts.runId, `${plan.name}.preflight`), '/') : route.path);
+    // Ctrl-C during preflight or priming ends them at the next request
+    await preflight(target, origin ? urlPath(route.path, surgeCheckKey(opts.runId, `${plan.name}.preflight`), '/') : route.path, opts.signal);
     if (plan.prime) {
-      const failed = await prime(target, plan.paths.map((p) => ({ path: toUrlPath(p.path), headers: { ...plan.headers, ...p.headers } })));
+      const failed = await prime(target, plan.paths.map((p) => ({ path: toUrlPath(p.path), headers: { ...plan.headers, ...p.headers } })), opts.signal);
       if (failed > 0) notes.push(`priming: ${failed} requests were answered with an error status`);
     }
 

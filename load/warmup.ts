@@ -8,8 +8,9 @@ import type { OpenTarget } from '../harness/target/openTarget.js';
 const WARMUP_TIMEOUT_MS = 10_000;
 
 /** Fails the surge (exit 3) when an edge's TLS cannot be verified or it does not answer. */
-export async function preflight(target: OpenTarget, path: string): Promise<void> {
+export async function preflight(target: OpenTarget, path: string, signal?: AbortSignal): Promise<void> {
   for (const address of edgesOf(target)) {
+    if (signal?.aborted) return;
     try {
       await target.http.send({ method: 'GET', url: new URL(path, target.url), ...(address ? { address } : {}), timeoutMs: WARMUP_TIMEOUT_MS });
     } catch (err) {
@@ -18,11 +19,12 @@ export async function preflight(target: OpenTarget, path: string): Promise<void>
   }
 }
 
-/** Requests every path once on every edge; returns how many answered with an error status. */
-export async function prime(target: OpenTarget, requests: Array<{ path: string; headers: Record<string, string> }>): Promise<number> {
+/** Requests every path once on every edge, until aborted; returns how many answered with an error status. */
+export async function prime(target: OpenTarget, requests: Array<{ path: string; headers: Record<string, string> }>, signal?: AbortSignal): Promise<number> {
   let failed = 0;
   for (const address of edgesOf(target)) {
     for (const { path, headers } of requests) {
+      if (signal?.aborted) return failed;
       const res = await target.http.send({
         method: 'GET',
         url: new URL(path, target.url),

@@ -122,14 +122,18 @@ const targets = targetsFile(`targets:
 
 t.test('a surge stopped before the bees started owes nothing; an origin that stops counting still leaves a record', async (t) => {
   const planFile = join(dirname(targets), 'steady.yaml');
-  writeFileSync(planFile, `surge: steady\nphases:\n  - { hold: { rps: 50, for: 2s } }\npaths: [/a]\nbees: 2\nthresholds: { origin_rps: 100 }\n`);
+  writeFileSync(planFile, `surge: steady\nphases:\n  - { hold: { rps: 50, for: 2s } }\npaths: [/a, /b, /c]\nbees: 2\nprime: true\nthresholds: { origin_rps: 100 }\n`);
   const plan = loadPlan(planFile);
   const named = selectTarget(loadTargets(targets), 'lab');
   const target = await openTarget(named);
   t.teardown(() => target.close());
 
+  const send = target.http.send.bind(target.http);
+  let sent = 0;
+  target.http.send = (req) => (sent++, send(req));
   const aborted = AbortSignal.abort('interrupted');
   const early = await runSurge({ plan, named, target, runId: 'resilience-early', signal: aborted });
+  t.equal(sent, 0, 'Ctrl-C before the start skips preflight and priming');
   t.equal(early.partial, true);
   t.equal(early.totals.sent, 0);
   t.notOk(early.notes.some((n) => /never sent/.test(n)), `no unsent requests claimed: ${early.notes.join('; ')}`);
