@@ -93,6 +93,11 @@ t.test('a closed-model plan exports ramping VUs, and the export respects surge.a
   writeFileSync(file, script);
   t.same(typeErrors(file), []);
   t.match(script, /"executor":"ramping-vus","startVUs":0/);
+
+  const slow = join(dir, 'slow.yaml');
+  writeFileSync(slow, 'surge: slow\nphases:\n  - { ramp: { to: 1.5, over: 10s } }\n  - { hold: { rps: 1.5, for: 10s } }\npaths: [/x]\n');
+  const slowScript = k6Script(loadPlan(slow), { dialect: 'auto', routePath: '/' });
+  t.match(slowScript, /"timeUnit":"1m",.*"stages":\[\{"target":90,"duration":"10000ms"\},\{"target":90,"duration":"10000ms"\}\]/, '1.5 rps as 90 a minute, not rounded to 2');
   t.match(script, /"path":"\/static\/x"/, 'paths under the route');
 
   const shy = targetsFile('targets:\n  shy:\n    url: https://example.com\n');

@@ -110,13 +110,20 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
   return lines.join('\n');
 }
 
-/** ramping-arrival-rate stages (a jump is a 0s stage) for the open model; ramping-vus for the closed. */
+/**
+ * ramping-arrival-rate stages (a jump is a 0s stage) for the open model;
+ * ramping-vus for the closed. k6 takes whole numbers of iterations per time
+ * unit: a plan with fractional rates (1.5 rps) counts per minute instead.
+ */
 function scenario(plan: SurgePlan): string {
+  const levels = plan.phases.flatMap((p) => [p.from, p.to]);
+  const perMinute = plan.model === 'open' && levels.some((l) => !Number.isInteger(l));
+  const scale = perMinute ? 60 : 1;
   const stages: Array<{ target: number; duration: string }> = [];
   let level = plan.phases[0]!.from;
   for (const p of plan.phases) {
-    if (p.from !== level) stages.push({ target: Math.round(p.from), duration: '0s' });
-    stages.push({ target: Math.round(p.to), duration: `${p.durationMs}ms` });
+    if (p.from !== level) stages.push({ target: Math.round(p.from * scale), duration: '0s' });
+    stages.push({ target: Math.round(p.to * scale), duration: `${p.durationMs}ms` });
     level = p.to;
   }
   const common = { stages, gracefulStop: `${Math.ceil(plan.timeoutMs / 1000)}s` };
@@ -126,8 +133,8 @@ function scenario(plan: SurgePlan): string {
   // a VU waits for one response at a time: maxVUs covers 1 s responses at the peak rate
   return JSON.stringify({
     executor: 'ramping-arrival-rate',
-    startRate: Math.round(plan.phases[0]!.from),
-    timeUnit: '1s',
+    startRate: Math.round(plan.phases[0]!.from * scale),
+    timeUnit: perMinute ? '1m' : '1s',
     preAllocatedVUs: plan.connections,
     maxVUs: Math.max(plan.connections, Math.ceil(plan.peak)),
     ...common,
