@@ -81,7 +81,11 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
   const park = () => bee.parked.add(conn);
   const fire = (at: number) => {
     timer = undefined;
-    if (bee.stopped || client.destroyed) return park();
+    if (bee.stopped || client.destroyed) {
+      // due but never sent: the pacer counts it as unsent
+      bee.pacer.release();
+      return park();
+    }
     conn.busy = true;
     const sentAt = bee.now();
     // a timer may fire a fraction of a millisecond early: never count less than the service time

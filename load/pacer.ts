@@ -13,6 +13,8 @@ export interface Pacer {
   mayWake(conn: number, now: number): boolean;
   /** requests due by `now` (ms since start) that were never sent */
   unsent(now: number): number;
+  /** the last request handed out was not sent after all (the bee stopped first) */
+  release(): void;
 }
 
 export class OpenPacer implements Pacer {
@@ -37,6 +39,10 @@ export class OpenPacer implements Pacer {
 
   mayWake(): boolean {
     return false;
+  }
+
+  release(): void {
+    this.taken = Math.max(0, this.taken - 1);
   }
 
   unsent(now: number): number {
@@ -68,5 +74,9 @@ export class ClosedPacer implements Pacer {
 
   unsent(): number {
     return 0;
+  }
+
+  release(): void {
+    this.sent = Math.max(0, this.sent - 1);
   }
 }

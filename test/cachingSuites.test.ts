@@ -2,6 +2,7 @@
 // every check passes on a correct edge and fails under the fault switch that
 // breaks what it guards; the suites run concurrently.
 import t from 'tap';
+import type { RunRecord } from '../harness/record.js';
 import { byId, runOnLab, suite } from './support/labRun.js';
 
 const suites = [suite('caching'), suite('revalidation')];
@@ -62,7 +63,7 @@ t.test('all checks pass against a correct reference edge, concurrently', async (
 t.test('each check fails under its fault switch', async (t) => {
   const faults = [...new Set(Object.values(faultFor))];
   // labs are independent (own ports, own origin): a few side by side
-  const records = [];
+  const records: RunRecord[] = [];
   for (let i = 0; i < faults.length; i += 8) {
     records.push(...(await Promise.all(faults.slice(i, i + 8).map((f) => runOnLab(suites, `lab: reference\nfaults: [${f}]`)))));
   }

@@ -18,7 +18,6 @@ import { loadPlan } from '../load/loadPlan.js';
 import { suitesDir, targetsFile } from './support/labRun.js';
 
 const k6Types = dirname(createRequire(import.meta.url).resolve('@types/k6/package.json'));
-const launchDay = () => loadPlan(join(suitesDir, 'surge.yaml'));
 
 /** tsc's diagnostics for a k6 script, with k6's module names mapped to @types/k6 */
 function typeErrors(file: string): string[] {

@@ -37,13 +37,13 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 /** Tests that start nginx: fail in CI without it, skip elsewhere, saying how to install it. */
 function needsNginx(t: Test): boolean {
   if (!built) {
-    t.skip('run `npm run build` first: the CLI runs dist/');
+    t.skip('run `npm run build` first: the CLI runs dist/', () => undefined);
     return false;
   }
   if (nginxMissing.length === 0) return true;
   const why = `${nginxMissing.join(', ')} not installed; install with: ${aptGetLine(realEdges.nginx)}`;
   if (process.env['CI'] === 'true') t.fail(`CI must run the real edges: ${why}`);
-  else t.skip(why);
+  else t.skip(why, () => undefined);
   return false;
 }
 

@@ -89,7 +89,7 @@ t.test('autocannon counts every response through the swapped parser, as it does 
       amount: 60,
       setupClient: (client) => {
         if (swap && useNativeParser(client)) swapped++;
-        client.on('headers', (info: { headers: string[] }) => heads.push(info.headers));
+        (client as unknown as NodeJS.EventEmitter).on('headers', (info: { headers: string[] }) => heads.push(info.headers));
       },
     });
     return { swapped, served, ok: result['2xx'], failed: result['5xx'], errors: result.errors, heads };

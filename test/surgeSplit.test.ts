@@ -94,6 +94,8 @@ t.test('an open-model pacer stops at its budget and counts a backlog', async (t)
   const behind = new OpenPacer(schedule, 1, 0.5, 1000);
   behind.next();
   t.equal(behind.unsent(500), 49, 'due by 500 ms but never taken: the bee fell behind');
+  behind.release();
+  t.equal(behind.unsent(500), 50, 'one handed out but not sent (the bee stopped first) is unsent too');
 });
 
 t.test('closed-model pacers keep the planned number of connections active', async (t) => {
