@@ -78,6 +78,10 @@ export async function originCommand(argv: string[]): Promise<number> {
       tlsPorts[fault] = next === 0 ? 0 : next++;
     }
   }
+  if (Boolean(values['control-cert']) !== Boolean(values['control-key'])) {
+    // never fall back to plain HTTP (and a bearer token in clear) when HTTPS was asked for
+    throw new ConfigError('origin: --control-cert and --control-key go together (the control channel is HTTPS only with both)');
+  }
   const controlCertificate =
     values['control-cert'] && values['control-key']
       ? { certPem: readPem(values['control-cert']), keyPem: readPem(values['control-key']), chainPem: '' }

@@ -38,6 +38,13 @@ const cases: Case[] = [
     allowed: 'reference, nginx, varnish, trafficserver, squid',
   },
   {
+    name: 'an empty ALPN protocol name (Node would abort on it)',
+    kind: 'targets',
+    file: write('t-alpn.yaml', 'targets:\n  lab:\n    lab: reference\n    tls: { alpn: [h2, ""] }\n'),
+    first: 't-alpn.yaml:4:23: error: targets.lab.tls.alpn[1]: Too small: expected string to have >=1 characters',
+    caretLine: '  |                       ^',
+  },
+  {
     name: 'missing environment variable',
     kind: 'targets',
     file: write(

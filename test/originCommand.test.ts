@@ -10,6 +10,9 @@ t.test('refuses to start without its token, naming the variable', async (t) => {
   const res = edgecheck(['origin', '--port', '0'], { env: { EDGECHECK_ORIGIN_TOKEN: '' } });
   t.equal(res.status, 2);
   t.match(res.stderr, /environment variable EDGECHECK_ORIGIN_TOKEN is not set/);
+  const half = edgecheck(['origin', '--port', '0', '--control-cert', 'control.pem'], { env: { EDGECHECK_ORIGIN_TOKEN: 'a-token-1234' } });
+  t.equal(half.status, 2, 'a certificate without its key does not fall back to plain HTTP');
+  t.match(half.stderr, /--control-cert and --control-key go together/);
 });
 
 t.test('serves, logs and is programmed through its control channel; Ctrl-C stops it', async (t) => {

@@ -70,6 +70,7 @@ const cases: Case[] = [
   ['accepted as expected', { refused: false }, obs(fresh()), []],
   ['accepted when it should be refused', { refused: true }, obs(fresh()), ['tls.refused'], /accepted \(TLSv1\.3/],
   ['unreachable is not refused', { refused: true }, obs(unreachable), ['tls.refused'], /unreachable: ECONNREFUSED/],
+  ['unreachable is not accepted either', { refused: false }, obs(unreachable), ['tls.refused'], /unreachable: ECONNREFUSED/],
   ['refused when it should be accepted', { refused: false }, obs(refused), ['tls.refused'], /refused: ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION \(tlsv1 alert protocol version\)/],
   ['no handshake for a certificate expectation', { trusted: true }, obs(refused), ['tls.handshake']],
   ['resumed by ticket', { resumed: 'ticket' }, obs(fresh(), { resumption: { result: resumedByTicket } }), []],
@@ -104,6 +105,9 @@ t.test('parseHsts reads a header the way a browser does', async (t) => {
   t.match(parseHsts('includeSubDomains'), { invalid: /no valid max-age/ });
   t.match(parseHsts('max-age=-1'), { invalid: /no valid max-age/ });
   t.match(parseHsts(undefined), { invalid: /no Strict-Transport-Security/ });
+  // two headers (say nginx's add_header always and the origin's) arrive joined: the first counts
+  t.same(parseHsts('max-age=31536000, max-age=31536000'), { maxAge: 31536000, includeSubDomains: false, preload: false });
+  t.same(parseHsts('max-age=10000000; includeSubDomains, max-age=300'), { maxAge: 10000000, includeSubDomains: true, preload: false });
 });
 
 t.test('promise words resolve against the target, and their absence is a reason to skip', async (t) => {
@@ -121,4 +125,17 @@ t.test('promise words resolve against the target, and their absence is a reason 
   t.same(offeredVersions({ each_protocol: 'accepted' }, promises), [{ min: 'TLSv1.2', max: 'TLSv1.2' }]);
   t.same(offeredVersions({ version: 'TLSv1.3' }, promises), [{ min: 'TLSv1.3', max: 'TLSv1.3' }]);
   t.same(offeredVersions({ min_version: 'TLSv1.2' }, promises), [{ min: 'TLSv1.2' }]);
+});
+
+t.test('a certificate with an unreadable expiry date is evidence, not a crash', async (t) => {
+  const { X509Certificate } = await import('node:crypto');
+  const { createCa } = await import('../lab/ca.js');
+  const { certificateEvidence } = await import('../harness/tls/certificateEvidence.js');
+  const der = Buffer.from(createCa('bad date').certPem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
+  // the second UTCTime (tag 0x17, 13 bytes) is notAfter: make its month 13
+  const at = [...der.keys()].filter((i) => der[i] === 0x17 && der[i + 1] === 13)[1]! + 2;
+  der.write('13', at + 2, 'latin1');
+  const evidence = certificateEvidence(new X509Certificate(der));
+  t.match(evidence.notAfter, /^unreadable/);
+  t.equal(evidence.daysLeft, -1, 'counted as expired');
 });

@@ -77,7 +77,7 @@ export const tlsStep = z.strictObject({
       port: z.number().int().min(1).max(65_535).optional(),
       /** false sends no SNI; a name sends that name instead of host */
       sni: z.union([z.literal(false), z.string()]).optional(),
-      alpn: z.union([z.literal('declared'), z.array(z.string()).min(1)]).optional(),
+      alpn: z.union([z.literal('declared'), z.array(z.string().min(1).max(255)).min(1)]).optional(),
       /** offer exactly this version */
       version: tlsVersion.optional(),
       min_version: tlsVersion.optional(),

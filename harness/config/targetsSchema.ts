@@ -49,7 +49,7 @@ export const targetSchema = z
         protocols: z
           .strictObject({ accept: z.array(tlsVersion).optional(), refuse: z.array(tlsVersion).optional() })
           .optional(),
-        alpn: z.array(z.string()).optional(),
+        alpn: z.array(z.string().min(1).max(255)).optional(),
         hsts: z.strictObject({ min_max_age: z.number().int().nonnegative() }).optional(),
       })
       .optional(),

@@ -49,7 +49,7 @@ export const requestStep: StepKind<RequestStep> = {
       record.served_by = servedFrom(obs);
       record.origin_requests = originEntries.map((e) => ({
         method: e.method,
-        url: e.url,
+        url: redact(e.url),
         headers: redactHeaders(e.headers),
         ...(e.sni ? { sni: e.sni } : {}),
         ...(e.certificate_names ? { certificate_names: e.certificate_names } : {}),
