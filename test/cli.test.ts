@@ -121,3 +121,15 @@ t.test('steps where the vendor header contradicts the origin log are marked, eve
   t.equal(step.cache_claim?.agrees_with_origin, false);
   t.equal(step.served_by, 'origin');
 });
+
+t.test('a check timeout stops a waiting step: the run ends, it does not hang', async (t) => {
+  const suite = join(dir, 'slow.yaml');
+  writeFileSync(suite, 'suite: slow\ntitle: a slow suite\nchecks:\n  - id: waits-too-long\n    title: waits longer than its timeout\n    timeout: 1s\n    steps:\n      - sleep: 1h\n');
+  const targets = join(dir, 'lab.yaml');
+  writeFileSync(targets, 'targets:\n  lab:\n    lab: reference\n');
+  const started = Date.now();
+  const res = edgecheck(['run', '--targets', targets, '--suite', suite, '--reporter', 'dot', '--out', join(dir, 'slow')]);
+  t.equal(res.status, 1);
+  t.match(res.stdout, /check timed out after 1000 ms/);
+  t.ok(Date.now() - started < 30_000, `the process exited in ${Date.now() - started} ms, not after the hour`);
+});

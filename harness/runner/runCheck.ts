@@ -35,11 +35,12 @@ export async function runCheck(suite: LoadedSuite, check: Check, target: OpenTar
     steps,
   });
   const checkTimeoutMs = check.timeout !== undefined ? parseDuration(check.timeout) : undefined;
+  const abandon = new AbortController();
   try {
     if (check.object && target.origin) await target.origin.setObject(checkKey, renderObject(check.object));
     for (const [path, object] of Object.entries(check.objects ?? {})) await target.origin?.setObject(checkKey, renderObject(object), path);
     for (const [i, step] of check.steps.entries()) {
-      const record = await withDeadline(runStep(step, { target, checkKey, defaultTimeoutMs: opts.defaultTimeoutMs }), checkTimeoutMs, started);
+      const record = await withDeadline(runStep(step, { target, checkKey, defaultTimeoutMs: opts.defaultTimeoutMs, signal: abandon.signal }), checkTimeoutMs, started, abandon);
       steps.push(record);
       if (record.failures.length > 0 || record.error) {
         return done('failed', `step ${i + 1} (${record.kind}): ${record.failures.length ? describe(record) : record.error}`);
@@ -55,13 +56,16 @@ function describe(step: StepRecord): string {
   return step.failures.map((f) => `expected ${f.expectation} ${JSON.stringify(f.expected)}, got ${JSON.stringify(f.actual)}`).join('; ');
 }
 
-/** A check-level timeout: the step is abandoned, the check fails with the reason. */
-async function withDeadline<T>(work: Promise<T>, timeoutMs: number | undefined, started: number): Promise<T> {
+/** A check-level timeout: the step is abandoned (told so, so it stops waiting), the check fails with the reason. */
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number | undefined, started: number, abandon: AbortController): Promise<T> {
   if (timeoutMs === undefined) return work;
   const left = timeoutMs - (performance.now() - started);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`check timed out after ${timeoutMs} ms`)), Math.max(0, left));
+    timer = setTimeout(() => {
+      abandon.abort();
+      reject(new Error(`check timed out after ${timeoutMs} ms`));
+    }, Math.max(0, left));
   });
   try {
     return await Promise.race([work, deadline]);

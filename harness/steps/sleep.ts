@@ -15,9 +15,9 @@ export const sleepStep: StepKind<SleepStep> = {
     if (typeof step.sleep === 'object') {
       const pause = routePause(step.sleep, ctx.target.routes);
       if ('reason' in pause) return { kind: 'sleep', error: pause.reason, failures: [] };
-      await delay(pause.ms);
+      await delay(pause.ms, undefined, { signal: ctx.signal });
     } else {
-      await delay(parseDuration(step.sleep) ?? 0);
+      await delay(parseDuration(step.sleep) ?? 0, undefined, { signal: ctx.signal });
     }
     return { kind: 'sleep', failures: [] };
   },

@@ -10,6 +10,8 @@ export interface StepContext {
   checkKey: string;
   /** request timeout when the step sets none */
   defaultTimeoutMs: number;
+  /** aborted when the check's own timeout passes: a step that waits stops waiting */
+  signal?: AbortSignal;
 }
 
 export interface StepKind<S extends Step = Step> {
