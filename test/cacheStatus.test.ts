@@ -133,6 +133,7 @@ const samples: Record<DialectName, Sample[]> = {
   ],
 
   cloudflare: [
+    { title: 'two tiers, joined on one line: the last is closest to the client', headers: { 'cf-cache-status': 'MISS, HIT' }, claim: 'hit' },
     {
       title: 'HIT, with the data centre from CF-Ray',
       headers: { 'cf-cache-status': 'HIT', 'cf-ray': cfRay, server: 'cloudflare', age: '1200' },
@@ -346,6 +347,7 @@ const samples: Record<DialectName, Sample[]> = {
   ],
 
   nginx: [
+    { title: 'two caches, joined on one line: the last is closest to the client', headers: { 'x-cache-status': 'MISS, HIT' }, claim: 'hit' },
     {
       title: 'HIT',
       headers: { 'x-cache-status': 'HIT', server: 'nginx/1.24.0' },
@@ -420,6 +422,8 @@ const samples: Record<DialectName, Sample[]> = {
   ],
 
   varnish: [
+    { title: 'two caches, joined on one line: the last is closest to the client', headers: { 'x-cache': 'MISS, HIT', via: '1.1 varnish (Varnish/7.4)' }, claim: 'hit' },
+    { title: 'the same as repeated lines', headers: { 'x-cache': ['HIT', 'MISS'], via: '1.1 varnish (Varnish/7.4)' }, claim: 'miss' },
     {
       title: 'one id: a miss',
       headers: { 'x-varnish': '32773', via: '1.1 varnish (Varnish/7.4)', age: '0' },

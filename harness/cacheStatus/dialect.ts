@@ -40,9 +40,14 @@ export function listMembers(headers: ResponseHeaders, name: string): string[] {
     .filter((member) => member !== '');
 }
 
-/** The last line of a single-valued header: the one set closest to the client. */
+/**
+ * The last value of a status header that caches in a chain each append to
+ * (X-Cache: MISS, HIT): the one set closest to the client. Repeated lines
+ * may arrive as a list or already joined with ", " (as HTTP clients do); the
+ * vendors' values themselves hold no commas.
+ */
 export function lastLine(headers: ResponseHeaders, name: string): string | undefined {
-  return headerLines(headers, name).at(-1)?.trim();
+  return listMembers(headers, name).at(-1);
 }
 
 /** Evidence text for a header as the client saw it, repeated lines joined as HTTP would. */
