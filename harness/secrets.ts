@@ -6,7 +6,13 @@ const MIN_SECRET_LENGTH = 4; // shorter values would redact ordinary words
 
 export function registerSecret(value: string): void {
   const v = value.trim();
-  if (v.length >= MIN_SECRET_LENGTH) secrets.add(v);
+  if (v.length < MIN_SECRET_LENGTH) return;
+  secrets.add(v);
+  // as it appears once put in a URL (path, query, form) by whoever encoded it
+  secrets.add(encodeURIComponent(v));
+  secrets.add(new URLSearchParams({ v }).toString().slice(2));
+  secrets.add(new URL(`http://x/${v}`).pathname.slice(1));
+  secrets.add(new URL(`http://x/?${v}`).search.slice(1));
 }
 
 export const REDACTED = '[redacted]';
@@ -15,6 +21,21 @@ export function redact(text: string): string {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
   return out;
+}
+
+/**
+ * A copy of a value (a run record, an event) with every string redacted,
+ * before it is serialised: redacting serialised text would miss a secret the
+ * escaping changed (JSON's \", XML's &amp;) and could cut into numbers.
+ */
+export function redactDeep<T>(value: T): T {
+  if (secrets.size === 0) return value;
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
+  }
+  return value;
 }
 
 /** Header names whose values are credentials whatever they hold. */

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../harness/record.js';
-import { redact } from '../harness/secrets.js';
+import { redactDeep } from '../harness/secrets.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
 
 export const RUN_RECORD_FILE = 'run.json';
@@ -14,6 +14,6 @@ export default class JsonReporter implements Reporter {
 
   onRunEnd(record: RunRecord): void {
     mkdirSync(this.opts.outDir, { recursive: true });
-    writeFileSync(join(this.opts.outDir, RUN_RECORD_FILE), redact(JSON.stringify(record, null, 2)) + '\n');
+    writeFileSync(join(this.opts.outDir, RUN_RECORD_FILE), JSON.stringify(redactDeep(record), null, 2) + '\n');
   }
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckRecord, RunRecord } from '../harness/record.js';
-import { redact } from '../harness/secrets.js';
+import { redactDeep } from '../harness/secrets.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
 
 export const JUNIT_FILE = 'junit.xml';
@@ -14,7 +14,7 @@ export default class JunitReporter implements Reporter {
 
   onRunEnd(record: RunRecord): void {
     mkdirSync(this.opts.outDir, { recursive: true });
-    writeFileSync(join(this.opts.outDir, JUNIT_FILE), redact(renderJunit(record)));
+    writeFileSync(join(this.opts.outDir, JUNIT_FILE), renderJunit(redactDeep(record)));
   }
 }
 

@@ -1,6 +1,7 @@
 // The one interface every reporter implements. Each hook is optional; a
 // reporter fed a saved run record gets onRunEnd only, and must still work.
 import type { RunEvents } from '../harness/events.js';
+import { redactDeep } from '../harness/secrets.js';
 
 export interface Reporter extends RunEvents {
   readonly name: string;
@@ -15,14 +16,15 @@ export interface ReporterOptions {
   color: boolean;
 }
 
-/** Fans every event out to all reporters. */
+/** Fans every event out to all reporters, secrets redacted: no reporter sees one. */
 export function multiplex(reporters: Reporter[]): RunEvents {
   return {
-    onRunBegin: (info) => reporters.forEach((r) => r.onRunBegin?.(info)),
-    onCheckBegin: (check) => reporters.forEach((r) => r.onCheckBegin?.(check)),
-    onCheckEnd: (check) => reporters.forEach((r) => r.onCheckEnd?.(check)),
+    onRunBegin: (info) => reporters.forEach((r) => r.onRunBegin?.(redactDeep(info))),
+    onCheckBegin: (check) => reporters.forEach((r) => r.onCheckBegin?.(redactDeep(check))),
+    onCheckEnd: (check) => reporters.forEach((r) => r.onCheckEnd?.(redactDeep(check))),
     onRunEnd: async (record) => {
-      for (const r of reporters) await r.onRunEnd?.(record);
+      const safe = redactDeep(record);
+      for (const r of reporters) await r.onRunEnd?.(safe);
     },
   };
 }

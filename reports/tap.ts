@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckRecord, RunRecord } from '../harness/record.js';
-import { redact } from '../harness/secrets.js';
+import { redactDeep } from '../harness/secrets.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
 
 export const TAP_FILE = 'report.tap';
@@ -14,7 +14,7 @@ export default class TapReporter implements Reporter {
 
   onRunEnd(record: RunRecord): void {
     mkdirSync(this.opts.outDir, { recursive: true });
-    writeFileSync(join(this.opts.outDir, TAP_FILE), redact(renderTap(record)));
+    writeFileSync(join(this.opts.outDir, TAP_FILE), renderTap(redactDeep(record)));
   }
 }
 

@@ -133,3 +133,21 @@ t.test('a check timeout stops a waiting step: the run ends, it does not hang', a
   t.match(res.stdout, /check timed out after 1000 ms/);
   t.ok(Date.now() - started < 30_000, `the process exited in ${Date.now() - started} ms, not after the hour`);
 });
+
+t.test('a secret reaches no report, however it was escaped or encoded', async (t) => {
+  const secret = 's3cr&t"v4lue<x>';
+  const targets = join(dir, 'secret-url.yaml');
+  writeFileSync(targets, 'targets:\n  bare:\n    url: https://127.0.0.1:9/${env:EDGECHECK_URL_SECRET}/\n');
+  const out = join(dir, 'secret');
+  const res = edgecheck(['run', '--targets', targets, '--suite', 'caching', '--reporter', 'list,junit,tap', '--out', out], {
+    env: { EDGECHECK_URL_SECRET: secret },
+  });
+  t.equal(res.status, 0);
+  t.match(res.stdout, /\[redacted\]/, 'the list reporter shows the URL, redacted');
+  const files = ['run.json', 'junit.xml', 'report.tap'].map((f) => readFileSync(join(out, f), 'utf8'));
+  const forms = [secret, encodeURIComponent(secret), new URL(`http://x/${secret}`).pathname.slice(1), 's3cr&amp;t', 's3cr&t\\"v4'];
+  for (const text of [res.stdout + res.stderr, ...files]) for (const form of forms) t.notOk(text.includes(form), `no ${form}`);
+  const record = JSON.parse(files[0]!) as RunRecord;
+  t.match(record.target.url, /\[redacted\]/);
+  t.equal(typeof record.summary.skipped, 'number', 'run.json is still JSON, its numbers intact');
+});

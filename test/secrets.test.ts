@@ -1,0 +1,22 @@
+// Secrets (every value from ${env:} or ${file:}) are redacted from what a
+// report holds before it is serialised, in every form a URL may carry them,
+// and numbers that merely contain a secret's digits are left alone.
+import t from 'tap';
+import { redact, redactDeep, registerSecret } from '../harness/secrets.js';
+
+registerSecret('8080');
+registerSecret('tok en/with+chars&"');
+
+t.test('strings are redacted, numbers and structure are kept', async (t) => {
+  const record = { duration_ms: 18080, target: { url: 'https://h:8080/' }, list: ['a 8080 b', 80801], none: null };
+  t.same(redactDeep(record), { duration_ms: 18080, target: { url: 'https://h:[redacted]/' }, list: ['a [redacted] b', 80801], none: null });
+  t.equal(record.target.url, 'https://h:8080/', 'the original is untouched');
+});
+
+t.test('a secret is found however a URL encoded it', async (t) => {
+  const secret = 'tok en/with+chars&"';
+  const path = new URL(`https://h/${secret}`).href;
+  const query = new URL(`https://h/?q=${encodeURIComponent(secret)}`).href;
+  const form = `https://h/?${new URLSearchParams({ q: secret })}`;
+  for (const url of [path, query, form]) t.notMatch(redact(url), /tok/, url);
+});
