@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { parseDuration } from '../harness/config/duration.js';
 import { interpolate } from '../harness/config/interpolate.js';
 import { validate, yamlPathText } from '../harness/config/validate.js';
-import { positionOf, readYamlFile, type YamlPath, type YamlSource } from '../harness/config/yamlSource.js';
+import { plainData, positionOf, readYamlFile, type YamlPath, type YamlSource } from '../harness/config/yamlSource.js';
 import { ConfigError, type ConfigProblem } from '../harness/errors.js';
 import type { PhaseKind, ThresholdName } from '../harness/surgeRecord.js';
 import type { Limit, PlanPath, PlanPhase, SurgePlan } from './plan.js';
@@ -21,7 +21,7 @@ const MAX_DEFAULT_CONNECTIONS = 1000;
 export function loadPlan(file: string, env: NodeJS.ProcessEnv = process.env): SurgePlan {
   const src = readYamlFile(file);
   interpolate(src, env);
-  return planFromSource(src, validate(src, planSchema, src.doc.toJS()));
+  return planFromSource(src, validate(src, planSchema, plainData(src)));
 }
 
 function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {

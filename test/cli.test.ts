@@ -25,6 +25,9 @@ t.test('help', async (t) => {
   const unknown = edgecheck(['frobnicate']);
   t.equal(unknown.status, 2);
   t.match(unknown.stderr, /unknown command 'frobnicate'/);
+  const inherited = edgecheck(['run', '--target', 'constructor']);
+  t.equal(inherited.status, 2, 'a name every object inherits is no target');
+  t.match(inherited.stderr, /--target constructor: no such target/);
   const badFlag = edgecheck(['run', '--colour']);
   t.equal(badFlag.status, 2);
   t.notMatch(badFlag.stderr, /\n\s+at /);

@@ -103,6 +103,36 @@ const cases: Case[] = [
     first: 's-duration.yaml:7:16: error: checks[0].steps[0].sleep: expected a duration such as 500ms, 2s, 5m, 1h, 1d, or a number of seconds',
   },
   {
+    name: 'an alias to no anchor',
+    kind: 'suite',
+    file: write('s-alias.yaml', 'suite: s\ntitle: *nope\nchecks: []\n'),
+    first: 's-alias.yaml:2:8: error: invalid YAML: Unresolved alias (the anchor must be set before the alias): nope',
+  },
+  {
+    name: 'a pattern that does not compile',
+    kind: 'suite',
+    file: write('s-regex.yaml', 'suite: s\ntitle: S\nchecks:\n  - id: a\n    title: A\n    steps:\n      - get: /\n        expect: { headers: { age: { matches: "(" } } }\n'),
+    first: 's-regex.yaml:8:46: error: checks[0].steps[0].expect.headers.age.matches: not a valid regular expression',
+  },
+  {
+    name: 'a matcher with no test',
+    kind: 'suite',
+    file: write('s-empty-matcher.yaml', 'suite: s\ntitle: S\nchecks:\n  - id: a\n    title: A\n    steps:\n      - get: /\n        expect: { headers: { age: {} } }\n'),
+    first: 's-empty-matcher.yaml:8:35: error: checks[0].steps[0].expect.headers.age: a matcher needs a test: equals, matches, contains, absent, present, gte or lte',
+  },
+  {
+    name: 'a line break in a header value',
+    kind: 'suite',
+    file: write('s-header.yaml', 'suite: s\ntitle: S\nchecks:\n  - id: a\n    title: A\n    object: { headers: { X-Bad: "a\\nb" } }\n    steps:\n      - get: /\n'),
+    first: 's-header.yaml:6:33: error: checks[0].object.headers.X-Bad: a header value cannot hold a line break',
+  },
+  {
+    name: 'a query in the path',
+    kind: 'suite',
+    file: write('s-query.yaml', 'suite: s\ntitle: S\nchecks:\n  - id: a\n    title: A\n    steps:\n      - get: /page?v=1\n'),
+    first: 's-query.yaml:7:14: error: checks[0].steps[0].get: a ? in the path would be sent encoded: put the query in `query:`',
+  },
+  {
     name: 'misspelled served_by value',
     kind: 'suite',
     file: write('s-served.yaml', 'suite: s\ntitle: S\nchecks:\n  - id: a\n    title: A\n    steps:\n      - get: /\n        expect: { served_by: cahce }\n'),

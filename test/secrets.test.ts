@@ -20,3 +20,16 @@ t.test('a secret is found however a URL encoded it', async (t) => {
   const form = `https://h/?${new URLSearchParams({ q: secret })}`;
   for (const url of [path, query, form]) t.notMatch(redact(url), /tok/, url);
 });
+
+t.test('${file:} reads a token without the line break the file ends with', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { loadTargets } = await import('../harness/config/load.js');
+  const dir = mkdtempSync(join(tmpdir(), 'edgecheck-file-'));
+  writeFileSync(join(dir, 'token'), 'tok-from-file\n');
+  writeFileSync(join(dir, 'targets.yaml'), 'targets:\n  s:\n    url: https://x.example.com\n    origin: { control: "https://o.example.com", token: "${file:./token}" }\n');
+  const loaded = loadTargets(join(dir, 'targets.yaml'));
+  t.equal(loaded.targets['s']?.origin?.token, 'tok-from-file');
+  t.equal(redact('Bearer tok-from-file'), 'Bearer [redacted]');
+});

@@ -3,18 +3,33 @@
 import { z } from 'zod';
 import { duration, statusPattern } from './schemaParts.js';
 
+/** a pattern that compiles: a bad one is a config error, not a failed check */
+const pattern = z.string().refine(
+  (text) => {
+    try {
+      new RegExp(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid regular expression' },
+);
+
 export const valueMatcher = z.union([
   z.string(),
   z.number(),
-  z.strictObject({
-    equals: z.union([z.string(), z.number()]).optional(),
-    matches: z.string().optional(),
-    contains: z.string().optional(),
-    absent: z.literal(true).optional(),
-    present: z.literal(true).optional(),
-    gte: z.number().optional(),
-    lte: z.number().optional(),
-  }),
+  z
+    .strictObject({
+      equals: z.union([z.string(), z.number()]).optional(),
+      matches: pattern.optional(),
+      contains: z.string().optional(),
+      absent: z.literal(true).optional(),
+      present: z.literal(true).optional(),
+      gte: z.number().optional(),
+      lte: z.number().optional(),
+    })
+    .refine((m) => Object.keys(m).length > 0, { message: 'a matcher needs a test: equals, matches, contains, absent, present, gte or lte' }),
 ]);
 export type ValueMatcher = z.infer<typeof valueMatcher>;
 

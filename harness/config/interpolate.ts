@@ -36,7 +36,8 @@ export function interpolate(src: YamlSource, env: NodeJS.ProcessEnv = process.en
 
 function readReferencedFile(src: YamlSource, path: string): string | undefined {
   try {
-    return readFileSync(resolve(dirname(src.file), path), 'utf8');
+    // a file's final line break is not part of a token (echo and editors add one)
+    return readFileSync(resolve(dirname(src.file), path), 'utf8').replace(/\r?\n$/, '');
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ import { interpolate } from './interpolate.js';
 import { suiteSchema, type Suite } from './suiteSchema.js';
 import { targetsFileSchema, type TargetConfig } from './targetsSchema.js';
 import { validate } from './validate.js';
-import { positionOf, readYamlFile } from './yamlSource.js';
+import { plainData, positionOf, readYamlFile } from './yamlSource.js';
 
 export interface LoadedTargets {
   file: string;
@@ -30,8 +30,8 @@ export interface LoadedSuite extends Suite {
 export function loadTargets(file: string, env: NodeJS.ProcessEnv = process.env): LoadedTargets {
   const src = readYamlFile(file);
   interpolate(src, env);
-  const parsed = validate(src, targetsFileSchema, src.doc.toJS());
-  if (parsed.default !== undefined && !(parsed.default in parsed.targets)) {
+  const parsed = validate(src, targetsFileSchema, plainData(src));
+  if (parsed.default !== undefined && !Object.hasOwn(parsed.targets, parsed.default)) {
     throw new ConfigError([
       {
         message: `default: no target named '${parsed.default}'${didYouMean(parsed.default, Object.keys(parsed.targets))}`,
@@ -49,7 +49,8 @@ export function selectTarget(loaded: LoadedTargets, name: string | undefined): N
   if (chosen === undefined) {
     throw new ConfigError(`${loaded.file}: several targets and no default; choose one with --target (${names.join(', ')})`);
   }
-  const config = loaded.targets[chosen];
+  // own names only: `--target constructor` is no target
+  const config = Object.hasOwn(loaded.targets, chosen) ? loaded.targets[chosen] : undefined;
   if (!config) {
     throw new ConfigError(
       `--target ${chosen}: no such target in ${loaded.file}${didYouMean(chosen, names)}; targets: ${names.join(', ')}`,
@@ -61,7 +62,7 @@ export function selectTarget(loaded: LoadedTargets, name: string | undefined): N
 export function loadSuite(file: string, env: NodeJS.ProcessEnv = process.env): LoadedSuite {
   const src = readYamlFile(file);
   interpolate(src, env);
-  const suite = validate(src, suiteSchema, src.doc.toJS());
+  const suite = validate(src, suiteSchema, plainData(src));
   const seen = new Map<string, number>();
   suite.checks.forEach((check, i) => {
     if (seen.has(check.id)) {

@@ -5,8 +5,12 @@ import { expectSchema, tlsExpectation, tlsVersion } from './expectSchema.js';
 import { duration } from './schemaParts.js';
 
 /** A header value; `{http_date: +60s}` is an HTTP date relative to when the object is set. */
+/** header names are tokens and values hold no line breaks (RFC 9110 5.1, 5.5): anything else would never reach the wire */
+export const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'not a header name (letters, digits and !#$%&\'*+.^_`|~-)' });
+const headerText = z.string().regex(/^[^\r\n\0]*$/, { message: 'a header value cannot hold a line break' });
+
 export const objectHeaderValue = z.union([
-  z.string(),
+  headerText,
   z.number(),
   z.strictObject({
     http_date: z.string().regex(/^(now|[+-]\d+(ms|s|m|h|d))$/, { message: 'expected now, +60s, -1h, ...' }),
@@ -15,7 +19,7 @@ export const objectHeaderValue = z.union([
 
 const originAnswer = z.strictObject({
   status: z.number().int().min(100).max(599).optional(),
-  headers: z.record(z.string(), objectHeaderValue).optional(),
+  headers: z.record(headerName, objectHeaderValue).optional(),
   body: z.string().optional(),
   size: z.number().int().positive().max(10_000_000).optional(),
   version: z.string().optional(),
@@ -30,7 +34,7 @@ export type OriginObject = z.infer<typeof originObject>;
 
 const requestFields = {
   query: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-  headers: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  headers: z.record(headerName, z.union([headerText, z.number()])).optional(),
   route: z.string().optional(),
   host: z.string().optional(),
   address: z.string().optional(),
@@ -41,7 +45,10 @@ const requestFields = {
   from: z.string().optional(),
   expect: expectSchema.optional(),
 };
-const path = z.string().startsWith('/', { message: 'expected a path starting with / (relative to the check path)' });
+const path = z
+  .string()
+  .startsWith('/', { message: 'expected a path starting with / (relative to the check path)' })
+  .refine((p) => !p.includes('?'), { message: 'a ? in the path would be sent encoded: put the query in `query:`' });
 
 export const getStep = z.strictObject({ get: path, ...requestFields });
 export const headStep = z.strictObject({ head: path, ...requestFields });

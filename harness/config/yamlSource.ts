@@ -1,7 +1,7 @@
 // A parsed YAML file that still knows where each value came from, so every
 // config error can point at file:line:col.
 import { readFileSync } from 'node:fs';
-import { Document, isMap, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Alias, type Node } from 'yaml';
 import { ConfigError, type SourcePosition } from '../errors.js';
 
 export type YamlPath = ReadonlyArray<string | number>;
@@ -37,6 +37,28 @@ export function parseYamlText(file: string, text: string): YamlSource {
     );
   }
   return src;
+}
+
+/** a document that expands to more than this many aliased nodes is refused (a "billion laughs" file) */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * The file as plain data. An alias to an anchor that is not there, or one
+ * that expands without bound, is a config error at the alias, not a crash.
+ */
+export function plainData(src: YamlSource): unknown {
+  try {
+    return src.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    let culprit: Alias | undefined;
+    visit(src.doc, {
+      Alias(_, node) {
+        if (culprit === undefined || node.resolve(src.doc) === undefined) culprit = node;
+        return node.resolve(src.doc) === undefined ? visit.BREAK : undefined;
+      },
+    });
+    throw new ConfigError([{ message: `invalid YAML: ${(err as Error).message.split('\n')[0]}`, position: positionAtOffset(src, culprit?.range?.[0] ?? 0) }]);
+  }
 }
 
 export function positionAtOffset(src: YamlSource, offset: number): SourcePosition {

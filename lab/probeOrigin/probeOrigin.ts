@@ -114,9 +114,16 @@ function originHandler(store: ObjectStore, listener: string, certificateNames?: 
           ...(certificateNames ? { certificate_names: certificateNames } : {}),
         }).seq;
       }
-      res.statusCode = answer.status;
-      for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
-      res.setHeader('x-edgecheck-origin-seq', String(seq));
+      try {
+        res.statusCode = answer.status;
+        for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
+        res.setHeader('x-edgecheck-origin-seq', String(seq));
+      } catch (err) {
+        // an object programmed straight through the control API can hold what HTTP cannot carry
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.writeHead(500, { 'content-type': 'text/plain', 'x-edgecheck-origin-seq': String(seq) });
+        return void res.end(`edgecheck probe origin: the programmed object cannot be sent: ${(err as Error).message}\n`);
+      }
       res.end(answer.body);
     });
   };
@@ -128,6 +135,9 @@ function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> 
   return out;
 }
 
+/** a programmed object is small (sizes are generated, not sent): room for any suite's object, no more */
+const MAX_CONTROL_BODY = 1 << 20;
+
 function controlHandler(store: ObjectStore, token: string) {
   const expected = Buffer.from(`Bearer ${token}`);
   const authorized = (req: IncomingMessage): boolean => {
@@ -135,14 +145,20 @@ function controlHandler(store: ObjectStore, token: string) {
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
   return (req: IncomingMessage, res: ServerResponse): void => {
+    const reply = (status: number, body?: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(status >= 400 ? { connection: 'close' } : {}) });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    // the token is checked before a byte of the body is read, and a body has a ceiling
+    if (!authorized(req)) return reply(401, { error: 'missing or wrong bearer token' });
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_CONTROL_BODY) chunks.push(c);
+    });
     req.on('end', () => {
-      const reply = (status: number, body?: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(body === undefined ? '' : JSON.stringify(body));
-      };
-      if (!authorized(req)) return reply(401, { error: 'missing or wrong bearer token' });
+      if (size > MAX_CONTROL_BODY) return reply(413, { error: `a control request body is at most ${MAX_CONTROL_BODY} bytes` });
       const url = new URL(req.url ?? '/', 'http://control');
       try {
         if (req.method === 'GET' && url.pathname === '/v1/health') return reply(200, { ok: true });
