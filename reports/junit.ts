@@ -23,9 +23,9 @@ export function renderJunit(record: RunRecord): string {
   for (const c of record.checks) bySuite.set(c.suite, [...(bySuite.get(c.suite) ?? []), c]);
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const total = record.checks.reduce((ms, c) => ms + c.duration_ms, 0);
-  out.push(`<testsuites name="edgecheck" tests="${record.checks.length}" failures="${record.summary.failed}" skipped="${record.summary.skipped}" time="${secs(total)}">`);
+  out.push(`<testsuites name="edgecheck" tests="${record.checks.length}" failures="${record.checks.filter(failsRun).length}" skipped="${record.summary.skipped}" time="${secs(total)}">`);
   for (const [suite, checks] of bySuite) {
-    const failures = checks.filter((c) => c.status === 'failed').length;
+    const failures = checks.filter(failsRun).length;
     const skipped = checks.filter((c) => c.status === 'skipped').length;
     out.push(`  <testsuite name="${esc(suite)}" tests="${checks.length}" failures="${failures}" skipped="${skipped}" timestamp="${esc(record.started)}" time="${secs(checks.reduce((ms, c) => ms + c.duration_ms, 0))}">`);
     out.push(`    <properties><property name="target" value="${esc(record.target.name)}"/><property name="url" value="${esc(record.target.url)}"/></properties>`);
@@ -44,8 +44,13 @@ function testcase(c: CheckRecord): string[] {
     .flatMap((s) => s.failures)
     .map((f) => `${f.expectation}: expected ${JSON.stringify(f.expected)}, actual ${JSON.stringify(f.actual)}`)
     .join('\n');
-  const type = c.kind === 'required' ? 'failure' : c.kind;
-  return [`${open}>`, `      <failure type="${type}" message="${esc(c.reason ?? 'failed')}">${esc(detail)}</failure>`, '    </testcase>'];
+  // an optimal or info check that fails does not fail the run, so it must not turn CI red either
+  if (!failsRun(c)) return [`${open}>`, `      <system-out>${esc(`${c.kind} check failed (does not fail the run): ${c.reason ?? ''}\n${detail}`)}</system-out>`, '    </testcase>'];
+  return [`${open}>`, `      <failure type="failure" message="${esc(c.reason ?? 'failed')}">${esc(detail)}</failure>`, '    </testcase>'];
+}
+
+function failsRun(c: CheckRecord): boolean {
+  return c.status === 'failed' && c.kind === 'required';
 }
 
 function secs(ms: number): string {

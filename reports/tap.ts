@@ -26,12 +26,12 @@ export function renderTap(record: RunRecord): string {
 }
 
 function point(c: CheckRecord, n: number): string[] {
-  const name = `${c.suite} › ${c.id}: ${c.title}`.replace(/#/g, '\\#');
-  if (c.status === 'skipped') return [`ok ${n} - ${name} # SKIP ${c.reason ?? ''}`];
+  const name = description(`${c.suite} › ${c.id}: ${c.title}`);
+  if (c.status === 'skipped') return [`ok ${n} - ${name} # SKIP ${oneLine(c.reason ?? '')}`];
   // optimal/info failures do not fail the run: TODO is TAP's "known not to count"
   const todo = c.status === 'failed' && c.kind !== 'required' ? ` # TODO ${c.kind} check` : '';
-  const head = `${c.status === 'passed' ? 'ok' : 'not ok'} ${n} - ${name}${todo}`;
-  if (c.status === 'passed') return [head];
+  if (c.status === 'passed') return [`ok ${n} - ${name}`];
+  const head = `not ok ${n} - ${name}${todo}`;
   const yaml = ['  ---', `  reason: ${JSON.stringify(c.reason ?? '')}`, `  duration_ms: ${c.duration_ms}`];
   const failures = c.steps.flatMap((s) => s.failures);
   if (failures.length) {
@@ -42,4 +42,13 @@ function point(c: CheckRecord, n: number): string[] {
   }
   yaml.push('  ...');
   return [head, ...yaml];
+}
+
+/** A test point's description on one line, with TAP 14's escapes for \ and #. */
+function description(text: string): string {
+  return oneLine(text).replace(/\\/g, '\\\\').replace(/#/g, '\\#');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
