@@ -84,3 +84,11 @@ t.test('named routes the target does not declare are skipped with the reason', a
   t.equal(checks['ttl-capped-at-max']?.status, 'skipped');
   t.match(checks['ttl-capped-at-max']?.reason, /origin|route 'ttl-clamp'/);
 });
+
+t.test('a ttl.min too short to tell a raised TTL from the max-age itself skips, not passes', async (t) => {
+  // without clamping, and with min: 1s, the check would pass whatever the edge does
+  const record = await runOnLab([suite('caching')], 'lab: reference\nfaults: [no-ttl-clamp]\nroutes: { ttl-clamp: { path: /ttl-clamp/, ttl: { min: 1, max: 4 } } }');
+  const check = byId(record)['ttl-raised-to-min'];
+  t.equal(check?.status, 'skipped');
+  t.match(check?.reason, /ttl\.min = 1s: too short for this check to tell \(it needs a pause of at least 2s\)/);
+});

@@ -64,6 +64,8 @@ export const routeTtlPause = z.strictObject({
   route: z.string().optional(),
   plus: duration.optional(),
   minus: duration.optional(),
+  /** a shorter pause could not tell the behaviour apart from its absence: the check is skipped */
+  at_least: duration.optional(),
 });
 export const sleepStep = z.strictObject({ sleep: z.union([duration, routeTtlPause]) });
 export const originStep = z.strictObject({
