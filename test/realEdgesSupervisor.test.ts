@@ -86,6 +86,14 @@ const fakeEdge = (binary: string, script: string): RealEdge => ({
   },
 });
 
+t.test('a program that cannot be started is an error, not a crash', async (t) => {
+  const notExecutable = join(dir, 'not-executable');
+  (await import('node:fs')).writeFileSync(notExecutable, '#!/bin/sh\n');
+  t.throws(() => supervise({ name: 'broken', command: notExecutable, args: [], cwd: dir, logFile: join(dir, 'broken.out') }), /broken: could not start/);
+  await new Promise((r) => setTimeout(r, 100));
+  t.pass('the spawn error event did not end the process');
+});
+
 t.test('a real lab whose program is missing says how to install it', async (t) => {
   await t.rejects(startRealLab(fakeEdge('/nonexistent/nginx', 'true')), /\/nonexistent\/nginx not found; install it with: sudo apt-get install -y stand-in-package/);
 });
@@ -97,9 +105,9 @@ t.test('a real lab whose program fails shows its words and leaves nothing behind
 });
 
 // A crashed or interrupted edgecheck must take its edges with it: a child node
-// process supervises a sleep, then throws, or is sent SIGINT.
+// process supervises a sleep, then throws, or is sent a signal (SIGKILL too).
 const compiled = resolve('dist/lab/realEdges/supervisor.js');
-for (const ending of ['throws', 'SIGINT', 'SIGTERM'] as const) {
+for (const ending of ['throws', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const) {
   t.test(`edgecheck ${ending === 'throws' ? 'crashing' : `receiving ${ending}`} leaves no edge behind`, { skip: existsSync(compiled) ? false : 'run `npm run build` first: the child process runs dist/' }, async (t) => {
     const script = `
       const { supervise } = await import(${JSON.stringify(compiled)});
@@ -115,7 +123,8 @@ for (const ending of ['throws', 'SIGINT', 'SIGTERM'] as const) {
     await waitFor(() => livingMembers(pid).length === 3, 'the supervised group');
     if (ending !== 'throws') child.kill(ending);
     const code = await new Promise((r) => child.once('exit', (c) => r(c)));
-    t.equal(code, { throws: 1, SIGINT: 130, SIGTERM: 143 }[ending], 'edgecheck exits as the ending asks');
+    // SIGKILL runs no hook at all: the watchdog beside the group ends it
+    t.equal(code, { throws: 1, SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGKILL: null }[ending], 'edgecheck exits as the ending asks');
     await waitFor(() => livingMembers(pid).length === 0, 'the group gone');
     t.same(livingMembers(pid), [], 'no process of the edge is left');
   });

@@ -1,6 +1,7 @@
 // Runs a real edge program as a child in its own process group and stops the
 // whole group (SIGTERM, then SIGKILL after a bound) — also when edgecheck itself
-// exits, is interrupted or crashes — so no daemon outlives the run.
+// exits, is interrupted or crashes — so no daemon outlives the run. Where no
+// hook can run (SIGKILL, an abort), a watchdog shell beside each group ends it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -32,6 +33,14 @@ export interface Supervised {
 
 const STOP_GRACE_MS = 5_000;
 const live = new Set<number>();
+/** the watchdog of each live group, by group */
+const watchdogs = new Map<number, ChildProcess>();
+
+/**
+ * Polls edgecheck's pid once a second; once it is gone without having ended
+ * the group (killed outright), ends the group: TERM, then KILL.
+ */
+const WATCHDOG = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -TERM -"$2" 2>/dev/null; sleep 3; kill -KILL -"$2" 2>/dev/null';
 
 export function supervise(opts: SupervisedOptions): Supervised {
   const out = openSync(opts.logFile, 'a');
@@ -43,9 +52,17 @@ export function supervise(opts: SupervisedOptions): Supervised {
     closeSync(out);
   }
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`${opts.name}: could not start ${opts.command}`);
+  if (pid === undefined) {
+    // the spawn failure arrives as an 'error' event: with no listener it would end edgecheck
+    child.once('error', () => undefined);
+    throw new Error(`${opts.name}: could not start ${opts.command}`);
+  }
   live.add(pid);
   installExitHooks();
+  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'edgecheck-watchdog', String(process.pid), String(pid)], { detached: true, stdio: 'ignore' });
+  watchdog.once('error', () => undefined);
+  watchdog.unref();
+  watchdogs.set(pid, watchdog);
   let exit: string | undefined;
   const exited = new Promise<void>((resolve) => {
     const done = (text: string) => {
@@ -66,6 +83,7 @@ export function supervise(opts: SupervisedOptions): Supervised {
     signalGroup(pid, 'SIGKILL');
     await exited;
     live.delete(pid);
+    dismissWatchdog(pid);
   };
   return {
     name: opts.name,
@@ -100,6 +118,11 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+function dismissWatchdog(group: number): void {
+  watchdogs.get(group)?.kill('SIGKILL');
+  watchdogs.delete(group);
+}
+
 let hooksInstalled = false;
 
 /** How long another signal listener (the CLI) gets to stop the lab and exit before edgecheck exits anyway. */
@@ -107,7 +130,7 @@ const SIGNAL_EXIT_FALLBACK_MS = 10_000;
 
 /**
  * The safety net behind close(): on exit every live group is killed at once.
- * On SIGINT/SIGTERM the groups are asked to stop, and edgecheck exits as the
+ * On SIGINT, SIGTERM, SIGHUP or SIGQUIT the groups are asked to stop, and edgecheck exits as the
  * signal asks: at once when no one else listens for it, else after a bound if
  * the other listener (the CLI stopping the lab itself) has not exited by then.
  */
@@ -115,9 +138,13 @@ function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', () => {
-    for (const pid of live) signalGroup(pid, 'SIGKILL');
+    for (const pid of live) {
+      signalGroup(pid, 'SIGKILL');
+      // the group is gone: its watchdog must not kill a later process that reuses the number
+      dismissWatchdog(pid);
+    }
   });
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129], ['SIGQUIT', 131]] as const) {
     process.on(signal, () => {
       for (const pid of live) signalGroup(pid, 'SIGTERM');
       if (process.listenerCount(signal) === 1) process.exit(code);
