@@ -72,6 +72,15 @@ t.test('object store: bounded log, exact counts by time window, per-path sequenc
   t.equal(store.count(key, 5000), 0);
   t.equal(store.seenForPath(key, `${key}a`), MAX_LOG_ENTRIES + 5);
   t.equal(store.seenForPath(key, `${key}b`), 0);
+
+  // anyone can send a deployed origin paths: the number of keys logged is bounded, the oldest forgotten
+  const { MAX_LOGGED_KEYS } = await import('../lab/probeOrigin/objectStore.js');
+  const flooded = new ObjectStore();
+  const keyN = (i: number) => `/.edgecheck/flood/k${i}/`;
+  for (let i = 0; i <= MAX_LOGGED_KEYS; i++) flooded.record(keyN(i), keyN(i), { ...entry(i), url: keyN(i) });
+  t.equal(flooded.count(keyN(0)), 0, 'the first key is forgotten');
+  t.equal(flooded.count(keyN(1)), 1);
+  t.equal(flooded.count(keyN(MAX_LOGGED_KEYS)), 1);
 });
 
 t.test('sequences, per-path objects and the secondary listener', async (t) => {

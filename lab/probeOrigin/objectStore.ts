@@ -43,6 +43,11 @@ export function checkKeyOf(path: string): string | undefined {
 
 /** Full entries kept per key; counts and arrival times are kept for every request. */
 export const MAX_LOG_ENTRIES = 1000;
+/**
+ * Check keys logged at once. A deployed origin can be sent any path: past
+ * this, the key logged longest ago is forgotten (a run uses a few hundred).
+ */
+export const MAX_LOGGED_KEYS = 10_000;
 
 interface KeyLog {
   /** the last MAX_LOG_ENTRIES entries */
@@ -75,7 +80,10 @@ export class ObjectStore {
 
   record(key: string, path: string, entry: Omit<OriginLogEntry, 'seq'>): OriginLogEntry {
     let log = this.logs.get(key);
-    if (!log) this.logs.set(key, (log = { entries: [], times: [], perPath: new Map() }));
+    if (!log) {
+      if (this.logs.size >= MAX_LOGGED_KEYS) this.logs.delete(this.logs.keys().next().value!);
+      this.logs.set(key, (log = { entries: [], times: [], perPath: new Map() }));
+    }
     log.times.push(entry.at);
     log.perPath.set(path, (log.perPath.get(path) ?? 0) + 1);
     const full = { ...entry, seq: log.times.length };
