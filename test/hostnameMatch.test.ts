@@ -26,6 +26,7 @@ const cases: Array<[string, string, CertificateNames, Partial<HostnameMatch>]> =
   ['other IPv4 SAN', '192.0.2.8', san([], ['192.0.2.7']), { match: false, by: 'none' }],
   ['IPv6 SAN written out', '::1', san([], ['0:0:0:0:0:0:0:1']), { match: true, by: 'san-ip', matchedName: '0:0:0:0:0:0:0:1' }],
   ['IPv6 hostname written out, in brackets', '[2001:DB8:0:0:0:0:0:1]', san([], ['2001:db8::1']), { match: true, by: 'san-ip' }],
+  ['an IPv6 address with a zone: the zone names an interface, not the address', 'fe80::1%eth0', san([], ['FE80:0:0::1']), { match: true, by: 'san-ip' }],
   ['IP hostname vs DNS SAN', '192.0.2.7', san(['192.0.2.7']), { match: false, by: 'none' }],
   ['IP hostname vs CN', '192.0.2.7', cnOnly('192.0.2.7'), { match: false, by: 'none', warning: undefined }],
   ['DNS hostname vs IP SAN only', 'lab.edgecheck.test', { dns: [], ip: ['192.0.2.7'], commonName: 'lab.edgecheck.test' }, { match: false, by: 'none', warning: undefined }],

@@ -69,8 +69,14 @@ function unquote(value: string): string {
 }
 
 // The URL parser writes IPv4 and IPv6 in one canonical form (RFC 5952 for v6).
+// A zone (fe80::1%eth0) names an interface, not the address: it is dropped.
 function canonicalIp(ip: string): string {
-  return new URL(isIP(ip) === 6 ? `http://[${ip}]/` : `http://${ip}/`).hostname;
+  const address = ip.replace(/%.*$/, '');
+  try {
+    return new URL(isIP(address) === 6 ? `http://[${address}]/` : `http://${address}/`).hostname;
+  } catch {
+    return address.toLowerCase();
+  }
 }
 
 // Only non-ASCII names go through domainToASCII: it would also rewrite
