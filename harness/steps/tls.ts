@@ -6,7 +6,7 @@ import type { Step, TlsStep } from '../config/stepSchemas.js';
 import { checkTls, type TlsObservation } from '../expect/tls.js';
 import type { FailureRecord, TlsEndpointRecord } from '../record.js';
 import { redact } from '../secrets.js';
-import { handshake, type HandshakeOptions } from '../tls/handshake.js';
+import { handshake, RESUMPTION_SESSION_WAIT_MS, type HandshakeOptions } from '../tls/handshake.js';
 import { handshakeRecord } from '../tls/handshakeRecord.js';
 import { sentSni, tlsEndpoints, type TlsEndpoint } from '../tls/tlsEndpoints.js';
 import { missingTlsPromise, resolveTlsExpectation, type ResolvedTlsExpectation } from '../tls/tlsPromises.js';
@@ -57,7 +57,7 @@ async function observeEndpoint(
     ...(endpoint.maxVersion ? { maxVersion: endpoint.maxVersion } : {}),
     ...(ca ? { ca } : {}),
   };
-  const first = await handshake(options);
+  const first = await handshake(step.tls.resume ? { ...options, sessionWaitMs: RESUMPTION_SESSION_WAIT_MS } : options);
   const obs: TlsObservation = { label: endpoint.label, host: endpoint.host, handshake: first };
   if (step.tls.resume) {
     if (!first.ok) obs.resumption = { skipped: 'no first handshake to resume' };

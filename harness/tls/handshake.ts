@@ -22,6 +22,8 @@ export type HandshakeOptions = {
   /** A session from an earlier handshake, to attempt resumption. */
   session?: Buffer;
   timeoutMs: number;
+  /** how long to wait for a TLS 1.3 session ticket after the handshake (default 250 ms) */
+  sessionWaitMs?: number;
   localAddress?: string;
 };
 
@@ -59,6 +61,8 @@ export type HandshakeResult = HandshakeSuccess | HandshakeFailure;
 
 // TLS 1.3 tickets arrive after the handshake; a server that sends none should not cost much.
 const SESSION_WAIT_MS = 250;
+/** when the session is needed (to resume it), a busy server gets longer to send its ticket */
+export const RESUMPTION_SESSION_WAIT_MS = 2_000;
 const LEGACY_VERSIONS: ReadonlySet<tls.SecureVersion> = new Set(['TLSv1', 'TLSv1.1']);
 
 export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
@@ -99,7 +103,7 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
       if (secured.protocol !== 'TLSv1.3') session ??= socket.getSession();
       if (session) return settleSecured();
       clearTimeout(timer);
-      timer = setTimeout(settleSecured, Math.max(0, Math.min(SESSION_WAIT_MS, deadline - Date.now())));
+      timer = setTimeout(settleSecured, Math.max(0, Math.min(opts.sessionWaitMs ?? SESSION_WAIT_MS, deadline - Date.now())));
     });
     socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'ERR_TLS_HANDSHAKE', err.message));
     socket.once('close', () => fail('ECONNRESET', 'connection closed before the TLS handshake completed'));
