@@ -104,6 +104,23 @@ t.test('a real lab whose program fails shows its words and leaves nothing behind
   t.notOk(existsSync(labDirs[0]!), 'the lab dir is removed');
 });
 
+t.test('a lab whose port was taken before the edge could bind it starts again on fresh ports', async (t) => {
+  const tries: number[] = [];
+  const edge: RealEdge = {
+    ...fakeEdge('/bin/sh', 'true'),
+    start: async (setup) => {
+      tries.push(setup.ports.http);
+      const listen = `require('net').createServer().listen(${setup.ports.http}, '127.0.0.1'); require('net').createServer().listen(${setup.ports.https}, '127.0.0.1')`;
+      const script = tries.length === 1 ? 'echo "bind() to 127.0.0.1 failed (98: Address already in use)"; exit 1' : `exec ${process.execPath} -e "${listen}"`;
+      return { processes: [supervise({ name: 'stand-in', command: '/bin/sh', args: ['-c', script], cwd: setup.dir.dir, logFile: setup.dir.path('out.log') })] };
+    },
+  };
+  const lab = await startRealLab(edge);
+  t.teardown(() => lab.close());
+  t.equal(tries.length, 2, 'started a second time');
+  t.equal(lab.httpUrl, `http://lab.edgecheck.test:${tries[1]}`, 'on the ports of the second start');
+});
+
 // A crashed or interrupted edgecheck must take its edges with it: a child node
 // process supervises a sleep, then throws, or is sent a signal (SIGKILL too).
 const compiled = resolve('dist/lab/realEdges/supervisor.js');

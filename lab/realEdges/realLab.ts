@@ -38,6 +38,10 @@ function declaredRoutes(routes: Record<string, string | LabRoute> = {}): Record<
   return Object.fromEntries(Object.entries(routes).map(([name, r]) => [name, typeof r === 'string' ? { path: r } : r]));
 }
 
+/** how often a lab start is tried with fresh ports when one was taken in the meantime */
+const PORT_ATTEMPTS = 3;
+const PORT_TAKEN = /address already in use|EADDRINUSE/i;
+
 export function missingBinaries(edge: RealEdge): string[] {
   return edge.binaries.filter((b) => !existsSync(b));
 }
@@ -57,30 +61,46 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
   const origin = await startProbeOrigin({ token, certificates: certs.origin });
   const dir = makeLabDir(edge.name, certs);
   let started: StartedEdge | undefined;
-  const stop = async () => {
+  const stopEdge = async () => {
     await Promise.all((started?.processes ?? []).map((p) => p.stop()));
+    started = undefined;
+  };
+  const stop = async () => {
+    await stopEdge();
     await origin.close();
     dir.remove();
   };
   try {
-    const [http = 0, https = 0, ...internalPorts] = await freePorts(2 + edge.internalPortCount);
     const routes = edge.routes();
-    started = await edge.start({
-      dir,
-      origin,
-      ports: { http, https },
-      internalPorts,
-      routes,
-      hostnames: [...LAB_HOSTNAMES],
-      asRoot: process.getuid?.() === 0,
-      faults: new Set(opts.faults ?? []),
-    });
-    await waitReady({
-      ports: [http, https, ...(started.readyPorts ?? [])],
-      processes: started.processes,
-      timeoutMs: READY_TIMEOUT_MS,
-      ...(started.ready ? { probe: started.ready } : {}),
-    });
+    let http = 0;
+    let https = 0;
+    for (let attempt = 1; ; attempt++) {
+      const ports = await freePorts(2 + edge.internalPortCount);
+      [http = 0, https = 0] = ports;
+      try {
+        started = await edge.start({
+          dir,
+          origin,
+          ports: { http, https },
+          internalPorts: ports.slice(2),
+          routes,
+          hostnames: [...LAB_HOSTNAMES],
+          asRoot: process.getuid?.() === 0,
+          faults: new Set(opts.faults ?? []),
+        });
+        await waitReady({
+          ports: [http, https, ...(started.readyPorts ?? [])],
+          processes: started.processes,
+          timeoutMs: READY_TIMEOUT_MS,
+          ...(started.ready ? { probe: started.ready } : {}),
+        });
+        break;
+      } catch (err) {
+        // free ports are found by binding and letting go: another process can take one before the edge binds it
+        if (attempt >= PORT_ATTEMPTS || !PORT_TAKEN.test((err as Error).message)) throw err;
+        await stopEdge();
+      }
+    }
     const host = LAB_HOSTNAMES[0];
     return {
       edge,
