@@ -119,7 +119,9 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 function dismissWatchdog(group: number): void {
-  watchdogs.get(group)?.kill('SIGKILL');
+  // its own group: the sleep it is waiting in goes too
+  const pid = watchdogs.get(group)?.pid;
+  if (pid !== undefined) signalGroup(pid, 'SIGKILL');
   watchdogs.delete(group);
 }
 
