@@ -103,6 +103,13 @@ const cases: Case[] = [
     first: 's-duration.yaml:7:16: error: checks[0].steps[0].sleep: expected a duration such as 500ms, 2s, 5m, 1h, 1d, or a number of seconds',
   },
   {
+    name: 'a stray key on a sleep step is read as a sleep step',
+    kind: 'suite',
+    file: write('s-sleep-expect.yaml', 'suite: s\ntitle: S\nchecks:\n  - id: a\n    title: A\n    steps:\n      - sleep: 2s\n        expect: { status: 200 }\n'),
+    first: "s-sleep-expect.yaml:8:9: error: checks[0].steps[0]: unknown key 'expect'",
+    allowed: 'sleep',
+  },
+  {
     name: 'an alias to no anchor',
     kind: 'suite',
     file: write('s-alias.yaml', 'suite: s\ntitle: *nope\nchecks: []\n'),

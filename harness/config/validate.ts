@@ -125,17 +125,24 @@ function schemaAt(root: Schema, rootValue: unknown, path: YamlPath): Schema | un
   return s ? pickOption(unwrap(s), v) : undefined;
 }
 
-/** For a union, the object option sharing most keys with the value. */
+/**
+ * For a union, the object option the value most looks like: a key only one
+ * option has (`sleep`) outweighs any number of keys many options share
+ * (`expect`), so `{sleep: 2s, expect: ...}` is read as a sleep step with a
+ * stray key, not as a request step missing its path.
+ */
 function pickOption(s: Schema, value: unknown): Schema {
   const d = def(s);
   if (d.type !== 'union') return s;
   if (!isPlainObject(value)) return s;
   const keys = Object.keys(value);
   const objects = (d.options as Schema[]).map(unwrap).filter((o) => def(o).type === 'object');
+  const owners = (k: string) => objects.filter((o) => objectKeys(o).includes(k)).length;
   let best: Schema | undefined;
   let bestScore = -1;
   for (const o of objects) {
-    const score = keys.filter((k) => objectKeys(o).includes(k)).length;
+    const shared = keys.filter((k) => objectKeys(o).includes(k));
+    const score = shared.length + 1000 * shared.filter((k) => owners(k) === 1).length;
     if (score > bestScore) [best, bestScore] = [o, score];
   }
   return bestScore > 0 && best ? best : s;
