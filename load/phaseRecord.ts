@@ -13,7 +13,10 @@ type Phase = PlanPhase;
 export function phaseRecord(plan: SurgePlan, schedule: Schedule, p: Phase, span: number, stats: SurgeStats, reached: boolean): SurgePhaseRecord {
   const planned = plan.model === 'open' ? schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs) : undefined;
   const plannedRps = planned !== undefined ? planned / (p.durationMs / 1000) : undefined;
-  const ctx = { model: plan.model, kind: p.kind, lowestLevel: Math.min(p.from, p.to), reached, ...(plannedRps !== undefined ? { plannedRps } : {}) };
+  // a phase cut short (Ctrl-C) is held to the rate planned for the part that ran, not a whole ramp's average
+  const ranRps =
+    planned !== undefined && span > 0 && span < p.durationMs ? (schedule.cumulativeAt(p.startMs + span) - schedule.cumulativeAt(p.startMs)) / (span / 1000) : plannedRps;
+  const ctx = { model: plan.model, kind: p.kind, lowestLevel: Math.min(p.from, p.to), reached, ...(ranRps !== undefined ? { plannedRps: ranRps } : {}) };
   return {
     index: p.index,
     kind: p.kind,

@@ -119,3 +119,22 @@ t.test('live progress rewrites one line and keeps the last of each phase', async
   t.match(lines[0], /\r\x1b\[K.*\r\x1b\[Kp › 1 phase 0  2\.0s\/3\.0s  98\/100 rps  p99 40ms  errors 2\.00%  hit 50\.0%  origin 3 rps$/);
   t.match(lines[1], /^\r\x1b\[Kp › 2 phase 1  3\.0s\/3\.0s/);
 });
+
+t.test('a phase cut short is held to the rate planned for the part that ran', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { loadPlan } = await import('../load/loadPlan.js');
+  const { phaseRecord } = await import('../load/phaseRecord.js');
+  const { Schedule } = await import('../load/schedule.js');
+  const file = join(mkdtempSync(join(tmpdir(), 'edgecheck-partial-')), 'ramp.yaml');
+  writeFileSync(file, 'surge: ramp\nphases:\n  - { ramp: { to: 100, over: 10s } }\npaths: [/x]\nthresholds: { min_rps: 95% }\n');
+  const plan = loadPlan(file);
+  const schedule = new Schedule(plan.phases);
+  // stopped after 5 s of a 0 -> 100 rps ramp: 25 rps was planned on average so far, 50 over the whole ramp
+  const cut = phaseRecord(plan, schedule, plan.phases[0]!, 5_000, stats({ rps: 25 }), true);
+  t.equal(cut.thresholds[0]!.verdict, 'held', `25 rps against ${cut.thresholds[0]!.limit_value}`);
+  t.equal(cut.planned.rps, 50, 'the record still shows the whole phase as planned');
+  const whole = phaseRecord(plan, schedule, plan.phases[0]!, 10_000, stats({ rps: 25 }), true);
+  t.equal(whole.thresholds[0]!.verdict, 'breached', 'the whole ramp at 25 rps fell short');
+});
