@@ -35,3 +35,20 @@ t.test('nothing reached the origin', async (t) => {
   const failures = originRequest({ sni_matches_certificate: true }, { ...observe({}), originEntries: [] });
   t.match(failures, [{ expectation: 'origin_request', actual: 'no request reached the origin' }]);
 });
+
+t.test('a vendor claim against the origin log', async (t) => {
+  const { claimAgrees } = await import('../harness/expect/servedBy.js');
+  const answer = (status: number, seq?: number) =>
+    ({ status, headers: seq ? { 'x-edgecheck-origin-seq': String(seq) } : {}, body: Buffer.alloc(0) }) as unknown as Observation['response'];
+  const entry = { ...base, seq: 7 };
+  const cases: Array<[string, Parameters<typeof claimAgrees>[0], Observation, boolean]> = [
+    ['a hit the origin never saw', 'hit', { response: answer(200, 3), originEntries: [] }, true],
+    ['a hit the origin answered: a lie', 'hit', { response: answer(200, 7), originEntries: [entry] }, false],
+    ['a miss the origin answered', 'miss', { response: answer(200, 7), originEntries: [entry] }, true],
+    ['a miss the origin never saw: a lie', 'miss', { response: answer(200, 3), originEntries: [] }, false],
+    ["a miss ending in the edge's own 502 (TLS to the origin failed)", 'miss', { response: answer(502), originEntries: [] }, true],
+    ['a 502 the origin sent, claimed a miss', 'miss', { response: answer(502, 7), originEntries: [entry] }, true],
+    ['a revalidation either way', 'revalidated', { response: answer(200, 3), originEntries: [entry] }, true],
+  ];
+  for (const [name, claim, obs, agrees] of cases) t.equal(claimAgrees(claim, obs), agrees, name);
+});

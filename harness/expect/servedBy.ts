@@ -5,6 +5,7 @@
 // (Varnish grace, stale-while-revalidate) reaches the origin counts as cache.
 // An edge that strips the header is judged by whether the log grew at all.
 import type { Expect } from '../config/expectSchema.js';
+import type { CacheClaim } from '../cacheStatus/index.js';
 import { fail, type ExpectationCheck, type Observation } from './observation.js';
 
 export const servedBy: ExpectationCheck<NonNullable<Expect['served_by']>> = (expected, obs) => {
@@ -18,4 +19,20 @@ export function servedFrom(obs: Observation): 'cache' | 'origin' {
   const seq = Number(obs.response.headers['x-edgecheck-origin-seq']);
   if (!Number.isInteger(seq) || seq < 1) return entries.length > 0 ? 'origin' : 'cache';
   return entries.some((e) => e.seq === seq) ? 'origin' : 'cache';
+}
+
+/**
+ * Whether the vendor's claim is borne out by the origin log. A claimed hit
+ * must be an answer the origin did not produce for this request, a claimed
+ * miss one it did; except that an error the edge made itself (a 5xx that the
+ * origin never answered: TLS to it failed, it was unreachable) fits a
+ * claimed miss too, since the edge did go to the origin.
+ */
+export function claimAgrees(claim: CacheClaim, obs: Observation): boolean {
+  if (claim === 'revalidated') return true;
+  const claimsCache = claim === 'hit' || claim === 'stale';
+  const served = servedFrom(obs);
+  if (claimsCache === (served === 'cache')) return true;
+  const edgeMadeIt = !claimsCache && served === 'cache' && obs.response.status >= 500 && !obs.response.headers['x-edgecheck-origin-seq'];
+  return edgeMadeIt && (obs.originEntries ?? []).length === 0;
 }

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseDuration } from '../config/duration.js';
 import type { RequestStep, Step } from '../config/stepSchemas.js';
 import { checkExpectations } from '../expect/index.js';
-import { servedFrom } from '../expect/servedBy.js';
+import { claimAgrees, servedFrom } from '../expect/servedBy.js';
 import type { Observation } from '../expect/observation.js';
 import type { WireRequest, WireResponse } from '../http/client.js';
 import type { StepRecord } from '../record.js';
@@ -56,11 +56,10 @@ export const requestStep: StepKind<RequestStep> = {
       }));
     }
     if (claim) {
-      const claimsCache = claim.claim === 'hit' || claim.claim === 'stale';
       record.cache_claim = {
         claim: claim.claim,
         evidence: redact(claim.evidence),
-        ...(originEntries ? { agrees_with_origin: claimsCache === (servedFrom(obs) === 'cache') || claim.claim === 'revalidated' } : {}),
+        ...(originEntries ? { agrees_with_origin: claimAgrees(claim.claim, obs) } : {}),
       };
     }
     record.failures = checkExpectations(step.expect, obs);
