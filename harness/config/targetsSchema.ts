@@ -39,6 +39,8 @@ export const targetSchema = z
         control: z.url({ protocol: /^https?$/ }),
         token: z.string().min(1),
         ca: z.string().optional(),
+        /** how long after a response its background fetches may still reach the origin's log (default 50ms) */
+        settle: duration.optional(),
       })
       .optional(),
     routes: z.record(z.string(), routeSchema).optional(),

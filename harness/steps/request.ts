@@ -12,7 +12,10 @@ import { redact, redactHeaders } from '../secrets.js';
 import type { StepContext, StepKind } from './stepKind.js';
 
 const MAX_REDIRECTS = 5;
-/** long enough for a loopback or LAN background fetch; the log is read once, after it */
+/**
+ * Long enough for a loopback or LAN background fetch; the log is read once,
+ * after it. Behind a real CDN a target sets its own (`origin.settle`).
+ */
 const ORIGIN_LOG_SETTLE_MS = 50;
 
 export const requestStep: StepKind<RequestStep> = {
@@ -37,7 +40,7 @@ export const requestStep: StepKind<RequestStep> = {
       return record;
     }
     // let a background fetch the request set off (grace, stale-while-revalidate) land in the log
-    if (origin) await delay(ORIGIN_LOG_SETTLE_MS);
+    if (origin) await delay(parseDuration(ctx.target.config.origin?.settle ?? 0) || ORIGIN_LOG_SETTLE_MS);
     const originEntries = origin ? (await origin.log(ctx.checkKey)).filter((e) => e.seq > before) : undefined;
     const claim = ctx.target.cacheStatus.read(response.headers);
     const obs: Observation = { response, ...(originEntries ? { originEntries } : {}), ...(claim ? { claim } : {}) };
