@@ -115,17 +115,23 @@ t.test('the control channel reads no body before the token, and caps what it rea
   t.match(tooBig.text, /at most 1048576 bytes/);
 });
 
-t.test('an object HTTP cannot carry is answered 500, and the origin keeps serving', async (t) => {
+t.test('an object HTTP cannot carry is refused by the control channel, and never ends the origin', async (t) => {
   const origin = await startProbeOrigin({ token: 'tok-123456' });
   t.teardown(() => origin.close());
   const control = new OriginControl(origin.controlUrl, 'tok-123456');
   t.teardown(() => control.close());
-  // the suite schema refuses this; the control API can still be sent anything
-  await control.setObject(key, { headers: { 'X-Bad': 'a\nb', 'Cache-Control': 'max-age=60' }, body: 'never sent' });
-  const bad = await request(`${origin.httpUrl}${key}`);
-  t.equal(bad.statusCode, 500);
-  t.match(await bad.body.text(), /cannot be sent/);
-  t.equal(bad.headers['cache-control'], undefined, 'none of the programmed headers go out');
+  // the suite schema refuses these, and so does the control API, with the reason
+  await t.rejects(control.setObject(key, { headers: { 'X-Bad': 'a\nb' } }), /400.*object\.headers\.X-Bad: a header value cannot hold a line break/);
+  await t.rejects(control.setObject(key, { status: 1000 } as never), /400.*object\.status/);
+  await t.rejects(control.setObject(key, { size: 1e12 } as never), /400.*object\.size/);
+  // one that got into the store anyway is answered 500, and the origin keeps serving
+  for (const bad of [{ headers: { 'X-Bad': 'a\nb', 'Cache-Control': 'max-age=60' } }, { status: 1000 }, { body: 123 }]) {
+    origin.store.set(key, bad as never);
+    const res = await request(`${origin.httpUrl}${key}`);
+    t.equal(res.statusCode, 500, JSON.stringify(bad));
+    t.match(await res.body.text(), /cannot be (sent|answered)/);
+    t.equal(res.headers['cache-control'], undefined, 'none of the programmed headers go out');
+  }
   await control.setObject(key, { body: 'fine' });
   const good = await request(`${origin.httpUrl}${key}`);
   t.equal(await good.body.text(), 'fine');

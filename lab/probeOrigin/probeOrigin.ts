@@ -6,6 +6,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { originObject } from '../../harness/config/stepSchemas.js';
 import { namesFromCertificate } from '../../harness/tls/hostnameMatch.js';
 import { ORIGIN_CERT_FAULTS, type OriginCertFault, type ServedCertificate } from '../labCertificates.js';
 import { answerFor } from './answer.js';
@@ -98,7 +99,12 @@ function originHandler(store: ObjectStore, listener: string, certificateNames?: 
       const path = url.split('?')[0] ?? '/';
       const key = checkKeyOf(path);
       const nth = key ? store.seenForPath(key, path) + 1 : 1;
-      const answer = answerFor(key ? store.get(key, path) : undefined, req.method ?? 'GET', req.headers, nth, listener === 'http:secondary');
+      let answer: ReturnType<typeof answerFor>;
+      try {
+        answer = answerFor(key ? store.get(key, path) : undefined, req.method ?? 'GET', req.headers, nth, listener === 'http:secondary');
+      } catch (err) {
+        answer = { status: 500, headers: {}, body: `edgecheck probe origin: the programmed object cannot be answered: ${(err as Error).message}\n` };
+      }
       let seq = 0;
       if (key) {
         const sni = (req.socket as TLSSocket).servername;
@@ -115,16 +121,20 @@ function originHandler(store: ObjectStore, listener: string, certificateNames?: 
         }).seq;
       }
       try {
+        // checked here, not by end(): a response that fails inside end() cannot be answered any more
+        if (!Number.isInteger(answer.status) || answer.status < 100 || answer.status > 599) throw new RangeError(`status ${answer.status}`);
+        if (typeof answer.body !== 'string') throw new TypeError(`a body of type ${typeof answer.body}`);
         res.statusCode = answer.status;
         for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
         res.setHeader('x-edgecheck-origin-seq', String(seq));
+        res.end(answer.body);
       } catch (err) {
-        // an object programmed straight through the control API can hold what HTTP cannot carry
+        // the control API validates objects; this is the last guard, so a bad one never ends the origin
+        if (res.headersSent) return void res.destroy();
         for (const name of res.getHeaderNames()) res.removeHeader(name);
         res.writeHead(500, { 'content-type': 'text/plain', 'x-edgecheck-origin-seq': String(seq) });
-        return void res.end(`edgecheck probe origin: the programmed object cannot be sent: ${(err as Error).message}\n`);
+        res.end(`edgecheck probe origin: the programmed object cannot be sent: ${(err as Error).message}\n`);
       }
-      res.end(answer.body);
     });
   };
 }
@@ -163,9 +173,15 @@ function controlHandler(store: ObjectStore, token: string) {
       try {
         if (req.method === 'GET' && url.pathname === '/v1/health') return reply(200, { ok: true });
         if (req.method === 'PUT' && url.pathname === '/v1/objects') {
-          const { key, object, path } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string; object: OriginObject; path?: string };
-          if (checkKeyOf(key) !== key) return reply(400, { error: `not a check key: ${key}` });
-          store.set(key, object, path);
+          const { key, object, path } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string; object: unknown; path?: string };
+          if (typeof key !== 'string' || checkKeyOf(key) !== key) return reply(400, { error: `not a check key: ${String(key)}` });
+          // the same rules as a suite's object: what is stored can always be sent
+          const valid = originObject.safeParse(object);
+          if (!valid.success) {
+            const issue = valid.error.issues[0]!;
+            return reply(400, { error: `object.${issue.path.join('.')}: ${issue.message}` });
+          }
+          store.set(key, valid.data as OriginObject, path);
           return reply(204);
         }
         if (req.method === 'GET' && url.pathname === '/v1/log') {
