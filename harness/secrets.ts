@@ -8,11 +8,19 @@ export function registerSecret(value: string): void {
   const v = value.trim();
   if (v.length < MIN_SECRET_LENGTH) return;
   secrets.add(v);
-  // as it appears once put in a URL (path, query, form) by whoever encoded it
-  secrets.add(encodeURIComponent(v));
-  secrets.add(new URLSearchParams({ v }).toString().slice(2));
-  secrets.add(new URL(`http://x/${v}`).pathname.slice(1));
-  secrets.add(new URL(`http://x/?${v}`).search.slice(1));
+  // as it appears once put in a URL (path, query, form) by whoever encoded it;
+  // a form a URL cut short (at a ? or #) would redact a fragment of ordinary text, so only whole ones
+  const whole = (encoded: string, decode: (s: string) => string = decodeURIComponent) => {
+    try {
+      if (decode(encoded) === v) secrets.add(encoded);
+    } catch {
+      // not decodable: not a form this value takes
+    }
+  };
+  whole(encodeURIComponent(v));
+  whole(new URLSearchParams({ v }).toString().slice(2), (s) => new URLSearchParams(`v=${s}`).get('v') ?? '');
+  whole(new URL(`http://x/${v}`).pathname.slice(1));
+  whole(new URL(`http://x/?${v}`).search.slice(1));
 }
 
 export const REDACTED = '[redacted]';

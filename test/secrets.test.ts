@@ -33,3 +33,12 @@ t.test('${file:} reads a token without the line break the file ends with', async
   t.equal(loaded.targets['s']?.origin?.token, 'tok-from-file');
   t.equal(redact('Bearer tok-from-file'), 'Bearer [redacted]');
 });
+
+t.test('a secret with a ? or # never makes a fragment of it a secret', async (t) => {
+  registerSecret('#Summer2024');
+  registerSecret('ab#Zx9kQ2');
+  registerSecret('?query-like');
+  t.equal(redact('GET /api/table'), 'GET /api/table', 'ordinary text is left alone');
+  t.equal(redact('pw=#Summer2024'), 'pw=[redacted]');
+  t.equal(redact('ab#Zx9kQ2 and ?query-like'), '[redacted] and [redacted]');
+});
