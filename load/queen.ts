@@ -30,12 +30,14 @@ const YOUNG_GENERATION_MB = 4;
  * (sized from the machine's memory) it waits there for a mark-compact that
  * comes late, and resident memory grows ~1 MB/s. A limit a few times the live
  * set (measured: ~9 MB, plus ~10 KB per connection) makes V8 collect early.
+ * autocannon also copies the whole request cycle into every connection: up to
+ * a kilobyte per connection per request in the cycle is allowed for that.
  * Not applied when the bee runs from TypeScript source (the tests): the
  * TypeScript loader then lives in the bee's heap too.
  */
-function beeLimits(connections: number): ResourceLimits {
+function beeLimits(connections: number, cycleLength: number): ResourceLimits {
   if (FROM_SOURCE) return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
-  return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: Math.ceil(32 + connections * 0.05) };
+  return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: Math.ceil(32 + connections * (0.05 + cycleLength / 1024)) };
 }
 
 // bee.js beside this file once built; bee.ts when run from source (the tests)
@@ -104,7 +106,7 @@ export class Queen {
   }
 
   private hatch(orders: BeeOrders, fail: (err: Error) => void): Promise<void> {
-    const worker = new Worker(BEE_URL, { workerData: orders, resourceLimits: beeLimits(orders.pools[orders.index] ?? 1) });
+    const worker = new Worker(BEE_URL, { workerData: orders, resourceLimits: beeLimits(orders.pools[orders.index] ?? 1, orders.requests.length) });
     this.workers.push(worker);
     return new Promise<void>((resolve) => {
       worker.on('message', (msg: BeeMessage) => {
