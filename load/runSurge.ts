@@ -63,12 +63,11 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     let startAt = 0;
     let startWall = 0;
     let stoppedAtMs: number | undefined;
-    // one per-second origin count at a time: a slow origin loses some seconds' counts rather than building a backlog
+    // one per-second origin count at a time: a slow origin loses some seconds' counts rather than building a
+    // backlog; the seconds that arrive meanwhile wait for it, so every second is ticked, in order
     let counting: Promise<void> | undefined;
-    let lastTicked = -1;
+    const waiting: SurgeSecond[] = [];
     const tick = (entry: SurgeSecond) => {
-      if (entry.t <= lastTicked) return;
-      lastTicked = entry.t;
       opts.onTick?.({
         plan: plan.name,
         elapsed_ms: Math.min((entry.t + 1) * 1000, plan.durationMs),
@@ -85,7 +84,8 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       },
       onSecond(second, slices) {
         const entry = books.addSecond(second, slices);
-        if (!origin || counting) return tick(entry);
+        if (counting) return void waiting.push(entry);
+        if (!origin) return tick(entry);
         counting = origin
           .count(startWall + second * 1000, startWall + (second + 1) * 1000)
           .then((seen) => void (entry.origin_rps = seen))
@@ -93,6 +93,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
           .finally(() => {
             counting = undefined;
             tick(entry);
+            for (const later of waiting.splice(0)) tick(later);
           });
       },
     });

@@ -150,3 +150,24 @@ t.test('a surge stopped before the bees started owes nothing; an origin that sto
   t.ok(surge.notes.some((n) => /origin offload not measured: the probe origin did not answer its count \(origin control: connection refused\)/.test(n)), surge.notes.join('; '));
   t.equal(surge.thresholds[0]!.verdict, 'not measured');
 });
+
+t.test('a slow origin count delays the live ticks but loses none, and keeps their order', async (t) => {
+  const planFile = join(dirname(targets), 'slow-origin.yaml');
+  writeFileSync(planFile, `surge: slow-origin\nphases:\n  - { hold: { rps: 20, for: 4s } }\npaths: [/a]\nbees: 1\n`);
+  const plan = loadPlan(planFile);
+  const named = selectTarget(loadTargets(targets), 'lab');
+  const target = await openTarget(named);
+  t.teardown(() => target.close());
+  const origin = target.origin!;
+  const count = origin.count.bind(origin);
+  origin.count = async (...args: Parameters<typeof count>) => {
+    await new Promise((r) => setTimeout(r, 1300));
+    return count(...args);
+  };
+  const ticks: number[] = [];
+  const surge = await runSurge({ plan, named, target, runId: 'resilience-slow-count', onTick: (tick) => ticks.push(tick.second.t) });
+  t.same(ticks, surge.timeline.map((s) => s.t), 'every second of the timeline was ticked');
+  t.same(ticks, [...ticks].sort((a, b) => a - b), 'in order');
+  t.ok(ticks.length >= 4);
+  t.ok(surge.timeline.some((s) => s.origin_rps !== undefined), 'the seconds that were counted carry the count');
+});
