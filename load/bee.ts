@@ -44,11 +44,15 @@ let pending: SliceReport[] = [];
 let boundaryTimer: NodeJS.Timeout | undefined;
 let instance: autocannon.Instance | undefined;
 let finishing = false;
+/** a stop (Ctrl-C) arrived: a grace period in progress ends now */
+let stopped = false;
 
 port.on('message', (msg: QueenMessage) => {
   if (msg.type === 'start') setTimeout(start, Math.max(0, msg.startAt - clock()), msg.startAt);
-  else if (msg.type === 'stop') void finish(0);
-  else process.exit(0);
+  else if (msg.type === 'stop') {
+    stopped = true;
+    void finish(0);
+  } else process.exit(0);
 });
 post({ type: 'ready' });
 
@@ -125,9 +129,9 @@ async function finish(graceMs: number): Promise<void> {
   finishing = true;
   bee.stopped = true;
   const deadline = clock() + graceMs;
-  while (clock() < deadline && connections.some((c) => c.busy)) await new Promise((r) => setTimeout(r, 20));
+  while (clock() < deadline && !stopped && connections.some((c) => c.busy)) await new Promise((r) => setTimeout(r, 20));
   clearTimeout(boundaryTimer);
-  if (graceMs > 0) for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
+  if (!stopped) for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
   const last = bee.recorder.cut(second, phase);
   const slices = last.sent || last.responses || Object.keys(last.transport).length ? [...pending, last] : pending;
   // stopped before the start: nothing planned ever came due

@@ -52,6 +52,8 @@ export interface PacedConnection {
 
 /** reconnects with no response in between back off from 10 ms, doubling, to this */
 const MAX_RECONNECT_BACKOFF_MS = 1000;
+/** a connection that stayed this long was not refused or dropped at once: the next connect needs no backoff */
+const CONNECTION_LASTED_MS = 1000;
 
 export function isPaceable(client: unknown): client is AutocannonClient {
   return typeof (client as AutocannonClient)._doRequest === 'function';
@@ -65,8 +67,13 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
   let lost = false;
   /** the last response said Connection: close; the next request waits for the new connection */
   let closing = false;
-  /** connects since the last response: an edge refusing or dropping connections gets a backoff, not a storm */
+  /**
+   * connects since the last response or the last connection that lasted: an
+   * edge refusing or dropping connections gets a backoff, not a storm, while
+   * an idle connection the edge closes after a while reconnects at once
+   */
   let connects = 0;
+  let connectedAt = -Infinity;
   let reconnecting = false;
 
   const conn: PacedConnection = {
@@ -116,13 +123,18 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
         lost = false;
       });
     }
+    if (bee.now() - connectedAt >= CONNECTION_LASTED_MS) connects = 0;
     const delay = connects === 0 ? 0 : Math.min(MAX_RECONNECT_BACKOFF_MS, 10 * 2 ** (connects - 1));
     connects++;
-    if (delay === 0) return connect();
+    const open = () => {
+      connectedAt = bee.now();
+      connect();
+    };
+    if (delay === 0) return open();
     reconnecting = true;
     setTimeout(() => {
       reconnecting = false;
-      if (!client.destroyed) connect();
+      if (!client.destroyed) open();
     }, delay);
   };
   client._doRequest = () => {

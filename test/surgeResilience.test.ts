@@ -171,3 +171,28 @@ t.test('a slow origin count delays the live ticks but loses none, and keeps thei
   t.ok(ticks.length >= 4);
   t.ok(surge.timeline.some((s) => s.origin_rps !== undefined), 'the seconds that were counted carry the count');
 });
+
+t.test('the backoff is for connections refused or dropped at once, not for ones that lasted', async (t) => {
+  const { EventEmitter } = await import('node:events');
+  let now = 0;
+  const fakeClient = () => {
+    const client = Object.assign(new EventEmitter(), { destroyed: false, opened: 0, _doRequest() {}, _connect() {} });
+    client._connect = () => void client.opened++;
+    return client;
+  };
+  const bee = { ...beeState(oneEach()), now: () => now };
+
+  const dropped = fakeClient();
+  pace(dropped as unknown as AutocannonClient, 0, bee);
+  for (let i = 0; i < 4; i++) dropped._connect();
+  t.equal(dropped.opened, 1, 'dropped at once, again and again: only the first reconnect is immediate');
+
+  const lasted = fakeClient();
+  pace(lasted as unknown as AutocannonClient, 1, bee);
+  for (let i = 0; i < 4; i++) {
+    lasted._connect();
+    now += 1500;
+  }
+  t.equal(lasted.opened, 4, 'each connection lasted 1.5 s before the edge closed it: every reconnect is immediate');
+  dropped.destroyed = true;
+});
