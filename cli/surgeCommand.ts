@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadTargets, selectTarget, type NamedTarget } from '../harness/config/load.js';
 import { ConfigError } from '../harness/errors.js';
 import type { RunRecord } from '../harness/record.js';
+import { redactDeep } from '../harness/secrets.js';
 import { newRunId } from '../harness/runner/runSuites.js';
 import { openTarget } from '../harness/target/openTarget.js';
 import { importK6Summary } from '../load/k6/importSummary.js';
@@ -168,8 +169,10 @@ function terminalReporters(outDir: string, live: boolean): Reporter[] {
   return [...(live ? [new SurgeProgressReporter(opts)] : []), new MissionReporter(opts), new JsonReporter(opts)];
 }
 
+/** Ends the reporters on the record, secrets redacted, as multiplex() does for a run. */
 async function end(reporters: Reporter[], record: RunRecord): Promise<void> {
-  for (const r of reporters) await r.onRunEnd?.(record);
+  const safe = redactDeep(record);
+  for (const r of reporters) await r.onRunEnd?.(safe);
 }
 
 function withBees(plan: SurgePlan, bees: string | undefined): SurgePlan {

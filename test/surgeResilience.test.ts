@@ -84,7 +84,7 @@ t.test('a request that times out counts as an error and as a latency of at least
     timeout: 1,
     setupClient: (client) => void pace(client as unknown as AutocannonClient, 0, bee),
   }, () => undefined);
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await new Promise((resolve) => setTimeout(resolve, 2500));
   instance.stop();
   const slice = bee.recorder.cut(0, 0);
   t.equal(slice.transport['timeout'], 1);

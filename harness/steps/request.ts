@@ -40,7 +40,8 @@ export const requestStep: StepKind<RequestStep> = {
       return record;
     }
     // let a background fetch the request set off (grace, stale-while-revalidate) land in the log
-    if (origin) await delay(parseDuration(ctx.target.config.origin?.settle ?? 0) || ORIGIN_LOG_SETTLE_MS);
+    const settle = ctx.target.config.origin?.settle;
+    if (origin) await delay(settle === undefined ? ORIGIN_LOG_SETTLE_MS : (parseDuration(settle) ?? ORIGIN_LOG_SETTLE_MS), undefined, { signal: ctx.signal });
     const originEntries = origin ? (await origin.log(ctx.checkKey)).filter((e) => e.seq > before) : undefined;
     const claim = ctx.target.cacheStatus.read(response.headers);
     const obs: Observation = { response, ...(originEntries ? { originEntries } : {}), ...(claim ? { claim } : {}) };
