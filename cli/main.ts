@@ -16,7 +16,7 @@ Declarative conformance and load testing for CDN endpoints.
 Commands:
   run       run suites against a target (edgecheck run --help)
   surge     fire a surge plan at a target; export it to k6 (edgecheck surge --help)
-  schema    print the JSON Schemas of targets.yaml and suite files
+  schema    print the JSON Schemas of targets.yaml, suites and surge plans
   lab       list the lab edges, or run one in the foreground (edgecheck lab --help)
   origin    run the probe origin standalone, to put behind a real CDN (edgecheck origin --help)
 
