@@ -97,7 +97,7 @@ try {
 function benchTarget(name: string): NamedTarget {
   const file = defaultTargetsFile();
   const loaded = existsSync(file) ? loadTargets(file) : undefined;
-  if (loaded && Object.hasOwn(loaded.targets, name)) {
+  if (loaded && name in loaded.targets) {
     const t = selectTarget(loaded, name);
     return { ...t, config: { ...t.config, surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
   }

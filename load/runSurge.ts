@@ -38,7 +38,7 @@ const CLAIM_DISAGREEMENT = 0.1;
 export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
   const { plan, target } = opts;
   const limits = surgeLimits(plan, opts.named);
-  const route = Object.hasOwn(target.routes, plan.route) ? target.routes[plan.route] : undefined;
+  const route = target.routes[plan.route];
   if (!route) {
     throw new ConfigError([
       { message: `route: target '${target.name}' has no route '${plan.route}'`, position: plan.where(['route']), allowed: Object.keys(target.routes).join(', ') },

@@ -28,6 +28,11 @@ t.test('help', async (t) => {
   const inherited = edgecheck(['run', '--target', 'constructor']);
   t.equal(inherited.status, 2, 'a name every object inherits is no target');
   t.match(inherited.stderr, /--target constructor: no such target/);
+  const inheritedRoute = join(dir, 'inherited-route.yaml');
+  writeFileSync(inheritedRoute, 'suite: r\ntitle: R\nchecks:\n  - id: a\n    title: A\n    steps:\n      - get: /\n        route: constructor\n');
+  const routeRun = edgecheck(['run', '--suite', inheritedRoute, '--reporter', 'dot', '--out', join(dir, 'inherited-route')]);
+  t.equal(routeRun.status, 0, 'nor is it a route: the check is skipped');
+  t.match(routeRun.stdout, /1 skipped/);
   const badFlag = edgecheck(['run', '--colour']);
   t.equal(badFlag.status, 2);
   t.notMatch(badFlag.stderr, /\n\s+at /);

@@ -31,7 +31,9 @@ export function loadTargets(file: string, env: NodeJS.ProcessEnv = process.env):
   const src = readYamlFile(file);
   interpolate(src, env);
   const parsed = validate(src, targetsFileSchema, plainData(src));
-  if (parsed.default !== undefined && !Object.hasOwn(parsed.targets, parsed.default)) {
+  // no prototype: `--target constructor` is no target
+  const targets = Object.assign(Object.create(null) as typeof parsed.targets, parsed.targets);
+  if (parsed.default !== undefined && !(parsed.default in targets)) {
     throw new ConfigError([
       {
         message: `default: no target named '${parsed.default}'${didYouMean(parsed.default, Object.keys(parsed.targets))}`,
@@ -40,7 +42,7 @@ export function loadTargets(file: string, env: NodeJS.ProcessEnv = process.env):
       },
     ]);
   }
-  return { file, default: parsed.default, targets: parsed.targets };
+  return { file, default: parsed.default, targets };
 }
 
 export function selectTarget(loaded: LoadedTargets, name: string | undefined): NamedTarget {
@@ -49,8 +51,7 @@ export function selectTarget(loaded: LoadedTargets, name: string | undefined): N
   if (chosen === undefined) {
     throw new ConfigError(`${loaded.file}: several targets and no default; choose one with --target (${names.join(', ')})`);
   }
-  // own names only: `--target constructor` is no target
-  const config = Object.hasOwn(loaded.targets, chosen) ? loaded.targets[chosen] : undefined;
+  const config = loaded.targets[chosen];
   if (!config) {
     throw new ConfigError(
       `--target ${chosen}: no such target in ${loaded.file}${didYouMean(chosen, names)}; targets: ${names.join(', ')}`,

@@ -44,7 +44,7 @@ function lacks(need: string, target: OpenTarget): string | undefined {
   if (need === 'tls' && target.url.protocol !== 'https:') return `needs an https:// target; target '${target.name}' is ${target.url.protocol}//`;
   if (need.startsWith('route:')) {
     const name = need.slice('route:'.length);
-    if (!Object.hasOwn(target.routes, name)) return `needs route '${name}'; target '${target.name}' declares no such route`;
+    if (!target.routes[name]) return `needs route '${name}'; target '${target.name}' declares no such route`;
   }
   return undefined;
 }

@@ -13,7 +13,7 @@ export const MAX_ROUTE_PAUSE_MS = 60_000;
 
 export function routePause(pause: RouteTtlPause, routes: Record<string, Route>): { ms: number } | { reason: string } {
   const name = pause.route ?? 'default';
-  const route = Object.hasOwn(routes, name) ? routes[name] : undefined;
+  const route = routes[name];
   if (!route) return { reason: `needs route '${name}'; the target declares no such route` };
   const seconds = pause.ttl === 'error' ? errorTtlSeconds(route.error_ttl) : route.ttl?.[pause.ttl];
   const field = pause.ttl === 'error' ? 'error_ttl' : `ttl.${pause.ttl}`;
