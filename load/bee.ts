@@ -44,13 +44,13 @@ let pending: SliceReport[] = [];
 let boundaryTimer: NodeJS.Timeout | undefined;
 let instance: autocannon.Instance | undefined;
 let finishing = false;
-/** a stop (Ctrl-C) arrived: a grace period in progress ends now */
-let stopped = false;
+/** the queen said stop (Ctrl-C): a grace period in progress ends now (bee.stopped is set by any finish) */
+let interrupted = false;
 
 port.on('message', (msg: QueenMessage) => {
   if (msg.type === 'start') setTimeout(start, Math.max(0, msg.startAt - clock()), msg.startAt);
   else if (msg.type === 'stop') {
-    stopped = true;
+    interrupted = true;
     void finish(0);
   } else process.exit(0);
 });
@@ -129,9 +129,9 @@ async function finish(graceMs: number): Promise<void> {
   finishing = true;
   bee.stopped = true;
   const deadline = clock() + graceMs;
-  while (clock() < deadline && !stopped && connections.some((c) => c.busy)) await new Promise((r) => setTimeout(r, 20));
+  while (clock() < deadline && !interrupted && connections.some((c) => c.busy)) await new Promise((r) => setTimeout(r, 20));
   clearTimeout(boundaryTimer);
-  if (!stopped) for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
+  if (!interrupted) for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
   const last = bee.recorder.cut(second, phase);
   const slices = last.sent || last.responses || Object.keys(last.transport).length ? [...pending, last] : pending;
   // stopped before the start: nothing planned ever came due

@@ -89,9 +89,14 @@ const fakeEdge = (binary: string, script: string): RealEdge => ({
 t.test('a program that cannot be started is an error, not a crash', async (t) => {
   const notExecutable = join(dir, 'not-executable');
   (await import('node:fs')).writeFileSync(notExecutable, '#!/bin/sh\n');
+  // an unhandled spawn 'error' event would surface here rather than end the test process
+  const uncaught: Error[] = [];
+  const onUncaught = (err: Error) => uncaught.push(err);
+  process.on('uncaughtException', onUncaught);
+  t.teardown(() => void process.off('uncaughtException', onUncaught));
   t.throws(() => supervise({ name: 'broken', command: notExecutable, args: [], cwd: dir, logFile: join(dir, 'broken.out') }), /broken: could not start/);
   await new Promise((r) => setTimeout(r, 100));
-  t.pass('the spawn error event did not end the process');
+  t.same(uncaught, [], 'the spawn error event went to a listener');
 });
 
 t.test('a real lab whose program is missing says how to install it', async (t) => {
