@@ -70,7 +70,7 @@ export async function originCommand(argv: string[]): Promise<number> {
   }
   if (values['lab-tls'] !== undefined) {
     let next = port('--lab-tls', values['lab-tls']);
-    const lab = makeLabCertificates();
+    const lab = await makeLabCertificates();
     for (const fault of ORIGIN_CERT_FAULTS) {
       if (certificates[fault]) continue;
       certificates[fault] = lab.origin[fault];

@@ -28,7 +28,7 @@ const SKIPPED_CHECKS: Partial<Record<ReferenceEdgeFault, OriginCertificateCheck>
 
 export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise<LabInstance> {
   const faults = new Set(opts.faults ?? []);
-  const certs = makeLabCertificates();
+  const certs = await makeLabCertificates();
   const token = randomBytes(24).toString('hex');
   const origin = await startProbeOrigin({ token, certificates: certs.origin });
   const routes = { ...CACHING_ROUTES, ...ORIGIN_TLS_ROUTES, ...opts.routes };
@@ -42,6 +42,7 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       addresses,
       certificates: certs.edge,
       ca: certs.ca,
+      keys: certs.keys,
       routes: edgeRoutes,
       faults,
     });

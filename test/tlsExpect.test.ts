@@ -129,9 +129,9 @@ t.test('promise words resolve against the target, and their absence is a reason 
 
 t.test('a certificate with an unreadable expiry date is evidence, not a crash', async (t) => {
   const { X509Certificate } = await import('node:crypto');
-  const { createCa } = await import('../lab/ca.js');
+  const { createCa, newLabKey } = await import('../lab/ca.js');
   const { certificateEvidence } = await import('../harness/tls/certificateEvidence.js');
-  const der = Buffer.from(createCa('bad date').certPem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
+  const der = Buffer.from(createCa('bad date', await newLabKey()).certPem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
   // the second UTCTime (tag 0x17, 13 bytes) is notAfter: make its month 13
   const at = [...der.keys()].filter((i) => der[i] === 0x17 && der[i + 1] === 13)[1]! + 2;
   der.write('13', at + 2, 'latin1');

@@ -56,7 +56,7 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} not found; install it with: ${aptGetLine(edge)}`);
   }
-  const certs = makeLabCertificates();
+  const certs = await makeLabCertificates();
   const token = randomBytes(24).toString('hex');
   const origin = await startProbeOrigin({ token, certificates: certs.origin });
   const dir = makeLabDir(edge.name, certs);

@@ -8,7 +8,7 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:h
 import https from 'node:https';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { KeyAndCert } from '../ca.js';
-import type { ServedCertificate } from '../labCertificates.js';
+import type { LabKeys, ServedCertificate } from '../labCertificates.js';
 import { EdgeNode, type EdgeRoute } from './edgeNode.js';
 import type { ReferenceEdgeFault } from './faults.js';
 import { viewerTls } from './viewerTls.js';
@@ -21,6 +21,8 @@ export interface ReferenceEdgeOptions {
   certificates: Record<string, ServedCertificate>;
   /** the lab CA, which issues the certificates a viewer-TLS fault switch needs */
   ca: KeyAndCert;
+  /** the keys those certificates are made for */
+  keys: LabKeys;
   routes: EdgeRoute[];
   faults: ReadonlySet<ReferenceEdgeFault>;
 }
@@ -35,7 +37,7 @@ type ViewerRequest = IncomingMessage | Http2ServerRequest;
 type ViewerResponse = ServerResponse | Http2ServerResponse;
 
 export async function startReferenceEdge(opts: ReferenceEdgeOptions): Promise<ReferenceEdge> {
-  const viewer = viewerTls(opts.certificates, opts.ca, opts.faults);
+  const viewer = viewerTls(opts.certificates, { ca: opts.ca, keys: opts.keys }, opts.faults);
   const closers: Array<() => Promise<void>> = [];
   let httpsPort = 0;
   let httpPort = 0;

@@ -6,7 +6,7 @@ import { constants } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type TlsOptions } from 'node:tls';
 import { createIntermediate, issueLeaf, type KeyAndCert } from '../ca.js';
 import type { LabTlsPromises } from '../labInstance.js';
-import type { ServedCertificate } from '../labCertificates.js';
+import type { LabKeys, ServedCertificate } from '../labCertificates.js';
 import type { ReferenceEdgeFault } from './faults.js';
 
 /** The promises the lab surfaces to the harness; the settings below keep them. */
@@ -30,34 +30,40 @@ export interface ViewerTls {
   hsts: string;
 }
 
-type CertificateFault = (host: string, ca: KeyAndCert, firstHostCertificate: ServedCertificate) => ServedCertificate;
+/** What issues the certificates a fault switch needs: the lab CA and the lab's keys. */
+export interface LabAuthority {
+  ca: KeyAndCert;
+  keys: LabKeys;
+}
+
+type CertificateFault = (host: string, authority: LabAuthority, firstHostCertificate: ServedCertificate) => ServedCertificate;
 
 /** The certificate a fault switch puts on the last hostname instead of its own. */
 const CERTIFICATE_FAULTS: Partial<Record<ReferenceEdgeFault, CertificateFault>> = {
   'wrong-sni-certificate': (_host, _ca, firstHostCertificate) => firstHostCertificate,
-  'cn-only-certificate': (host, ca) => ({ ...issueLeaf(ca, { hostnames: [host], noSan: true }), chainPem: '' }),
-  'expiring-certificate': (host, ca) => ({
-    ...issueLeaf(ca, { hostnames: [host], ips: ['127.0.0.1'], notAfter: new Date(Date.now() + EXPIRING_IN_DAYS * DAY_MS) }),
+  'cn-only-certificate': (host, { ca, keys }) => ({ ...issueLeaf(ca, { hostnames: [host], noSan: true }, keys.leaf), chainPem: '' }),
+  'expiring-certificate': (host, { ca, keys }) => ({
+    ...issueLeaf(ca, { hostnames: [host], ips: ['127.0.0.1'], notAfter: new Date(Date.now() + EXPIRING_IN_DAYS * DAY_MS) }, keys.leaf),
     chainPem: '',
   }),
   // the intermediate stays on the edge: the chain the viewer gets stops at the leaf
-  'chain-missing-intermediate': (host, ca) => ({
-    ...issueLeaf(createIntermediate(ca, 'edgecheck lab intermediate (not sent)'), { hostnames: [host], ips: ['127.0.0.1'] }),
+  'chain-missing-intermediate': (host, { ca, keys }) => ({
+    ...issueLeaf(createIntermediate(ca, 'edgecheck lab intermediate (not sent)', keys.intermediate), { hostnames: [host], ips: ['127.0.0.1'] }, keys.leaf),
     chainPem: '',
   }),
 };
 
 export function viewerTls(
   certificates: Record<string, ServedCertificate>,
-  ca: KeyAndCert,
+  authority: LabAuthority,
   faults: ReadonlySet<ReferenceEdgeFault>,
 ): ViewerTls {
   const first = Object.values(certificates)[0];
   if (!first) throw new Error('reference edge needs at least one certificate');
-  const served = faultyCertificates(certificates, first, ca, faults);
+  const served = faultyCertificates(certificates, first, authority, faults);
   const contexts = new Map(Object.entries(served).map(([host, cert]) => [host, createSecureContext(pem(cert))]));
   const fallback = faults.has('unrelated-default-certificate')
-    ? { ...issueLeaf(ca, { hostnames: ['unconfigured.edgecheck.test'] }), chainPem: '' }
+    ? { ...issueLeaf(authority.ca, { hostnames: ['unconfigured.edgecheck.test'] }, authority.keys.leaf), chainPem: '' }
     : first;
   return {
     serverOptions: {
@@ -77,7 +83,7 @@ export function viewerTls(
 function faultyCertificates(
   certificates: Record<string, ServedCertificate>,
   first: ServedCertificate,
-  ca: KeyAndCert,
+  authority: LabAuthority,
   faults: ReadonlySet<ReferenceEdgeFault>,
 ): Record<string, ServedCertificate> {
   const victim = Object.keys(certificates).at(-1);
@@ -85,7 +91,7 @@ function faultyCertificates(
   const out = { ...certificates };
   for (const fault of faults) {
     const replace = CERTIFICATE_FAULTS[fault];
-    if (replace) out[victim] = replace(victim, ca, first);
+    if (replace) out[victim] = replace(victim, authority, first);
   }
   return out;
 }
