@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../harness/config/duration.js';
 import { loadTargets, selectTarget, type NamedTarget } from '../harness/config/load.js';
-import { labNames } from '../harness/config/targetsSchema.js';
 import { ConfigError } from '../harness/errors.js';
 import { openTarget, type OpenTarget } from '../harness/target/openTarget.js';
 import { defaultTargetsFile } from '../cli/paths.js';
@@ -22,6 +21,7 @@ import { runSurge } from '../load/runSurge.js';
 import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { autocannonRps, cpuNote, summaryLine, wrkRps } from './benchOutput.js';
 import { ownCpuSeconds, reapedChildrenCpuSeconds } from './cpuTime.js';
+import { LAB_NAMES, labEdges } from '../lab/labs.js';
 
 const WRK = '/usr/bin/wrk';
 const BODY = 'edgecheck bench '.repeat(64);
@@ -43,7 +43,7 @@ const bees = Number(values.bees);
 const named = benchTarget(values.target);
 let target: OpenTarget;
 try {
-  target = await openTarget(named);
+  target = await openTarget(named, labEdges);
 } catch (err) {
   process.stderr.write(`bench: cannot open target '${named.name}': ${(err as Error).message}\n`);
   process.exit(3);
@@ -96,16 +96,16 @@ try {
 /** The target from targets.yaml, or a lab by name with surges allowed for the bench. */
 function benchTarget(name: string): NamedTarget {
   const file = defaultTargetsFile();
-  const loaded = existsSync(file) ? loadTargets(file) : undefined;
+  const loaded = existsSync(file) ? loadTargets(file, labEdges) : undefined;
   if (loaded && name in loaded.targets) {
     const t = selectTarget(loaded, name);
     return { ...t, config: { ...t.config, surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
   }
-  if (!(labNames as readonly string[]).includes(name)) {
-    process.stderr.write(`bench: no target '${name}' in ${file} and no lab of that name (labs: ${labNames.join(', ')})\n`);
+  if (!(LAB_NAMES as readonly string[]).includes(name)) {
+    process.stderr.write(`bench: no target '${name}' in ${file} and no lab of that name (labs: ${LAB_NAMES.join(', ')})\n`);
     process.exit(2);
   }
-  return { name, file, config: { lab: name as (typeof labNames)[number], surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
+  return { name, file, config: { lab: name, surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
 }
 
 /**

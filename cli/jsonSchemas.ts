@@ -1,13 +1,15 @@
 // JSON Schemas (draft-07) generated from the zod schemas, for editors
 // (yaml-language-server modelines). The committed files in harness/schema/
-// must equal these; the CLI composes them because they span both engines.
+// must equal these; the CLI composes them because they span both engines and
+// the lab catalogue (which labs and fault switches targets.yaml may name).
 import { z } from 'zod';
 import { suiteSchema } from '../harness/config/suiteSchema.js';
-import { targetsFileSchema } from '../harness/config/targetsSchema.js';
+import { targetsFileSchemaFor } from '../harness/config/targetsSchema.js';
+import { labEdges } from '../lab/labs.js';
 import { planSchema } from '../load/planSchema.js';
 
 export const schemaFiles = {
-  'targets.schema.json': targetsFileSchema,
+  'targets.schema.json': targetsFileSchemaFor(labEdges),
   'suite.schema.json': suiteSchema,
   'surge.schema.json': planSchema,
 } as const;

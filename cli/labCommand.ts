@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, HarnessError } from '../harness/errors.js';
-import type { LabInstance } from '../lab/labInstance.js';
+import type { LabInstance } from '../harness/target/lab.js';
+import { LAB_NAMES } from '../lab/labs.js';
 import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges, startRealLab, type RealLab } from '../lab/realEdges/index.js';
 import { startReferenceLab } from '../lab/referenceLab.js';
 
@@ -15,12 +16,10 @@ export const LAB_HELP = `Usage: edgecheck lab list
 
   list      the lab edges, whether each can start here, and what each cannot do
   up NAME   start one lab edge and its probe origin on loopback, print its URLs,
-            and keep it running until Ctrl-C (NAME: reference, ${REAL_EDGE_NAMES.join(', ')})
+            and keep it running until Ctrl-C (NAME: ${LAB_NAMES.join(', ')})
 
 A target in targets.yaml runs the same edge with \`lab: NAME\`.
 `;
-
-const LAB_NAMES = ['reference', ...REAL_EDGE_NAMES] as const;
 
 export async function labCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -8,6 +8,7 @@ import { openTarget } from '../harness/target/openTarget.js';
 import { createReporter, reporterNames, type ReporterName } from '../reports/index.js';
 import { multiplex } from '../reports/reporter.js';
 import { defaultSuitesDir, defaultTargetsFile } from './paths.js';
+import { labEdges } from '../lab/labs.js';
 
 export const RUN_HELP = `Usage: edgecheck run [options]
 
@@ -58,7 +59,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     resolveSuiteFile(s, suitesDir),
   );
   if (suiteFiles.length === 0) throw new ConfigError(`no suites found in ${suitesDir}; pass --suite`);
-  const targets = loadTargets(values.targets ?? defaultTargetsFile());
+  const targets = loadTargets(values.targets ?? defaultTargetsFile(), labEdges);
   const named = selectTarget(targets, values.target);
   const suites = suiteFiles.map((f) => loadSuite(f));
   const reporters = parseReporters(values.reporter);
@@ -69,7 +70,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const color = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
   const events = multiplex(reporters.map((name) => createReporter(name, { outDir, stream: process.stdout, color })));
 
-  const target = await openTarget(named);
+  const target = await openTarget(named, labEdges);
   const onSignal = () => {
     process.stderr.write('\nedgecheck: interrupted, stopping the target\n');
     void target.close().finally(() => process.exit(130));

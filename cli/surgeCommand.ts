@@ -24,6 +24,7 @@ import MissionReporter from '../reports/mission.js';
 import type { Reporter, ReporterOptions } from '../reports/reporter.js';
 import SurgeProgressReporter from '../reports/surgeProgress.js';
 import { defaultSuitesDir, defaultTargetsFile } from './paths.js';
+import { labEdges } from '../lab/labs.js';
 
 export const SURGE_HELP = `Usage: edgecheck surge [options]
        edgecheck surge export k6 --plan PLAN --out DIR [--target NAME]
@@ -74,7 +75,7 @@ export async function surgeCommand(argv: string[]): Promise<number> {
   }
   const outDir = values.out ?? 'edgecheck-results';
   const plan = () => withBees(loadPlan(resolvePlanFile(values.plan ?? 'surge', values['suites-dir'] ?? defaultSuitesDir())), values.bees);
-  const named = () => selectTarget(loadTargets(values.targets ?? defaultTargetsFile()), values.target);
+  const named = () => selectTarget(loadTargets(values.targets ?? defaultTargetsFile(), labEdges), values.target);
   const [sub, ...rest] = positionals;
   if (sub === 'export') {
     if (rest[0] !== 'k6' || rest.length > 1) throw new ConfigError('surge export: the one export format is k6 (edgecheck surge export k6 --plan PLAN --out DIR)');
@@ -95,7 +96,7 @@ async function fly(plan: SurgePlan, named: NamedTarget, outDir: string, quiet: b
   const live = !quiet && Boolean(process.stdout.isTTY) && !process.env['CI'];
   const reporters = terminalReporters(outDir, live);
   const runId = newRunId();
-  const target = await openTarget(named);
+  const target = await openTarget(named, labEdges);
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -1,7 +1,7 @@
 // Routes whose origin presents a faulty certificate, one per fault, shared by
 // every lab edge (reference, nginx, ATS, ...) so suites/origin-tls.yaml names
 // the same routes everywhere.
-import type { LabRoute } from './labInstance.js';
+import type { LabRoute } from '../harness/target/lab.js';
 import { ORIGIN_CERT_FAULTS, type OriginCertFault } from './labCertificates.js';
 
 export function originTlsRouteName(fault: OriginCertFault): string {

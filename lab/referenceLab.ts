@@ -1,7 +1,7 @@
 // `lab: reference`: the probe origin and the reference edge, in-process, on
 // loopback, with fresh certificates and a fresh control token.
 import { randomBytes } from 'node:crypto';
-import type { LabInstance, LabRoute } from './labInstance.js';
+import type { LabInstance, LabRoute } from '../harness/target/lab.js';
 import { LAB_HOSTNAMES, makeLabCertificates, ORIGIN_HOSTNAME, type OriginCertFault } from './labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from './originTlsRoutes.js';
 import { startProbeOrigin, type ProbeOrigin } from './probeOrigin/probeOrigin.js';
@@ -15,8 +15,8 @@ import { REFERENCE_EDGE_TLS_PROMISES } from './referenceEdge/viewerTls.js';
 
 export interface ReferenceLabOptions {
   faults?: ReferenceEdgeFault[];
-  /** routes from targets.yaml, merged over the lab's own */
-  routes?: Record<string, LabRoute>;
+  /** routes from targets.yaml (a path, or a path with its promises), merged over the lab's own */
+  routes?: Record<string, string | LabRoute>;
   addresses?: string[];
 }
 
@@ -31,7 +31,7 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
   const certs = await makeLabCertificates();
   const token = randomBytes(24).toString('hex');
   const origin = await startProbeOrigin({ token, certificates: certs.origin });
-  const routes = { ...CACHING_ROUTES, ...ORIGIN_TLS_ROUTES, ...opts.routes };
+  const routes = { ...CACHING_ROUTES, ...ORIGIN_TLS_ROUTES, ...declaredRoutes(opts.routes) };
   const addresses = opts.addresses ?? ['127.0.0.1'];
   try {
     const secondary: OriginTarget = { url: origin.secondaryHttpUrl, verify: true, sendSni: true };
@@ -79,4 +79,8 @@ function originTarget(route: LabRoute, origin: ProbeOrigin, labCaPem: string, fa
     sendSni: !faults.has('no-origin-sni'),
     ...(skipChecks.length ? { skipChecks } : {}),
   };
+}
+
+function declaredRoutes(routes: Record<string, string | LabRoute> = {}): Record<string, LabRoute> {
+  return Object.fromEntries(Object.entries(routes).map(([name, r]) => [name, typeof r === 'string' ? { path: r } : r]));
 }

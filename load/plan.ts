@@ -2,7 +2,7 @@
 // thresholds merged per phase. Everything in load/ after the loader trusts it.
 import type { SourcePosition } from '../harness/errors.js';
 import type { YamlPath } from '../harness/config/yamlSource.js';
-import type { OriginObject } from '../harness/config/stepSchemas.js';
+import type { SuiteObject } from '../harness/origin/protocol.js';
 import type { PhaseKind, SurgeModel, ThresholdName } from '../harness/surgeRecord.js';
 
 export interface Limit {
@@ -32,7 +32,7 @@ export interface PlanPath {
   path: string;
   weight: number;
   headers: Record<string, string>;
-  object: OriginObject;
+  object: SuiteObject;
 }
 
 export interface SurgePlan {

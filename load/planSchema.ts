@@ -2,7 +2,7 @@
 // schema. Semantic rules that need the whole plan live in loadPlan.ts.
 import { z } from 'zod';
 import { duration, slug } from '../harness/config/schemaParts.js';
-import { originObject } from '../harness/config/stepSchemas.js';
+import { originObject } from '../harness/origin/protocol.js';
 
 /** Requests per second: a number, or a multiple of baseline_rps such as "14x". */
 const rate = z.union([

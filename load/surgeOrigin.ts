@@ -1,12 +1,13 @@
 // The surge's side of the probe origin: every plan path is programmed under
 // the surge's own check key, and the origin's count of requests for that key
 // is the ground truth of offload — how much of the surge reached the origin.
+import { checkKeyFor } from '../harness/origin/protocol.js';
 import { renderObject } from '../harness/origin/renderObject.js';
 import type { OriginControl } from '../harness/origin/originControl.js';
 import type { PlanPath } from './plan.js';
 
 export function surgeCheckKey(runId: string, plan: string): string {
-  return `/.edgecheck/${runId}/surge.${plan}/`;
+  return checkKeyFor(runId, `surge.${plan}`);
 }
 
 export class SurgeOrigin {

@@ -15,6 +15,7 @@ import { openTarget } from '../harness/target/openTarget.js';
 import { ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
 import { aptGetLine, missingBinaries, programVersion, REAL_EDGE_NAMES, realEdges } from '../lab/realEdges/index.js';
 import { disagreements, renderMatrix, replaceBetweenMarkers, type MatrixColumn } from './labMatrixTable.js';
+import { labEdges } from '../lab/labs.js';
 
 const LABS = ['reference', ...REAL_EDGE_NAMES] as const;
 const HEADINGS: Record<(typeof LABS)[number], string> = {
@@ -74,7 +75,7 @@ async function runAll(dir: string, suitesDir: string): Promise<void> {
   const versions: Record<string, string> = {};
   for (const lab of LABS) {
     process.stdout.write(`lab:matrix: every suite against ${lab}\n`);
-    const target = await openTarget({ name: lab, config: { lab }, file: resolve('targets.yaml') });
+    const target = await openTarget({ name: lab, config: { lab }, file: resolve('targets.yaml') }, labEdges);
     let record: RunRecord;
     try {
       record = await runSuites(target, suites);

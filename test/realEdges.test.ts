@@ -10,6 +10,7 @@ import { openTarget, type OpenTarget } from '../harness/target/openTarget.js';
 import { agrees, ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
 import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges, type EdgeInvalidation } from '../lab/realEdges/index.js';
 import { childGroupLeaders, livingMembers } from '../lab/realEdges/processGroup.js';
+import { labEdges } from '../lab/labs.js';
 
 const suitesDir = resolve('suites');
 /** surge plans live in suites/ too, but are not conformance suites */
@@ -34,7 +35,7 @@ for (const name of REAL_EDGE_NAMES) {
       else t.skip(why, () => undefined);
       return;
     }
-    const target = await openTarget({ name, config: { lab: name }, file: resolve('targets.yaml') });
+    const target = await openTarget({ name, config: { lab: name }, file: resolve('targets.yaml') }, labEdges);
     const groups = childGroupLeaders(process.pid);
     let record;
     try {
@@ -88,7 +89,7 @@ t.test('nginx: origin-tls passes with proxy_ssl_verify on and fails with it off'
     return;
   }
   const originTls = suites.filter((s) => s.suite === 'origin-tls');
-  const unverified = await openTarget({ name: 'nginx-unverified', config: { lab: 'nginx', faults: ['no-origin-verification'] }, file: resolve('targets.yaml') });
+  const unverified = await openTarget({ name: 'nginx-unverified', config: { lab: 'nginx', faults: ['no-origin-verification'] }, file: resolve('targets.yaml') }, labEdges);
   let record;
   try {
     record = await runSuites(unverified, originTls);
@@ -106,7 +107,7 @@ t.test('nginx: origin-tls passes with proxy_ssl_verify on and fails with it off'
 
 t.test('a fault switch the real edge does not have is a config error', async (t) => {
   await t.rejects(
-    openTarget({ name: 'v', config: { lab: 'varnish', faults: ['no-origin-verification'] }, file: resolve('targets.yaml') }),
+    openTarget({ name: 'v', config: { lab: 'varnish', faults: ['no-origin-verification'] }, file: resolve('targets.yaml') }, labEdges),
     { code: 'E_CONFIG', message: /the varnish lab has no fault switch no-origin-verification/ },
   );
 });

@@ -3,6 +3,7 @@
 // and numbers that merely contain a secret's digits are left alone.
 import t from 'tap';
 import { redact, redactDeep, registerSecret } from '../harness/secrets.js';
+import { labEdges } from '../lab/labs.js';
 
 registerSecret('8080');
 registerSecret('tok en/with+chars&"');
@@ -29,7 +30,7 @@ t.test('${file:} reads a token without the line break the file ends with', async
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-file-'));
   writeFileSync(join(dir, 'token'), 'tok-from-file\n');
   writeFileSync(join(dir, 'targets.yaml'), 'targets:\n  s:\n    url: https://x.example.com\n    origin: { control: "https://o.example.com", token: "${file:./token}" }\n');
-  const loaded = loadTargets(join(dir, 'targets.yaml'));
+  const loaded = loadTargets(join(dir, 'targets.yaml'), labEdges);
   t.equal(loaded.targets['s']?.origin?.token, 'tok-from-file');
   t.equal(redact('Bearer tok-from-file'), 'Bearer [redacted]');
 });

@@ -11,6 +11,7 @@ import { surgeLimits } from '../load/limits.js';
 import { loadPlan } from '../load/loadPlan.js';
 import { listPlans, resolvePlanFile } from '../load/planFiles.js';
 import { suitesDir } from './support/labRun.js';
+import { labEdges } from '../lab/labs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgecheck-plan-'));
 let n = 0;
@@ -138,7 +139,7 @@ t.test("a target's surge limits", async (t) => {
     lab: reference
     surge: { allowed: true }
 `);
-  const loaded = loadTargets(targets);
+  const loaded = loadTargets(targets, labEdges);
   const plan = loadPlan(planFile(`surge: x\nphases:\n  - { ramp: { to: 200, over: 2s } }\n  - { hold: { rps: 200, for: 2s } }\n${PATHS}`));
 
   const shy = refusal(() => surgeLimits(plan, selectTarget(loaded, 'shy')));

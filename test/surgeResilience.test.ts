@@ -21,6 +21,7 @@ import { runSurge } from '../load/runSurge.js';
 import { SliceRecorder } from '../load/sliceRecorder.js';
 import { judge } from '../load/thresholds.js';
 import { targetsFile } from './support/labRun.js';
+import { labEdges } from '../lab/labs.js';
 
 function beeState(pacer: Pacer): BeeState {
   const start = performance.now();
@@ -124,8 +125,8 @@ t.test('a surge stopped before the bees started owes nothing; an origin that sto
   const planFile = join(dirname(targets), 'steady.yaml');
   writeFileSync(planFile, `surge: steady\nphases:\n  - { hold: { rps: 50, for: 2s } }\npaths: [/a, /b, /c]\nbees: 2\nprime: true\nthresholds: { origin_rps: 100 }\n`);
   const plan = loadPlan(planFile);
-  const named = selectTarget(loadTargets(targets), 'lab');
-  const target = await openTarget(named);
+  const named = selectTarget(loadTargets(targets, labEdges), 'lab');
+  const target = await openTarget(named, labEdges);
   t.teardown(() => target.close());
 
   const send = target.http.send.bind(target.http);
@@ -155,8 +156,8 @@ t.test('a slow origin count delays the live ticks but loses none, and keeps thei
   const planFile = join(dirname(targets), 'slow-origin.yaml');
   writeFileSync(planFile, `surge: slow-origin\nphases:\n  - { hold: { rps: 20, for: 4s } }\npaths: [/a]\nbees: 1\n`);
   const plan = loadPlan(planFile);
-  const named = selectTarget(loadTargets(targets), 'lab');
-  const target = await openTarget(named);
+  const named = selectTarget(loadTargets(targets, labEdges), 'lab');
+  const target = await openTarget(named, labEdges);
   t.teardown(() => target.close());
   const origin = target.origin!;
   const count = origin.count.bind(origin);

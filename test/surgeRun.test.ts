@@ -19,6 +19,7 @@ import { progressLine } from '../reports/surgeProgress.js';
 import { paint } from '../reports/terminal.js';
 import { surgeRunRecord } from '../load/surgeRunRecord.js';
 import { targetsFile } from './support/labRun.js';
+import { labEdges } from '../lab/labs.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const cli = join(root, 'bin', 'edgecheck.js');
@@ -51,8 +52,8 @@ thresholds: { p99: 2s, errors: 1%, origin_rps: 1000, min_rps: 95% }
 `,
     ),
   );
-  const named = selectTarget(loadTargets(targets), 'lab');
-  const target = await openTarget(named);
+  const named = selectTarget(loadTargets(targets, labEdges), 'lab');
+  const target = await openTarget(named, labEdges);
   const ticks: SurgeTick[] = [];
   try {
     const surge = await runSurge({ plan, named, target, runId: 'steady-test', onTick: (tick) => ticks.push(tick) });

@@ -11,6 +11,7 @@ import { runSuites } from '../harness/runner/runSuites.js';
 import { openTarget } from '../harness/target/openTarget.js';
 import { startReferenceLab } from '../lab/referenceLab.js';
 import { byId, runOnLab, suite, targetsFile } from './support/labRun.js';
+import { labEdges } from '../lab/labs.js';
 
 const tls = suite('tls');
 
@@ -105,7 +106,7 @@ t.test('a URL target: its own CA bundle, every edge address, skips what it does 
     ].join('\n'),
   );
   writeFileSync(join(dirname(file), 'ca.pem'), lab.caPem);
-  const target = await openTarget(selectTarget(loadTargets(file), 'staging'));
+  const target = await openTarget(selectTarget(loadTargets(file, labEdges), 'staging'), labEdges);
   t.teardown(() => target.close());
   const checks = byId(await runSuites(target, [tls]));
   for (const id of ['protocols-accepted', 'legacy-protocols-refused', 'alpn-as-declared', 'hsts']) t.equal(checks[id]?.status, 'skipped', id);

@@ -1,7 +1,7 @@
 // What a step may expect (DESIGN.md "Expectations"). One key per expectation;
 // each is checked by one file in harness/expect/.
 import { z } from 'zod';
-import { duration, statusPattern } from './schemaParts.js';
+import { duration, statusPattern, tlsVersion } from './schemaParts.js';
 
 /** a pattern that compiles: a bad one is a config error, not a failed check */
 const pattern = z.string().refine(
@@ -35,7 +35,6 @@ export type ValueMatcher = z.infer<typeof valueMatcher>;
 
 export const cacheClaims = ['hit', 'miss', 'revalidated', 'stale', 'error', 'bypass'] as const;
 
-export const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
 /**
  * What a `tls` step may expect of each handshake it makes. The words

@@ -6,7 +6,8 @@ import { ConfigError } from '../errors.js';
 import { didYouMean } from './didYouMean.js';
 import { interpolate } from './interpolate.js';
 import { suiteSchema, type Suite } from './suiteSchema.js';
-import { targetsFileSchema, type TargetConfig } from './targetsSchema.js';
+import type { LabCatalogue } from '../target/lab.js';
+import { targetsFileSchemaFor, type TargetConfig } from './targetsSchema.js';
 import { validate } from './validate.js';
 import { plainData, positionOf, readYamlFile } from './yamlSource.js';
 
@@ -27,10 +28,11 @@ export interface LoadedSuite extends Suite {
   file: string;
 }
 
-export function loadTargets(file: string, env: NodeJS.ProcessEnv = process.env): LoadedTargets {
+/** `labs`: the lab edges `lab:` may name, with their fault switches (the cli hands in lab/labs.ts). */
+export function loadTargets(file: string, labs: LabCatalogue, env: NodeJS.ProcessEnv = process.env): LoadedTargets {
   const src = readYamlFile(file);
   interpolate(src, env);
-  const parsed = validate(src, targetsFileSchema, plainData(src));
+  const parsed = validate(src, targetsFileSchemaFor(labs), plainData(src));
   // no prototype: `--target constructor` is no target
   const targets = Object.assign(Object.create(null) as typeof parsed.targets, parsed.targets);
   if (parsed.default !== undefined && !(parsed.default in targets)) {

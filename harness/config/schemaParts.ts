@@ -1,5 +1,6 @@
 // Small zod pieces shared by the targets and suite schemas.
 import { z } from 'zod';
+import { TLS_VERSIONS } from '../tls/tlsVersions.js';
 import { DURATION_HELP } from './duration.js';
 
 export const duration = z.union([
@@ -18,3 +19,17 @@ export const statusPattern = z.union([
   z.array(z.number().int().min(100).max(599)).min(1),
   z.string().regex(/^[1-5]xx$/, { message: 'expected a status class such as 2xx' }),
 ]);
+
+export const tlsVersion = z.enum(TLS_VERSIONS);
+
+/** header names are tokens and values hold no line breaks (RFC 9110 5.1, 5.5): anything else would never reach the wire */
+export const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: "not a header name (letters, digits and !#$%&'*+.^_`|~-)" });
+export const headerText = z.string().regex(/^[^\r\n\0]*$/, { message: 'a header value cannot hold a line break' });
+
+/** A path under the check's own path: `get: /`, `tls: {request: /}`. */
+export const checkPath = z
+  .string()
+  .startsWith('/', { message: 'expected a path starting with / (relative to the check path)' })
+  .refine((p) => !p.includes('?'), { message: 'a ? in the path would be sent encoded: put the query in `query:`' });

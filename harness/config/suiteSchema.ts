@@ -1,7 +1,8 @@
 // The public contract of a suite file (see DESIGN.md "Suites").
 import { z } from 'zod';
 import { slug, duration } from './schemaParts.js';
-import { originObject, stepSchema } from './stepSchemas.js';
+import { originObject } from '../origin/protocol.js';
+import { stepSchema } from '../steps/index.js';
 
 export const checkSchema = z.strictObject({
   id: slug,

@@ -1,10 +1,11 @@
-// The public contract of targets.yaml (see DESIGN.md), as a zod schema.
+// The public contract of targets.yaml (../shared/DESIGN.md), as a zod schema.
+// Which labs and fault switches exist is the lab catalogue's to say: the
+// schema is made for the catalogue the cli hands in.
 import { z } from 'zod';
-import { referenceEdgeFaultNames } from '../../lab/referenceEdge/faults.js';
 import { dialectNames } from '../cacheStatus/index.js';
-import { duration } from './schemaParts.js';
-
-export const labNames = ['reference', 'nginx', 'varnish', 'trafficserver', 'squid'] as const;
+import type { LabCatalogue } from '../target/lab.js';
+import { didYouMean } from './didYouMean.js';
+import { duration, tlsVersion } from './schemaParts.js';
 
 const ttl = z.strictObject({
   min: z.number().nonnegative().optional(),
@@ -24,61 +25,81 @@ export const routeSchema = z.union([
   }),
 ]);
 
-const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+/** The schema of one target, for this catalogue of lab edges. */
+export function targetSchemaFor(labs: LabCatalogue) {
+  const labNames = Object.keys(labs) as [string, ...string[]];
+  const faultNames = [...new Set(Object.values(labs).flatMap((lab) => Object.keys(lab.faults)))] as [string, ...string[]];
+  return z
+    .strictObject({
+      lab: z.enum(labNames).optional(),
+      faults: z.array(z.enum(faultNames)).optional(),
+      url: z.url({ protocol: /^https?$/ }).optional(),
+      hostnames: z.array(z.string()).optional(),
+      edges: z.union([z.literal('dns'), z.array(z.string()).min(1)]).optional(),
+      cache_status: z.enum(['auto', ...dialectNames]).optional(),
+      origin: z
+        .strictObject({
+          control: z.url({ protocol: /^https?$/ }),
+          token: z.string().min(1),
+          ca: z.string().optional(),
+          /** how long after a response its background fetches may still reach the origin's log (default 50ms) */
+          settle: duration.optional(),
+        })
+        .optional(),
+      routes: z.record(z.string(), routeSchema).optional(),
+      tls: z
+        .strictObject({
+          ca: z.string().optional(),
+          min_days_left: z.number().int().nonnegative().optional(),
+          protocols: z
+            .strictObject({ accept: z.array(tlsVersion).optional(), refuse: z.array(tlsVersion).optional() })
+            .optional(),
+          alpn: z.array(z.string().min(1).max(255)).optional(),
+          hsts: z.strictObject({ min_max_age: z.number().int().nonnegative() }).optional(),
+        })
+        .optional(),
+      invalidation: z.looseObject({ provider: z.string() }).optional(),
+      signing: z.looseObject({ scheme: z.string() }).optional(),
+      surge: z
+        .strictObject({
+          allowed: z.boolean(),
+          max_rps: z.number().positive().optional(),
+          max_duration: duration.optional(),
+          max_requests: z.number().int().positive().optional(),
+        })
+        .optional(),
+    })
+    .refine((t) => (t.lab === undefined) !== (t.url === undefined), {
+      message: 'a target needs exactly one of `lab` (an embedded lab edge) or `url` (an endpoint to test)',
+    })
+    .refine((t) => t.faults === undefined || t.lab !== undefined, {
+      message: '`faults` are switches of a lab edge: they need `lab:`',
+      path: ['faults'],
+    })
+    .superRefine((t, ctx) => {
+      // each lab edge has switches of its own: the reference edge's are not nginx's
+      const own = t.lab !== undefined && Object.hasOwn(labs, t.lab) ? Object.keys(labs[t.lab]!.faults) : undefined;
+      if (!own) return;
+      (t.faults ?? []).forEach((fault, i) => {
+        if (own.includes(fault)) return;
+        const has = own.length ? `it has ${own.join(', ')}` : 'it has none';
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i],
+          message: `the ${t.lab} lab has no fault switch '${fault}'${didYouMean(fault, own)}; ${has}`,
+        });
+      });
+    });
+}
 
-export const targetSchema = z
-  .strictObject({
-    lab: z.enum(labNames).optional(),
-    faults: z.array(z.enum(referenceEdgeFaultNames)).optional(),
-    url: z.url({ protocol: /^https?$/ }).optional(),
-    hostnames: z.array(z.string()).optional(),
-    edges: z.union([z.literal('dns'), z.array(z.string()).min(1)]).optional(),
-    cache_status: z.enum(['auto', ...dialectNames]).optional(),
-    origin: z
-      .strictObject({
-        control: z.url({ protocol: /^https?$/ }),
-        token: z.string().min(1),
-        ca: z.string().optional(),
-        /** how long after a response its background fetches may still reach the origin's log (default 50ms) */
-        settle: duration.optional(),
-      })
-      .optional(),
-    routes: z.record(z.string(), routeSchema).optional(),
-    tls: z
-      .strictObject({
-        ca: z.string().optional(),
-        min_days_left: z.number().int().nonnegative().optional(),
-        protocols: z
-          .strictObject({ accept: z.array(tlsVersion).optional(), refuse: z.array(tlsVersion).optional() })
-          .optional(),
-        alpn: z.array(z.string().min(1).max(255)).optional(),
-        hsts: z.strictObject({ min_max_age: z.number().int().nonnegative() }).optional(),
-      })
-      .optional(),
-    invalidation: z.looseObject({ provider: z.string() }).optional(),
-    signing: z.looseObject({ scheme: z.string() }).optional(),
-    surge: z
-      .strictObject({
-        allowed: z.boolean(),
-        max_rps: z.number().positive().optional(),
-        max_duration: duration.optional(),
-        max_requests: z.number().int().positive().optional(),
-      })
-      .optional(),
-  })
-  .refine((t) => (t.lab === undefined) !== (t.url === undefined), {
-    message: 'a target needs exactly one of `lab` (an embedded lab edge) or `url` (an endpoint to test)',
-  })
-  .refine((t) => t.faults === undefined || t.lab !== undefined, {
-    message: '`faults` are switches of a lab edge: they need `lab:`',
-    path: ['faults'],
+/** The schema of a targets file, for this catalogue of lab edges. */
+export function targetsFileSchemaFor(labs: LabCatalogue) {
+  return z.strictObject({
+    default: z.string().optional(),
+    targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), targetSchemaFor(labs)),
   });
+}
 
-export const targetsFileSchema = z.strictObject({
-  default: z.string().optional(),
-  targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), targetSchema),
-});
-
-export type TargetConfig = z.infer<typeof targetSchema>;
-export type TargetsFile = z.infer<typeof targetsFileSchema>;
+export type TargetConfig = z.infer<ReturnType<typeof targetSchemaFor>>;
+export type TargetsFile = z.infer<ReturnType<typeof targetsFileSchemaFor>>;
 export type RouteConfig = z.infer<typeof routeSchema>;

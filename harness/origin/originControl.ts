@@ -3,8 +3,8 @@
 // through the CDN under test.
 import { Agent, request } from 'undici';
 import { rootCertificates } from 'node:tls';
-import type { OriginLogEntry, OriginObject } from '../../lab/probeOrigin/objectStore.js';
 import { HarnessError } from '../errors.js';
+import { CONTROL, type OriginLogEntry, type OriginObject } from './protocol.js';
 
 export type { OriginLogEntry, OriginObject };
 
@@ -20,11 +20,11 @@ export class OriginControl {
 
   /** The answer for a check key, or (with `path`) for one path under it. */
   async setObject(key: string, object: OriginObject, path?: string): Promise<void> {
-    await this.call('PUT', '/v1/objects', { key, object, ...(path ? { path } : {}) });
+    await this.call('PUT', CONTROL.objects, { key, object, ...(path ? { path } : {}) });
   }
 
   async log(key: string): Promise<OriginLogEntry[]> {
-    const res = (await this.call('GET', `/v1/log?key=${encodeURIComponent(key)}`)) as { entries: OriginLogEntry[] };
+    const res = (await this.call('GET', `${CONTROL.log}?key=${encodeURIComponent(key)}`)) as { entries: OriginLogEntry[] };
     return res.entries;
   }
 
@@ -33,16 +33,16 @@ export class OriginControl {
     const query = new URLSearchParams(keys.map((k) => ['key', k]));
     if (window.since !== undefined) query.set('since', String(window.since));
     if (window.until !== undefined) query.set('until', String(window.until));
-    const res = (await this.call('GET', `/v1/count?${query}`)) as { count: number };
+    const res = (await this.call('GET', `${CONTROL.count}?${query}`)) as { count: number };
     return res.count;
   }
 
   async clear(prefix: string): Promise<void> {
-    await this.call('DELETE', `/v1/objects?prefix=${encodeURIComponent(prefix)}`);
+    await this.call('DELETE', `${CONTROL.objects}?prefix=${encodeURIComponent(prefix)}`);
   }
 
   async health(): Promise<void> {
-    await this.call('GET', '/v1/health');
+    await this.call('GET', CONTROL.health);
   }
 
   async close(): Promise<void> {

@@ -2,8 +2,7 @@
 // relative dates ({http_date: +60s}) become HTTP dates now, so Expires and
 // Last-Modified can be written in a suite that runs on any day.
 import { parseDuration } from '../config/duration.js';
-import type { OriginObject as SuiteObject } from '../config/stepSchemas.js';
-import type { OriginObject } from './originControl.js';
+import type { OriginObject, SuiteObject } from './protocol.js';
 
 type SuiteAnswer = Omit<SuiteObject, 'secondary' | 'sequence'>;
 

@@ -1,36 +1,22 @@
 // Why a check cannot run against a target: what it needs (declared in `needs`
 // or implied by what it uses) that the target lacks. A reason, never a failure.
 import type { Check } from '../config/suiteSchema.js';
-import { routePause } from '../steps/routePause.js';
-import { missingTlsPromise } from '../tls/tlsPromises.js';
+import { stepKindOf } from '../steps/index.js';
 import type { OpenTarget } from '../target/openTarget.js';
 
 export function missingNeed(check: Check, target: OpenTarget): string | undefined {
   const needs = new Set(check.needs ?? []);
-  if (usesOrigin(check)) needs.add('origin');
-  for (const step of check.steps) if ('route' in step && step.route) needs.add(`route:${step.route}`);
-  if (check.steps.some((s) => 'tls' in s)) needs.add('tls');
+  if (check.object || check.objects) needs.add('origin');
+  for (const step of check.steps) for (const need of stepKindOf(step).needs(step)) needs.add(need);
   for (const need of needs) {
     const reason = lacks(need, target);
     if (reason) return reason;
   }
   for (const step of check.steps) {
-    if (!('sleep' in step) || typeof step.sleep !== 'object') continue;
-    const pause = routePause(step.sleep, target.routes);
-    if ('reason' in pause) return pause.reason;
-  }
-  for (const step of check.steps) {
-    const reason = 'tls' in step ? missingTlsPromise(step.tls, step.expect?.tls, target.tls ?? {}, target.name) : undefined;
+    const reason = stepKindOf(step).unmet(step, target);
     if (reason) return reason;
   }
   return undefined;
-}
-
-function usesOrigin(check: Check): boolean {
-  if (check.object || check.objects) return true;
-  return check.steps.some(
-    (s) => 'origin' in s || ('expect' in s && s.expect !== undefined && ('served_by' in s.expect || 'origin_request' in s.expect)),
-  );
 }
 
 function lacks(need: string, target: OpenTarget): string | undefined {

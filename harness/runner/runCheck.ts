@@ -1,6 +1,7 @@
 // One check: program its object on the probe origin, run its steps in order
 // on its own path, stop at the first failing step, and say why.
 import { parseDuration } from '../config/duration.js';
+import { checkKeyFor } from '../origin/protocol.js';
 import { renderObject } from '../origin/renderObject.js';
 import type { LoadedSuite } from '../config/load.js';
 import type { Check } from '../config/suiteSchema.js';
@@ -15,17 +16,13 @@ export interface CheckRunOptions {
   defaultTimeoutMs: number;
 }
 
-export function checkKeyFor(runId: string, checkId: string, suite: string): string {
-  return `/.edgecheck/${runId}/${suite}.${checkId}/`;
-}
-
 export async function runCheck(suite: LoadedSuite, check: Check, target: OpenTarget, opts: CheckRunOptions): Promise<CheckRecord> {
   const started = performance.now();
   const base = { suite: suite.suite, id: check.id, title: check.title, kind: check.kind ?? 'required', ...(check.spec ? { spec: check.spec } : {}) };
   const reason = missingNeed(check, target);
   if (reason) return { ...base, status: 'skipped', reason, duration_ms: 0, steps: [] };
 
-  const checkKey = checkKeyFor(opts.runId, check.id, suite.suite);
+  const checkKey = checkKeyFor(opts.runId, `${suite.suite}.${check.id}`);
   const steps: StepRecord[] = [];
   const done = (status: 'passed' | 'failed', why?: string): CheckRecord => ({
     ...base,

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LoadedSuite } from '../config/load.js';
 import type { RunEvents } from '../events.js';
+import { runPrefix } from '../origin/protocol.js';
 import { RUN_RECORD_SCHEMA, summarize, type CheckRecord, type RunRecord } from '../record.js';
 import type { OpenTarget } from '../target/openTarget.js';
 import { runCheck } from './runCheck.js';
@@ -42,7 +43,7 @@ export async function runSuites(target: OpenTarget, suites: LoadedSuite[], opts:
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 32, work.length) }, worker));
-  if (target.origin) await target.origin.clear(`/.edgecheck/${runId}/`).catch(() => undefined);
+  if (target.origin) await target.origin.clear(runPrefix(runId)).catch(() => undefined);
   const record: RunRecord = {
     schema: RUN_RECORD_SCHEMA,
     run_id: runId,

@@ -1,17 +1,30 @@
-// The step kinds, in one list. Adding a step kind = a file here + a schema in
-// config/stepSchemas.ts.
-import type { Step } from '../config/stepSchemas.js';
+// The step kinds, in one registry. Adding a step kind = a file here (its
+// schema, needs and run) + its schema in the union and its entry below.
+import { z } from 'zod';
 import type { StepRecord } from '../record.js';
-import { originStep } from './origin.js';
-import { requestStep } from './request.js';
-import { sleepStep } from './sleep.js';
-import type { StepContext, StepKind } from './stepKind.js';
-import { tlsStepKind } from './tls.js';
+import { originStep, originStepSchema } from './origin.js';
+import { requestStep, requestStepSchemas } from './request.js';
+import { sleepStep, sleepStepSchema } from './sleep.js';
+import { registered, type RegisteredStepKind, type StepContext } from './stepKind.js';
+import { tlsStepKind, tlsStepSchema } from './tls.js';
 
-const kinds: StepKind<never>[] = [requestStep, sleepStep, originStep, tlsStepKind] as StepKind<never>[];
+/** Every step a suite may hold (../shared/DESIGN.md "Suites"): one key names the kind. */
+export const stepSchema = z.union([...requestStepSchemas, sleepStepSchema, originStepSchema, tlsStepSchema]);
+export type Step = z.infer<typeof stepSchema>;
+
+const stepKinds = {
+  request: registered(requestStep),
+  sleep: registered(sleepStep),
+  origin: registered(originStep),
+  tls: registered(tlsStepKind),
+} satisfies Record<string, RegisteredStepKind>;
+
+export function stepKindOf(step: Step): RegisteredStepKind {
+  const kind = Object.values(stepKinds).find((k) => k.accepts(step));
+  if (!kind) throw new Error(`no step kind accepts ${Object.keys(step).join(', ')}`);
+  return kind;
+}
 
 export function runStep(step: Step, ctx: StepContext): Promise<StepRecord> {
-  const kind = kinds.find((k) => k.accepts(step)) as StepKind<Step> | undefined;
-  if (!kind) throw new Error(`no step kind accepts ${Object.keys(step).join(', ')}`);
-  return kind.run(step, ctx);
+  return stepKindOf(step).run(step, ctx);
 }

@@ -1,14 +1,19 @@
 // `origin: {set: {...}}` — the probe origin answers differently from now on
 // (a new version, new headers), through the control channel.
-import type { Step } from '../config/stepSchemas.js';
+import { z } from 'zod';
+import { originObject } from '../origin/protocol.js';
 import { renderObject } from '../origin/renderObject.js';
 import type { StepKind } from './stepKind.js';
 
-type OriginStep = Extract<Step, { origin: unknown }>;
+export const originStepSchema = z.strictObject({
+  origin: z.strictObject({ set: originObject, path: z.string().startsWith('/').optional() }),
+});
+type OriginStep = z.infer<typeof originStepSchema>;
 
 export const originStep: StepKind<OriginStep> = {
   kind: 'origin',
   accepts: (step): step is OriginStep => 'origin' in step,
+  needs: () => ['origin'],
   async run(step, ctx) {
     if (!ctx.target.origin) return { kind: 'origin', error: 'the target has no probe origin control channel', failures: [] };
     await ctx.target.origin.setObject(ctx.checkKey, renderObject(step.origin.set), step.origin.path);

@@ -1,15 +1,45 @@
 // get / head / post / request: one HTTP request through the edge, observed
 // from both sides — the response, and the probe origin's log of what reached it.
 import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
-import type { RequestStep, Step } from '../config/stepSchemas.js';
+import { expectSchema } from '../config/expectSchema.js';
+import { checkPath, duration, headerName, headerText } from '../config/schemaParts.js';
 import { checkExpectations } from '../expect/index.js';
 import { claimAgrees, servedFrom } from '../expect/servedBy.js';
 import type { Observation } from '../expect/observation.js';
 import type { WireRequest, WireResponse } from '../http/client.js';
 import type { StepRecord } from '../record.js';
 import { redact, redactHeaders } from '../secrets.js';
+import type { Step } from './index.js';
 import type { StepContext, StepKind } from './stepKind.js';
+
+const requestFields = {
+  query: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  headers: z.record(headerName, z.union([headerText, z.number()])).optional(),
+  route: z.string().optional(),
+  host: z.string().optional(),
+  address: z.string().optional(),
+  scheme: z.enum(['http', 'https']).optional(),
+  body: z.string().optional(),
+  follow_redirects: z.boolean().optional(),
+  timeout: duration.optional(),
+  from: z.string().optional(),
+  expect: expectSchema.optional(),
+};
+
+/** `get:`, `head:`, `post:`, or `request:` with `method:` — the key names the method. */
+export const requestStepSchemas = [
+  z.strictObject({ get: checkPath, ...requestFields }),
+  z.strictObject({ head: checkPath, ...requestFields }),
+  z.strictObject({ post: checkPath, ...requestFields }),
+  z.strictObject({
+    request: checkPath,
+    method: z.string().regex(/^[A-Z]+$/, { message: 'expected an HTTP method in upper case' }),
+    ...requestFields,
+  }),
+] as const;
+export type RequestStep = z.infer<(typeof requestStepSchemas)[number]>;
 
 const MAX_REDIRECTS = 5;
 /**
@@ -21,6 +51,13 @@ const ORIGIN_LOG_SETTLE_MS = 50;
 export const requestStep: StepKind<RequestStep> = {
   kind: 'request',
   accepts: (step: Step): step is RequestStep => 'get' in step || 'head' in step || 'post' in step || 'request' in step,
+  needs(step) {
+    const needs: string[] = [];
+    // hit or miss, and what the origin was sent, are the origin log's to say
+    if (step.expect?.served_by !== undefined || step.expect?.origin_request !== undefined) needs.push('origin');
+    if (step.route) needs.push(`route:${step.route}`);
+    return needs;
+  },
   async run(step, ctx) {
     const { method, path, kind } = methodAndPath(step);
     const wire = buildRequest(step, method, path, ctx);

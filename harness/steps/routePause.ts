@@ -2,11 +2,8 @@
 // declares for a route, so one suite fits targets with different TTLs. A pause
 // the target does not declare, or too long to wait for, is a reason to skip.
 import { parseDuration } from '../config/duration.js';
-import type { routeTtlPause } from '../config/stepSchemas.js';
+import type { RouteTtlPause } from './sleep.js';
 import type { Route } from '../target/openTarget.js';
-import type { z } from 'zod';
-
-export type RouteTtlPause = z.infer<typeof routeTtlPause>;
 
 /** Longer than this, a check would hold a run hostage: skip it instead. */
 export const MAX_ROUTE_PAUSE_MS = 60_000;

@@ -1,16 +1,34 @@
 // `sleep: 2s` — lets time pass (for freshness and Age); or
 // `sleep: {ttl: max, route: r, plus: 1s}` — as long as a route's declared TTL.
 import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
-import type { Step } from '../config/stepSchemas.js';
+import { duration } from '../config/schemaParts.js';
 import { routePause } from './routePause.js';
 import type { StepKind } from './stepKind.js';
 
-type SleepStep = Extract<Step, { sleep: unknown }>;
+/** A pause measured against a route's declared TTL: `{ttl: max, route: ttl-clamp, plus: 1s}`. */
+export const routeTtlPause = z.strictObject({
+  ttl: z.enum(['min', 'default', 'max', 'error']),
+  route: z.string().optional(),
+  plus: duration.optional(),
+  minus: duration.optional(),
+  /** a shorter pause could not tell the behaviour apart from its absence: the check is skipped */
+  at_least: duration.optional(),
+});
+export type RouteTtlPause = z.infer<typeof routeTtlPause>;
+
+export const sleepStepSchema = z.strictObject({ sleep: z.union([duration, routeTtlPause]) });
+type SleepStep = z.infer<typeof sleepStepSchema>;
 
 export const sleepStep: StepKind<SleepStep> = {
   kind: 'sleep',
   accepts: (step): step is SleepStep => 'sleep' in step,
+  unmet(step, target) {
+    if (typeof step.sleep !== 'object') return undefined;
+    const pause = routePause(step.sleep, target.routes);
+    return 'reason' in pause ? pause.reason : undefined;
+  },
   async run(step, ctx) {
     if (typeof step.sleep === 'object') {
       const pause = routePause(step.sleep, ctx.target.routes);

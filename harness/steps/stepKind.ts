@@ -1,8 +1,9 @@
-// The interface every step kind implements: recognise its own YAML shape, run
+// The interface every step kind implements, in one file per kind beside its
+// YAML schema: recognise its own shape, say what it needs of a target, run
 // against a plain context, return what it saw as a step record.
-import type { Step } from '../config/stepSchemas.js';
 import type { StepRecord } from '../record.js';
 import type { OpenTarget } from '../target/openTarget.js';
+import type { Step } from './index.js';
 
 export interface StepContext {
   target: OpenTarget;
@@ -14,8 +15,38 @@ export interface StepContext {
   signal?: AbortSignal;
 }
 
-export interface StepKind<S extends Step = Step> {
+export interface StepKind<S extends Step> {
   readonly kind: string;
   accepts(step: Step): step is S;
+  /**
+   * What the step needs of any target, by name: `origin`, `tls`,
+   * `route:<name>`, `invalidation`, `signing` (runner/needs.ts says which a target lacks).
+   */
+  needs?(step: S): string[];
+  /** Why the step cannot run on this target beyond its named needs (a route's TTL, a TLS promise), if it cannot. */
+  unmet?(step: S, target: OpenTarget): string | undefined;
   run(step: S, ctx: StepContext): Promise<StepRecord>;
+}
+
+/** A step kind as the registry holds it: any step in, narrowed by the kind's own `accepts`. */
+export interface RegisteredStepKind {
+  readonly kind: string;
+  accepts(step: Step): boolean;
+  needs(step: Step): string[];
+  unmet(step: Step, target: OpenTarget): string | undefined;
+  run(step: Step, ctx: StepContext): Promise<StepRecord>;
+}
+
+export function registered<S extends Step>(kind: StepKind<S>): RegisteredStepKind {
+  const own = (step: Step): S => {
+    if (!kind.accepts(step)) throw new Error(`the ${kind.kind} step kind was given a step with ${Object.keys(step).join(', ')}`);
+    return step;
+  };
+  return {
+    kind: kind.kind,
+    accepts: (step) => kind.accepts(step),
+    needs: (step) => kind.needs?.(own(step)) ?? [],
+    unmet: (step, target) => kind.unmet?.(own(step), target),
+    run: (step, ctx) => kind.run(own(step), ctx),
+  };
 }

@@ -1,8 +1,10 @@
 // `tls: {...}`: handshakes with the target's edges — one per hostname, edge
 // address and offered version the options expand to — each judged by the
 // step's `expect: {tls: ...}` and recorded with its certificate evidence.
+import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
-import type { Step, TlsStep } from '../config/stepSchemas.js';
+import { tlsExpectation } from '../config/expectSchema.js';
+import { checkPath, duration, tlsVersion } from '../config/schemaParts.js';
 import { checkTls, type TlsObservation } from '../expect/tls.js';
 import type { FailureRecord, TlsEndpointRecord } from '../record.js';
 import { redact } from '../secrets.js';
@@ -10,7 +12,43 @@ import { handshake, RESUMPTION_SESSION_WAIT_MS, type HandshakeOptions } from '..
 import { handshakeRecord } from '../tls/handshakeRecord.js';
 import { sentSni, tlsEndpoints, type TlsEndpoint } from '../tls/tlsEndpoints.js';
 import { missingTlsPromise, resolveTlsExpectation, type ResolvedTlsExpectation } from '../tls/tlsPromises.js';
+import type { Step } from './index.js';
 import type { StepContext, StepKind } from './stepKind.js';
+
+/** `tls: {...}`: one handshake per hostname x edge address x protocol the options expand to. */
+export const tlsStepSchema = z.strictObject({
+  tls: z
+    .strictObject({
+      /** the name to verify and send as SNI (default: the target URL's hostname) */
+      host: z.string().optional(),
+      each_hostname: z.boolean().optional(),
+      /** pin one edge address (default: the target's first) */
+      address: z.string().optional(),
+      each_edge: z.boolean().optional(),
+      port: z.number().int().min(1).max(65_535).optional(),
+      /** false sends no SNI; a name sends that name instead of host */
+      sni: z.union([z.literal(false), z.string()]).optional(),
+      alpn: z.union([z.literal('declared'), z.array(z.string().min(1).max(255)).min(1)]).optional(),
+      /** offer exactly this version */
+      version: tlsVersion.optional(),
+      min_version: tlsVersion.optional(),
+      max_version: tlsVersion.optional(),
+      /** one handshake per version the target's tls.protocols accepts / refuses, offering exactly it */
+      each_protocol: z.enum(['accepted', 'refused']).optional(),
+      /** a second handshake offering the first one's session */
+      resume: z.boolean().optional(),
+      /** also GET this path (relative to the check path) on the same hostname and edge, for HSTS */
+      request: checkPath.optional(),
+      timeout: duration.optional(),
+    })
+    .refine((t) => !(t.host !== undefined && t.each_hostname), { message: 'use host or each_hostname, not both' })
+    .refine((t) => !(t.address !== undefined && t.each_edge), { message: 'use address or each_edge, not both' })
+    .refine((t) => [t.version, t.each_protocol, t.min_version ?? t.max_version].filter((v) => v !== undefined).length <= 1, {
+      message: 'use one of version, each_protocol, or min_version/max_version',
+    }),
+  expect: z.strictObject({ tls: tlsExpectation.optional() }).optional(),
+});
+export type TlsStep = z.infer<typeof tlsStepSchema>;
 
 /** Handshakes in flight at once per step: enough for many edges, gentle on one. */
 const PARALLEL_HANDSHAKES = 4;
@@ -18,10 +56,10 @@ const PARALLEL_HANDSHAKES = 4;
 export const tlsStepKind: StepKind<TlsStep> = {
   kind: 'tls',
   accepts: (step: Step): step is TlsStep => 'tls' in step,
+  needs: () => ['tls'],
+  unmet: (step, target) => missingTlsPromise(step.tls, step.expect?.tls, target.tls ?? {}, target.name),
   async run(step, ctx) {
     const promises = ctx.target.tls ?? {};
-    const missing = missingTlsPromise(step.tls, step.expect?.tls, promises, ctx.target.name);
-    if (missing) return { kind: 'tls', error: missing, failures: [] };
     const expected = resolveTlsExpectation(step.expect?.tls ?? {}, promises);
     let endpoints: TlsEndpoint[];
     try {

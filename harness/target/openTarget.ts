@@ -1,9 +1,6 @@
 // Turns a target from targets.yaml into something the runner can send requests
 // to: starts a lab target, resolves edge addresses, connects the origin control.
 import { lookup } from 'node:dns/promises';
-import type { LabInstance, LabRoute } from '../../lab/labInstance.js';
-import { startReferenceLab } from '../../lab/referenceLab.js';
-import { realEdges, realLabStarters, type RealEdgeName } from '../../lab/realEdges/index.js';
 import { dialectByName, type DialectName } from '../cacheStatus/index.js';
 import type { CacheStatusDialect } from '../cacheStatus/dialect.js';
 import type { NamedTarget } from '../config/load.js';
@@ -11,6 +8,7 @@ import type { RouteConfig, TargetConfig } from '../config/targetsSchema.js';
 import { ConfigError, HarnessError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
 import { OriginControl } from '../origin/originControl.js';
+import type { LabCatalogue, LabInstance, LabRoute } from './lab.js';
 
 export type Route = Exclude<RouteConfig, string>;
 
@@ -33,16 +31,10 @@ export interface OpenTarget {
   close(): Promise<void>;
 }
 
-/** Starts lab edges by name; other lab kinds register here as they land. */
-export type LabStarter = (target: TargetConfig) => Promise<LabInstance>;
-const labStarters: Record<string, LabStarter> = {
-  reference: (t) => startReferenceLab({ faults: t.faults, routes: normalizeRoutes(t.routes) }),
-  ...realLabStarters,
-};
-
-export async function openTarget(named: NamedTarget): Promise<OpenTarget> {
+/** `labs`: the lab edges a `lab:` target may start (the cli hands in lab/labs.ts). */
+export async function openTarget(named: NamedTarget, labs: LabCatalogue): Promise<OpenTarget> {
   const { config } = named;
-  if (config.lab !== undefined) return openLabTarget(named);
+  if (config.lab !== undefined) return openLabTarget(named, labs);
   const url = new URL(config.url!);
   const hostnames = config.hostnames ?? [url.hostname];
   const addresses = await resolveEdges(config, url.hostname);
@@ -68,20 +60,13 @@ export async function openTarget(named: NamedTarget): Promise<OpenTarget> {
   };
 }
 
-async function openLabTarget(named: NamedTarget): Promise<OpenTarget> {
+async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<OpenTarget> {
   const { config } = named;
-  const starter = labStarters[config.lab!];
-  if (!starter) throw new ConfigError(`target ${named.name}: lab '${config.lab}' is not available in this build`);
-  const realEdge = realEdges[config.lab as RealEdgeName] as (typeof realEdges)[RealEdgeName] | undefined;
-  const unknown = realEdge ? (config.faults ?? []).filter((f) => !(f in (realEdge.faults ?? {}))) : [];
-  if (unknown.length > 0) {
-    throw new ConfigError([
-      { message: `target ${named.name}: the ${config.lab} lab has no fault switch ${unknown.join(', ')}`, allowed: Object.keys(realEdge?.faults ?? {}).join(', ') || 'none' },
-    ]);
-  }
+  const edge = Object.hasOwn(labs, config.lab!) ? labs[config.lab!] : undefined;
+  if (!edge) throw new ConfigError(`target ${named.name}: lab '${config.lab}' is not available in this build`);
   let lab: LabInstance;
   try {
-    lab = await starter(config);
+    lab = await edge.start({ ...(config.faults ? { faults: config.faults } : {}), ...(config.routes ? { routes: config.routes } : {}) });
   } catch (err) {
     throw new HarnessError(`target ${named.name}: the ${config.lab} lab could not start: ${(err as Error).message}`);
   }

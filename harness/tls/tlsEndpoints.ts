@@ -4,7 +4,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { SecureVersion } from 'node:tls';
-import type { TlsStep } from '../config/stepSchemas.js';
+import type { TlsStep } from '../steps/tls.js';
 import type { OpenTarget } from '../target/openTarget.js';
 import { offeredAlpn, offeredVersions, type TlsPromises } from './tlsPromises.js';
 

@@ -3,7 +3,7 @@
 // `each_protocol`, `min_days_left`, `min_max_age`. A step leaning on a promise
 // the target does not make is skipped with the reason, never failed.
 import type { TlsExpectation } from '../config/expectSchema.js';
-import type { TlsStep } from '../config/stepSchemas.js';
+import type { TlsStep } from '../steps/tls.js';
 import type { TargetConfig } from '../config/targetsSchema.js';
 
 export type TlsPromises = NonNullable<TargetConfig['tls']>;

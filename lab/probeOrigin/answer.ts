@@ -1,7 +1,7 @@
 // How the probe origin answers a request for a programmed object: as written,
 // plus 304 for a matching conditional request (DESIGN.md "The probe origin").
 import type { IncomingHttpHeaders } from 'node:http';
-import type { OriginObject } from './objectStore.js';
+import type { OriginObject } from '../../harness/origin/protocol.js';
 
 export interface OriginAnswer {
   status: number;

@@ -1,45 +1,6 @@
 // The probe origin's state: the programmed answer for each check key and the
 // log of every request that reached the origin — the ground truth of hit/miss.
-
-export interface OriginObject {
-  status?: number;
-  headers?: Record<string, string | number>;
-  body?: string;
-  /** pad the body to this many bytes (the body text repeated) */
-  size?: number;
-  version?: string;
-  /** the answer on the secondary listener (an origin group's failover origin) */
-  secondary?: OriginObject;
-  /** answers for the 1st, 2nd, ... request of this path; the last one repeats */
-  sequence?: OriginObject[];
-}
-
-export interface OriginLogEntry {
-  /** the per-key counter: 1 for the first request that reached the origin */
-  seq: number;
-  at: number;
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  peer: string;
-  /** which listener: 'http' or 'https:<certificate fault>' */
-  listener: string;
-  sni?: string;
-  /** the DNS names of the certificate the TLS listener presented (absent on plain HTTP) */
-  certificate_names?: string[];
-  /** the status the origin answered with */
-  status?: number;
-}
-
-/**
- * Checks own paths like /.edgecheck/<run>/<check>/...; the key is that prefix,
- * wherever it appears (a CDN route may add a prefix in front of it).
- */
-const CHECK_KEY = /\/\.edgecheck\/[^/?#]+\/[^/?#]+\//;
-
-export function checkKeyOf(path: string): string | undefined {
-  return CHECK_KEY.exec(path)?.[0];
-}
+import type { OriginLogEntry, OriginObject } from '../../harness/origin/protocol.js';
 
 /** Full entries kept per key; counts and arrival times are kept for every request. */
 export const MAX_LOG_ENTRIES = 1000;

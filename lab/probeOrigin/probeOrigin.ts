@@ -6,11 +6,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { originObject } from '../../harness/config/stepSchemas.js';
+import { CHECK_PATH_ROOT, checkKeyOf, CONTROL, originObject, type OriginObject } from '../../harness/origin/protocol.js';
 import { namesFromCertificate } from '../../harness/tls/hostnameMatch.js';
 import { ORIGIN_CERT_FAULTS, type OriginCertFault, type ServedCertificate } from '../labCertificates.js';
 import { answerFor } from './answer.js';
-import { checkKeyOf, ObjectStore, type OriginObject } from './objectStore.js';
+import { ObjectStore } from './objectStore.js';
 
 export interface ProbeOriginOptions {
   host?: string;
@@ -171,8 +171,8 @@ function controlHandler(store: ObjectStore, token: string) {
       if (size > MAX_CONTROL_BODY) return reply(413, { error: `a control request body is at most ${MAX_CONTROL_BODY} bytes` });
       const url = new URL(req.url ?? '/', 'http://control');
       try {
-        if (req.method === 'GET' && url.pathname === '/v1/health') return reply(200, { ok: true });
-        if (req.method === 'PUT' && url.pathname === '/v1/objects') {
+        if (req.method === 'GET' && url.pathname === CONTROL.health) return reply(200, { ok: true });
+        if (req.method === 'PUT' && url.pathname === CONTROL.objects) {
           const { key, object, path } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string; object: unknown; path?: string };
           if (typeof key !== 'string' || checkKeyOf(key) !== key) return reply(400, { error: `not a check key: ${String(key)}` });
           // the same rules as a suite's object: what is stored can always be sent
@@ -184,18 +184,18 @@ function controlHandler(store: ObjectStore, token: string) {
           store.set(key, valid.data as OriginObject, path);
           return reply(204);
         }
-        if (req.method === 'GET' && url.pathname === '/v1/log') {
+        if (req.method === 'GET' && url.pathname === CONTROL.log) {
           return reply(200, { entries: store.log(url.searchParams.get('key') ?? '') });
         }
-        if (req.method === 'GET' && url.pathname === '/v1/count') {
+        if (req.method === 'GET' && url.pathname === CONTROL.count) {
           // how many requests reached the origin for these keys, optionally in [since, until) ms
           const since = Number(url.searchParams.get('since') ?? -Infinity);
           const until = Number(url.searchParams.get('until') ?? Infinity);
           const count = url.searchParams.getAll('key').reduce((n, key) => n + store.count(key, since, until), 0);
           return reply(200, { count });
         }
-        if (req.method === 'DELETE' && url.pathname === '/v1/objects') {
-          store.clear(url.searchParams.get('prefix') ?? '/.edgecheck/');
+        if (req.method === 'DELETE' && url.pathname === CONTROL.objects) {
+          store.clear(url.searchParams.get('prefix') ?? CHECK_PATH_ROOT);
           return reply(204);
         }
         return reply(404, { error: `no such control endpoint: ${req.method} ${url.pathname}` });

@@ -4,7 +4,7 @@
 // Debian 12's ngx_cache_purge 2.3 crashes nginx 1.22's worker on every purge.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import type { LabRoute } from '../labInstance.js';
+import type { LabRoute } from '../../harness/target/lab.js';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
 import { FULL_TLS_PROMISES, HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';

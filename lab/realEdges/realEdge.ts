@@ -1,6 +1,6 @@
 // What each real edge program (nginx, Varnish, ATS, Squid) tells the lab: how
 // to tell it is installed, what it serves, what it cannot do, and how to start it.
-import type { LabRoute, LabTlsPromises } from '../labInstance.js';
+import type { LabRoute, LabTlsPromises } from '../../harness/target/lab.js';
 import { CACHING_ROUTES } from '../referenceEdge/cachingRoutes.js';
 import type { ProbeOrigin } from '../probeOrigin/probeOrigin.js';
 import type { LabDir } from './labDir.js';

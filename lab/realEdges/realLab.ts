@@ -3,7 +3,7 @@
 // waited for; close() stops it, the origin, and removes the temp dir.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { LabInstance, LabRoute } from '../labInstance.js';
+import type { LabInstance, LabRoute, LabStartOptions } from '../../harness/target/lab.js';
 import { LAB_HOSTNAMES, makeLabCertificates } from '../labCertificates.js';
 import { startProbeOrigin } from '../probeOrigin/probeOrigin.js';
 import { freePorts } from './freePorts.js';
@@ -14,12 +14,8 @@ import { waitReady } from './waitReady.js';
 
 const READY_TIMEOUT_MS = 30_000;
 
-export interface RealLabOptions {
-  /** routes from targets.yaml, declared over the edge's own (every path is proxied to the probe origin) */
-  routes?: Record<string, string | LabRoute>;
-  /** fault switches; each must be one of the edge's `faults` */
-  faults?: string[];
-}
+/** Routes from targets.yaml are declared over the edge's own (every path is proxied to the probe origin). */
+export type RealLabOptions = LabStartOptions;
 
 export interface RealLab extends LabInstance {
   edge: RealEdge;

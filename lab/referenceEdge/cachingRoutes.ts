@@ -1,7 +1,7 @@
 // The reference lab's routes for caching behaviour (path prefixes on the edge
 // and what each promises), declared as a user would declare them in
 // targets.yaml. suites/caching.yaml and revalidation.yaml name these routes.
-import type { LabRoute } from '../labInstance.js';
+import type { LabRoute } from '../../harness/target/lab.js';
 
 const YEAR = 31_536_000;
 

@@ -1,6 +1,6 @@
 // A lab route (as targets.yaml declares it) turned into what the reference
 // edge needs to serve it: TTLs, query key, error TTL, compression, failover.
-import type { LabRoute } from '../labInstance.js';
+import type { LabRoute } from '../../harness/target/lab.js';
 import type { EdgeRoute } from './edgeNode.js';
 import type { OriginTarget } from './upstream.js';
 

@@ -5,7 +5,7 @@
 import { constants } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions, type TlsOptions } from 'node:tls';
 import { createIntermediate, issueLeaf, type KeyAndCert } from '../ca.js';
-import type { LabTlsPromises } from '../labInstance.js';
+import type { LabTlsPromises } from '../../harness/target/lab.js';
 import type { LabKeys, ServedCertificate } from '../labCertificates.js';
 import type { ReferenceEdgeFault } from './faults.js';
 

@@ -7,6 +7,7 @@ import { loadSuite, loadTargets, selectTarget, type LoadedSuite } from '../../ha
 import type { CheckRecord, RunRecord } from '../../harness/record.js';
 import { runSuites } from '../../harness/runner/runSuites.js';
 import { openTarget } from '../../harness/target/openTarget.js';
+import { labEdges } from '../../lab/labs.js';
 
 export const suitesDir = resolve(import.meta.dirname, '..', '..', 'suites');
 
@@ -24,7 +25,7 @@ export function targetsFile(yamlBody: string): string {
 
 export async function runOnLab(suites: LoadedSuite[], targetYaml: string): Promise<RunRecord> {
   const file = targetsFile(`targets:\n  t:\n${targetYaml.replace(/^/gm, '    ')}\n`);
-  const target = await openTarget(selectTarget(loadTargets(file), 't'));
+  const target = await openTarget(selectTarget(loadTargets(file, labEdges), 't'), labEdges);
   try {
     return await runSuites(target, suites);
   } finally {

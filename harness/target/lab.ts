@@ -1,5 +1,9 @@
-// What a started lab target tells the harness: where to send requests, what to
-// trust, how to reach the probe origin, and how to stop it.
+// What a lab edge is to the harness: the cli hands the harness a catalogue of
+// lab edges (lab/labs.ts), and a target with `lab: NAME` starts one of them.
+// The harness never imports lab/: it knows labs only through these interfaces.
+import type { TlsVersionName } from '../tls/tlsVersions.js';
+
+export type { TlsVersionName };
 
 export interface LabRoute {
   path: string;
@@ -12,8 +16,6 @@ export interface LabRoute {
   origin_tls?: string;
 }
 
-export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-
 /** What a lab edge promises viewers over TLS, in the shape of targets.yaml's `tls:` block. */
 export interface LabTlsPromises {
   protocols?: { accept?: TlsVersionName[]; refuse?: TlsVersionName[] };
@@ -22,6 +24,7 @@ export interface LabTlsPromises {
   min_days_left?: number;
 }
 
+/** A started lab: where to send requests, what to trust, how to reach the probe origin, how to stop it. */
 export interface LabInstance {
   /** https://<hostname>:<port> of the edge */
   url: string;
@@ -40,3 +43,21 @@ export interface LabInstance {
   tls?: LabTlsPromises;
   close(): Promise<void>;
 }
+
+/** What a `lab:` target hands its lab edge when it starts it. */
+export interface LabStartOptions {
+  /** fault switches, each one of the edge's own `faults` (checked when targets.yaml loads) */
+  faults?: string[];
+  /** routes from targets.yaml, declared over the edge's own */
+  routes?: Record<string, string | LabRoute>;
+}
+
+/** A lab edge the harness can start by name. */
+export interface LabEdge {
+  /** fault switch -> what it breaks; targets.yaml may name only these */
+  readonly faults: Readonly<Record<string, string>>;
+  start(options: LabStartOptions): Promise<LabInstance>;
+}
+
+/** The lab edges by the name `lab:` uses. */
+export type LabCatalogue = Readonly<Record<string, LabEdge>>;

@@ -1,0 +1,89 @@
+// The probe origin's wire protocol, imported by both sides: the harness
+// (originControl.ts) and the origin itself (lab/probeOrigin/). What an object
+// may be, what a log entry holds, the control endpoints, and the check paths.
+import { z } from 'zod';
+import { headerName, headerText } from '../config/schemaParts.js';
+
+/** Every check path starts here; a run's are under `/.edgecheck/<run-id>/`. */
+export const CHECK_PATH_ROOT = '/.edgecheck/';
+
+/** The prefix of every path a run uses: cleared on the origin when the run ends. */
+export function runPrefix(runId: string): string {
+  return `${CHECK_PATH_ROOT}${runId}/`;
+}
+
+/** A check's own key, `/.edgecheck/<run-id>/<name>/`: caches start cold and checks never collide. */
+export function checkKeyFor(runId: string, name: string): string {
+  return `${runPrefix(runId)}${name}/`;
+}
+
+/** The key a path belongs to, wherever it appears (a CDN route may add a prefix in front of it). */
+const CHECK_KEY = /\/\.edgecheck\/[^/?#]+\/[^/?#]+\//;
+
+export function checkKeyOf(path: string): string | undefined {
+  return CHECK_KEY.exec(path)?.[0];
+}
+
+/** The control channel's endpoints (token-authenticated, never through the CDN). */
+export const CONTROL = {
+  health: '/v1/health',
+  objects: '/v1/objects',
+  log: '/v1/log',
+  count: '/v1/count',
+} as const;
+
+/** A header value; `{http_date: +60s}` is an HTTP date relative to when the object is set. */
+export const objectHeaderValue = z.union([
+  headerText,
+  z.number(),
+  z.strictObject({
+    http_date: z.string().regex(/^(now|[+-]\d+(ms|s|m|h|d))$/, { message: 'expected now, +60s, -1h, ...' }),
+  }),
+]);
+
+const originAnswer = z.strictObject({
+  status: z.number().int().min(100).max(599).optional(),
+  headers: z.record(headerName, objectHeaderValue).optional(),
+  body: z.string().optional(),
+  size: z.number().int().positive().max(10_000_000).optional(),
+  version: z.string().optional(),
+});
+
+/** What the probe origin answers for a check's path, as a suite or a surge plan writes it. */
+export const originObject = originAnswer.extend({
+  secondary: originAnswer.optional(),
+  sequence: z.array(originAnswer).min(1).optional(),
+});
+export type SuiteObject = z.infer<typeof originObject>;
+
+/** An object as the origin stores it: relative dates already made HTTP dates (origin/renderObject.ts). */
+export interface OriginObject {
+  status?: number;
+  headers?: Record<string, string | number>;
+  body?: string;
+  /** pad the body to this many bytes (the body text repeated) */
+  size?: number;
+  version?: string;
+  /** the answer on the secondary listener (an origin group's failover origin) */
+  secondary?: OriginObject;
+  /** answers for the 1st, 2nd, ... request of this path; the last one repeats */
+  sequence?: OriginObject[];
+}
+
+/** One request that reached the origin: the ground truth of hit and miss. */
+export interface OriginLogEntry {
+  /** the per-key counter: 1 for the first request that reached the origin */
+  seq: number;
+  at: number;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  peer: string;
+  /** which listener: 'http' or 'https:<certificate fault>' */
+  listener: string;
+  sni?: string;
+  /** the DNS names of the certificate the TLS listener presented (absent on plain HTTP) */
+  certificate_names?: string[];
+  /** the status the origin answered with */
+  status?: number;
+}
