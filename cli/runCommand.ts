@@ -1,5 +1,6 @@
 // `edgecheck run`: load targets and suites, open the target, run, report.
 import { parseArgs } from 'node:util';
+import { DURATION_HELP, parseDuration } from '../harness/config/duration.js';
 import { listSuiteNames, loadSuite, loadTargets, resolveSuiteFile, selectTarget } from '../harness/config/load.js';
 import { ConfigError } from '../harness/errors.js';
 import { runFailed } from '../harness/record.js';
@@ -29,9 +30,6 @@ Options:
   -h, --help           this help
 `;
 
-/** Surge plans live in suites/ too but are not conformance suites. */
-const isSurgePlan = (name: string) => name.startsWith('surge');
-
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -55,7 +53,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const suitesDir = values['suites-dir'] ?? defaultSuitesDir();
   const suiteArgs = (values.suite ?? []).flatMap((s) => s.split(',')).filter(Boolean);
-  const suiteFiles = (suiteArgs.length ? suiteArgs : listSuiteNames(suitesDir).filter((n) => !isSurgePlan(n))).map((s) =>
+  const suiteFiles = (suiteArgs.length ? suiteArgs : listSuiteNames(suitesDir)).map((s) =>
     resolveSuiteFile(s, suitesDir),
   );
   if (suiteFiles.length === 0) throw new ConfigError(`no suites found in ${suitesDir}; pass --suite`);
@@ -109,7 +107,7 @@ function parsePositiveInt(flag: string, value: string | undefined, fallback: num
 
 function parseTimeout(value: string | undefined): number {
   if (value === undefined) return 10_000;
-  const m = /^(\d+)(ms|s)$/.exec(value);
-  if (!m) throw new ConfigError([{ message: `--timeout: expected a duration such as 500ms or 10s, found '${value}'` }]);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  const ms = /^\d/.test(value) ? parseDuration(value) : undefined;
+  if (ms === undefined || ms <= 0) throw new ConfigError([{ message: `--timeout: expected ${DURATION_HELP}, found '${value}'` }]);
+  return ms;
 }

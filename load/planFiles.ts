@@ -1,8 +1,9 @@
 // Where `--plan NAME` is found: a file path, suites/NAME.yaml, or the
-// suites/surge*.yaml file whose `surge:` key is NAME.
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// suites/ file whose `surge:` key is NAME.
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { didYouMean } from '../harness/config/didYouMean.js';
+import { listSurgePlanFiles } from '../harness/config/load.js';
 import { readYamlFile } from '../harness/config/yamlSource.js';
 import { ConfigError } from '../harness/errors.js';
 
@@ -17,15 +18,10 @@ export function resolvePlanFile(nameOrPath: string, suitesDir: string): string {
   throw new ConfigError(`--plan ${nameOrPath}: no such surge plan in ${suitesDir}${didYouMean(nameOrPath, names)}; plans: ${names.join(', ') || 'none'}`);
 }
 
-/** Surge plans are the suites/ files named surge*.yaml. */
+/** The surge plans in suites/ (the files with a top-level `surge:`), by the name that key gives. */
 export function listPlans(suitesDir: string): Array<{ name: string; file: string }> {
-  if (!existsSync(suitesDir)) return [];
-  return readdirSync(suitesDir)
-    .filter((f) => f.startsWith('surge') && f.endsWith('.yaml'))
-    .sort()
-    .map((f) => {
-      const file = join(suitesDir, f);
-      const name = readYamlFile(file).doc.get('surge');
-      return { name: typeof name === 'string' ? name : f, file };
-    });
+  return listSurgePlanFiles(suitesDir).map((file) => {
+    const name = readYamlFile(file).doc.get('surge');
+    return { name: typeof name === 'string' ? name : basename(file), file };
+  });
 }

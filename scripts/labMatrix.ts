@@ -70,7 +70,6 @@ export async function labMatrix(argv: string[]): Promise<number> {
 async function runAll(dir: string, suitesDir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const suites = listSuiteNames(suitesDir)
-    .filter((name) => !name.startsWith('surge'))
     .map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
   const versions: Record<string, string> = {};
   for (const lab of LABS) {

@@ -13,9 +13,7 @@ import { childGroupLeaders, livingMembers } from '../lab/realEdges/processGroup.
 import { labEdges } from '../lab/labs.js';
 
 const suitesDir = resolve('suites');
-/** surge plans live in suites/ too, but are not conformance suites */
 const suites: LoadedSuite[] = listSuiteNames(suitesDir)
-  .filter((name) => !name.startsWith('surge'))
   .map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
 const expected = ExpectedVerdicts.load();
 

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import t from 'tap';
 import { jsonSchemas, renderSchema } from '../cli/jsonSchemas.js';
+import { isSurgePlanFile } from '../harness/config/load.js';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -19,7 +20,7 @@ t.test('targets.yaml and the suites carry yaml-language-server modelines', async
   const suites = readdirSync(join(root, 'suites')).filter((f) => f.endsWith('.yaml'));
   t.ok(suites.length > 0);
   for (const f of suites) {
-    const schema = f.startsWith('surge') ? 'surge' : 'suite';
+    const schema = isSurgePlanFile(join(root, 'suites', f)) ? 'surge' : 'suite';
     t.match(readFileSync(join(root, 'suites', f), 'utf8'), new RegExp(`^# yaml-language-server: \\$schema=\\.\\./harness/schema/${schema}\\.schema\\.json`), f);
   }
 });

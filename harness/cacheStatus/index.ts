@@ -13,38 +13,15 @@ import { varnish } from './varnish.js';
 
 export type { CacheClaim, CacheStatusDialect, CacheStatusReading, ResponseHeaders } from './dialect.js';
 
-export type DialectName =
-  | 'cloudflare'
-  | 'cloudfront'
-  | 'akamai'
-  | 'fastly'
-  | 'rfc9211'
-  | 'nginx'
-  | 'trafficserver'
-  | 'varnish'
-  | 'squid';
-
 /**
- * In the order 'auto' tries them. A CDN's own header names the cache the client
+ * Every dialect by name, in the order 'auto' tries them. A CDN's own header names the cache the client
  * talked to, so those come first; Cache-Status may have been passed through from
  * caches behind the CDN; the self-hosted caches' headers are the most generic.
  * Among the CDNs sharing X-Cache, CloudFront's "from cloudfront" and Akamai's
  * TCP_ codes are unmistakable, Fastly's HIT/MISS is not, so Fastly comes after them.
  * Squid's "HIT from <host>" is the oldest and most imitated X-Cache form, so it comes last.
  */
-export const dialectNames: readonly DialectName[] = [
-  'cloudflare',
-  'cloudfront',
-  'akamai',
-  'fastly',
-  'rfc9211',
-  'nginx',
-  'trafficserver',
-  'varnish',
-  'squid',
-];
-
-export const dialects: Record<DialectName, CacheStatusDialect> = {
+export const dialects = {
   cloudflare,
   cloudfront,
   akamai,
@@ -54,7 +31,10 @@ export const dialects: Record<DialectName, CacheStatusDialect> = {
   trafficserver,
   varnish,
   squid,
-};
+} as const satisfies Record<string, CacheStatusDialect>;
+
+export type DialectName = keyof typeof dialects;
+export const dialectNames = Object.keys(dialects) as DialectName[];
 
 const auto: CacheStatusDialect = {
   name: 'auto',

@@ -90,10 +90,36 @@ export function resolveSuiteFile(nameOrPath: string, suitesDir: string): string 
   throw new ConfigError(`--suite ${nameOrPath}: no such suite in ${suitesDir}${didYouMean(nameOrPath, names)}; suites: ${names.join(', ')}`);
 }
 
+/** The conformance suites in a suites folder, by name; surge plans beside them are not suites. */
 export function listSuiteNames(suitesDir: string): string[] {
-  if (!existsSync(suitesDir)) return [];
-  return readdirSync(suitesDir)
+  return yamlFilesIn(suitesDir)
+    .filter((f) => !isSurgePlanFile(join(suitesDir, f)))
+    .map((f) => basename(f, '.yaml'));
+}
+
+/** The surge plans in a suites folder, as paths. */
+export function listSurgePlanFiles(suitesDir: string): string[] {
+  return yamlFilesIn(suitesDir)
+    .map((f) => join(suitesDir, f))
+    .filter(isSurgePlanFile);
+}
+
+/**
+ * A file is a surge plan when its top level names one with `surge:`
+ * (../shared/DESIGN.md "Surge plans"); a suite names itself with `suite:`.
+ * A file that does not parse counts as a suite, so loading it reports why.
+ */
+export function isSurgePlanFile(file: string): boolean {
+  try {
+    return readYamlFile(file).doc.has('surge');
+  } catch {
+    return false;
+  }
+}
+
+function yamlFilesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .map((f) => basename(f, '.yaml'))
     .sort();
 }

@@ -1,6 +1,7 @@
 // What a lab edge is to the harness: the cli hands the harness a catalogue of
 // lab edges (lab/labs.ts), and a target with `lab: NAME` starts one of them.
 // The harness never imports lab/: it knows labs only through these interfaces.
+import type { DialectName } from '../cacheStatus/index.js';
 import type { TlsVersionName } from '../tls/tlsVersions.js';
 
 export type { TlsVersionName };
@@ -38,7 +39,7 @@ export interface LabInstance {
   origin: { control: string; token: string };
   routes: Record<string, LabRoute>;
   /** vendor header dialect the edge speaks */
-  cacheStatus: string;
+  cacheStatus: DialectName;
   /** what the edge promises over TLS; the target's own `tls:` block overrides it */
   tls?: LabTlsPromises;
   close(): Promise<void>;

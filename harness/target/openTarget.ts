@@ -1,7 +1,7 @@
 // Turns a target from targets.yaml into something the runner can send requests
 // to: starts a lab target, resolves edge addresses, connects the origin control.
 import { lookup } from 'node:dns/promises';
-import { dialectByName, type DialectName } from '../cacheStatus/index.js';
+import { dialectByName } from '../cacheStatus/index.js';
 import type { CacheStatusDialect } from '../cacheStatus/dialect.js';
 import type { NamedTarget } from '../config/load.js';
 import type { RouteConfig, TargetConfig } from '../config/targetsSchema.js';
@@ -49,7 +49,7 @@ export async function openTarget(named: NamedTarget, labs: LabCatalogue): Promis
     addresses,
     routes: normalizeRoutes(config.routes),
     ...(config.tls ? { tls: config.tls } : {}),
-    cacheStatus: dialectByName((config.cache_status ?? 'auto') as DialectName | 'auto'),
+    cacheStatus: dialectByName(config.cache_status ?? 'auto'),
     ...(origin ? { origin } : {}),
     config,
     http,
@@ -80,7 +80,7 @@ async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<Op
     addresses: lab.addresses,
     routes: normalizeRoutes(lab.routes),
     tls: { ...lab.tls, ...config.tls, ca: lab.caPem },
-    cacheStatus: dialectByName((config.cache_status ?? lab.cacheStatus) as DialectName | 'auto'),
+    cacheStatus: dialectByName(config.cache_status ?? lab.cacheStatus),
     origin,
     config,
     http,

@@ -1,5 +1,6 @@
 // What each real edge program (nginx, Varnish, ATS, Squid) tells the lab: how
 // to tell it is installed, what it serves, what it cannot do, and how to start it.
+import type { DialectName } from '../../harness/cacheStatus/index.js';
 import type { LabRoute, LabTlsPromises } from '../../harness/target/lab.js';
 import { CACHING_ROUTES } from '../referenceEdge/cachingRoutes.js';
 import type { ProbeOrigin } from '../probeOrigin/probeOrigin.js';
@@ -65,7 +66,7 @@ export interface RealEdge {
   aptPackages: string[];
   version: VersionProbe;
   /** the cache-status dialect its vendor header speaks */
-  cacheStatus: string;
+  cacheStatus: DialectName;
   /** what this program cannot do in the lab; checks needing it are skipped */
   limits: string[];
   /** configuration faults the lab can switch on (name -> what it changes), to show checks failing on a real edge */
