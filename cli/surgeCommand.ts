@@ -1,13 +1,10 @@
 // `edgecheck surge`: fire a surge plan at a target (live progress, mission
 // assessment, run.json); `surge export k6` writes the plan as a k6 script and
 // a k6-operator TestRun; `surge import-k6` reads a k6 summary back.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadTargets, selectTarget, type NamedTarget } from '../harness/config/load.js';
 import { ConfigError } from '../harness/errors.js';
-import type { RunRecord } from '../harness/record.js';
-import { redactDeep } from '../harness/secrets.js';
 import { newRunId } from '../harness/runner/runSuites.js';
 import { openTarget } from '../harness/target/openTarget.js';
 import { importK6Summary } from '../load/k6/importSummary.js';
@@ -21,7 +18,8 @@ import { runSurge } from '../load/runSurge.js';
 import { surgeExitCode, surgeRunRecord } from '../load/surgeRunRecord.js';
 import JsonReporter from '../reports/json.js';
 import MissionReporter from '../reports/mission.js';
-import type { Reporter, ReporterOptions } from '../reports/reporter.js';
+import { multiplex, type Reporter, type ReporterOptions } from '../reports/reporter.js';
+import { writeReportFile } from '../reports/reportFile.js';
 import SurgeProgressReporter from '../reports/surgeProgress.js';
 import { defaultSuitesDir, defaultTargetsFile } from './paths.js';
 import { labEdges } from '../lab/labs.js';
@@ -74,16 +72,25 @@ export async function surgeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const outDir = values.out ?? 'edgecheck-results';
-  const plan = () => withBees(loadPlan(resolvePlanFile(values.plan ?? 'surge', values['suites-dir'] ?? defaultSuitesDir())), values.bees);
+  const planFile = () => resolvePlanFile(values.plan ?? 'surge', values['suites-dir'] ?? defaultSuitesDir());
+  const plan = () => withBees(loadPlan(planFile()), values.bees);
   const named = () => selectTarget(loadTargets(values.targets ?? defaultTargetsFile(), labEdges), values.target);
   const [sub, ...rest] = positionals;
   if (sub === 'export') {
-    if (rest[0] !== 'k6' || rest.length > 1) throw new ConfigError('surge export: the one export format is k6 (edgecheck surge export k6 --plan PLAN --out DIR)');
+    if (rest[0] !== 'k6' || rest.length > 1) {
+      throw new ConfigError(
+        'surge export: the one export format is k6 (edgecheck surge export k6 --plan PLAN --out DIR)',
+      );
+    }
     if (values.out === undefined) throw new ConfigError('surge export k6: --out DIR is required');
     return exportK6(plan(), values.target !== undefined ? named() : undefined, outDir);
   }
   if (sub === 'import-k6') {
-    if (rest.length === 0) throw new ConfigError('surge import-k6: give a k6 summary file, or one per pod (edgecheck surge import-k6 summary.json ...)');
+    if (rest.length === 0) {
+      throw new ConfigError(
+        'surge import-k6: give a k6 summary file, or one per pod (edgecheck surge import-k6 summary.json ...)',
+      );
+    }
     return importK6(rest, plan(), outDir);
   }
   if (sub !== undefined) throw new ConfigError(`surge: unknown subcommand '${sub}' (export k6, import-k6)`);
@@ -94,7 +101,7 @@ async function fly(plan: SurgePlan, named: NamedTarget, outDir: string, quiet: b
   // refuse before a lab starts or a connection opens
   surgeLimits(plan, named);
   const live = !quiet && Boolean(process.stdout.isTTY) && !process.env['CI'];
-  const reporters = terminalReporters(outDir, live);
+  const reporters = multiplex(surgeReporters(outDir, live));
   const runId = newRunId();
   const target = await openTarget(named, labEdges);
   const controller = new AbortController();
@@ -115,11 +122,17 @@ async function fly(plan: SurgePlan, named: NamedTarget, outDir: string, quiet: b
       target,
       runId,
       signal: controller.signal,
-      onStart: () => process.stderr.write(`edgecheck: surge ${plan.name} against ${target.name}: ${plan.bees} bees, ${plan.durationMs / 1000}s planned (Ctrl-C stops it with a partial report)\n`),
-      onTick: (tick) => reporters.forEach((r) => r.onSurgeTick?.(tick)),
+      onStart: () =>
+        process.stderr.write(
+          `edgecheck: surge ${plan.name} against ${target.name}: ${plan.bees} bees, ` +
+            `${plan.durationMs / 1000}s planned (Ctrl-C stops it with a partial report)\n`,
+        ),
+      onTick: reporters.onSurgeTick,
     });
-    const record = surgeRunRecord(runId, { name: target.name, url: target.url.href, ...(named.config.lab ? { lab: named.config.lab } : {}) }, started, new Date(), surge);
-    await end(reporters, record);
+    const lab = named.config.lab ? { lab: named.config.lab } : {};
+    const where = { name: target.name, url: target.url.href, ...lab };
+    const record = surgeRunRecord(runId, where, started, new Date(), surge);
+    await reporters.onRunEnd(record);
     return surgeExitCode(surge, interrupted);
   } finally {
     process.off('SIGINT', onSignal);
@@ -138,13 +151,12 @@ function exportK6(plan: SurgePlan, named: NamedTarget | undefined, outDir: strin
     dialect: named?.config.cache_status ?? 'auto',
     routePath: routePathOf(named, plan.route),
   });
-  mkdirSync(outDir, { recursive: true });
   const scriptFile = `${plan.name}.ts`;
-  writeFileSync(join(outDir, scriptFile), script);
-  writeFileSync(join(outDir, `${plan.name}.testrun.yaml`), testRunManifest(plan, scriptFile, url));
+  const scriptPath = writeReportFile(outDir, scriptFile, script);
+  const testRunPath = writeReportFile(outDir, `${plan.name}.testrun.yaml`, testRunManifest(plan, scriptFile, url));
   process.stdout.write(
-    `wrote ${join(outDir, scriptFile)} (k6 script) and ${join(outDir, `${plan.name}.testrun.yaml`)} (k6-operator TestRun, parallelism ${plan.bees})\n` +
-      `  run:    k6 run --summary-export=summary.json ${join(outDir, scriptFile)}\n` +
+    `wrote ${scriptPath} (k6 script) and ${testRunPath} (k6-operator TestRun, parallelism ${plan.bees})\n` +
+      `  run:    k6 run --summary-export=summary.json ${scriptPath}\n` +
       `  report: edgecheck surge import-k6 summary.json --plan ${plan.name}\n`,
   );
   return 0;
@@ -160,27 +172,27 @@ async function importK6(files: string[], plan: SurgePlan, outDir: string): Promi
   });
   const surge = importK6Summary(summaries, plan);
   const now = new Date();
-  const record = surgeRunRecord(newRunId(), { name: 'k6', url: 'k6 summary' }, new Date(now.getTime() - surge.duration_ms), now, surge);
-  await end(terminalReporters(outDir, false), record);
+  const started = new Date(now.getTime() - surge.duration_ms);
+  const record = surgeRunRecord(newRunId(), { name: 'k6', url: 'k6 summary' }, started, now, surge);
+  await multiplex(surgeReporters(outDir, false)).onRunEnd(record);
   return surgeExitCode(surge, false);
 }
 
-function terminalReporters(outDir: string, live: boolean): Reporter[] {
-  const opts: ReporterOptions = { outDir, stream: process.stdout, color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'] };
+function surgeReporters(outDir: string, live: boolean): Reporter[] {
+  const color = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
+  const opts: ReporterOptions = { outDir, stream: process.stdout, color };
   return [...(live ? [new SurgeProgressReporter(opts)] : []), new MissionReporter(opts), new JsonReporter(opts)];
-}
-
-/** Ends the reporters on the record, secrets redacted, as multiplex() does for a run. */
-async function end(reporters: Reporter[], record: RunRecord): Promise<void> {
-  const safe = redactDeep(record);
-  for (const r of reporters) await r.onRunEnd?.(safe);
 }
 
 function withBees(plan: SurgePlan, bees: string | undefined): SurgePlan {
   if (bees === undefined) return plan;
   const n = Number(bees);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError(`--bees: expected a whole number from 1 to 64, found '${bees}'`);
-  if (n > plan.connections) throw new ConfigError(`--bees ${n}: the plan has ${plan.connections} connections; give each bee at least one`);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new ConfigError(`--bees: expected a whole number from 1 to 64, found '${bees}'`);
+  }
+  if (n > plan.connections) {
+    throw new ConfigError(`--bees ${n}: the plan has ${plan.connections} connections; give each bee at least one`);
+  }
   return { ...plan, bees: n };
 }
 

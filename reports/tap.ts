@@ -1,10 +1,8 @@
 // The tap reporter: TAP 14, a subtest per suite, a test point per check;
 // skips carry their reason as a SKIP directive.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CheckRecord, RunRecord } from '../harness/record.js';
-import { redactDeep } from '../harness/secrets.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
+import { writeReportFile } from './reportFile.js';
 
 export const TAP_FILE = 'report.tap';
 
@@ -13,13 +11,16 @@ export default class TapReporter implements Reporter {
   constructor(private readonly opts: ReporterOptions) {}
 
   onRunEnd(record: RunRecord): void {
-    mkdirSync(this.opts.outDir, { recursive: true });
-    writeFileSync(join(this.opts.outDir, TAP_FILE), renderTap(redactDeep(record)));
+    writeReportFile(this.opts.outDir, TAP_FILE, renderTap(record));
   }
 }
 
 export function renderTap(record: RunRecord): string {
-  const lines = ['TAP version 14', `# edgecheck run ${record.run_id} against ${record.target.name}`, `1..${record.checks.length}`];
+  const lines = [
+    'TAP version 14',
+    `# edgecheck run ${record.run_id} against ${record.target.name}`,
+    `1..${record.checks.length}`,
+  ];
   record.checks.forEach((c, i) => lines.push(...point(c, i + 1)));
   lines.push(`# pass ${record.summary.passed}`, `# fail ${record.summary.failed}`, `# skip ${record.summary.skipped}`);
   return lines.join('\n') + '\n';
@@ -37,7 +38,11 @@ function point(c: CheckRecord, n: number): string[] {
   if (failures.length) {
     yaml.push('  failures:');
     for (const f of failures) {
-      yaml.push(`    - expectation: ${JSON.stringify(f.expectation)}`, `      expected: ${JSON.stringify(f.expected)}`, `      actual: ${JSON.stringify(f.actual)}`);
+      yaml.push(
+        `    - expectation: ${JSON.stringify(f.expectation)}`,
+        `      expected: ${JSON.stringify(f.expected)}`,
+        `      actual: ${JSON.stringify(f.actual)}`,
+      );
     }
   }
   yaml.push('  ...');
