@@ -25,6 +25,7 @@ import { multiplex, type Reporter } from '../reports/reporter.js';
 import SurgeProgressReporter from '../reports/surgeProgress.js';
 import { xmlDocument } from '../reports/xml.js';
 import { targetsFile } from './support/labRun.js';
+import { labEdges } from '../lab/labs.js';
 
 function sink(): { stream: Writable; text: () => string } {
   let out = '';
@@ -101,7 +102,7 @@ t.test('a run: a throwing reporter is named once per hook, the others report, th
     `    steps:\n      - get: /\n        expect: { status: 200 }\n`;
   const checks = ['one', 'two', 'three'].map(check).join('');
   writeFileSync(suiteFile, `suite: tiny\ntitle: a tiny suite\nchecks:\n${checks}`);
-  const target = await openTarget(selectTarget(loadTargets(labTargets), 'lab'));
+  const target = await openTarget(selectTarget(loadTargets(labTargets, labEdges), 'lab'), labEdges);
   const errors = sink();
   const witness = new Witness();
   const out = join(dir, 'out');
@@ -142,8 +143,8 @@ t.test('a surge: a throwing reporter does not stop the ticks, the mission or run
   const planFile = join(dir, 'brief.yaml');
   writeFileSync(planFile, 'surge: brief\nphases:\n  - { hold: { rps: 20, for: 2s } }\npaths: [/a]\nbees: 1\n');
   const plan = loadPlan(planFile);
-  const named = selectTarget(loadTargets(labTargets), 'lab');
-  const target = await openTarget(named);
+  const named = selectTarget(loadTargets(labTargets, labEdges), 'lab');
+  const target = await openTarget(named, labEdges);
   const errors = sink();
   const terminal = sink();
   const witness = new Witness();
