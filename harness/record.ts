@@ -1,6 +1,6 @@
-// The run record (edgecheck.run/1): the one source every reporter and
-// `compare` read, live or from a saved run.json. A public contract: extend,
-// never break.
+// The run record (edgecheck.run/1): the one source every reporter reads,
+// live or from a saved run.json. A public contract (README.md "The command
+// line"): extend, never break.
 
 export const RUN_RECORD_SCHEMA = 'edgecheck.run/1';
 

@@ -1,4 +1,4 @@
-// The public contract of a surge plan (DESIGN.md "Surge plans"), as a zod
+// The public contract of a surge plan (README.md "Surges"), as a zod
 // schema. Semantic rules that need the whole plan live in loadPlan.ts.
 import { z } from 'zod';
 import { duration, slug } from '../harness/config/schemaParts.js';

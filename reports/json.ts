@@ -1,5 +1,5 @@
 // The json reporter: writes the run record, run.json — the blob every other
-// reporter and `compare` can be fed from.
+// reporter can be fed from.
 import type { RunRecord } from '../harness/record.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
 import { writeReportFile } from './reportFile.js';

@@ -1,4 +1,4 @@
-// What a step may expect (DESIGN.md "Expectations"). One key per expectation;
+// What a step may expect (README.md "Suites"). One key per expectation;
 // each is checked by one file in harness/expect/.
 import { z } from 'zod';
 import { duration, statusPattern, tlsVersion } from './schemaParts.js';

@@ -106,7 +106,7 @@ export function listSurgePlanFiles(suitesDir: string): string[] {
 
 /**
  * A file is a surge plan when its top level names one with `surge:`
- * (../shared/DESIGN.md "Surge plans"); a suite names itself with `suite:`.
+ * (README.md "Surges"); a suite names itself with `suite:`.
  * A file that does not parse counts as a suite, so loading it reports why.
  */
 export function isSurgePlanFile(file: string): boolean {

@@ -1,4 +1,4 @@
-// The public contract of a suite file (see DESIGN.md "Suites").
+// The public contract of a suite file (README.md "Suites").
 import { z } from 'zod';
 import { slug, duration } from './schemaParts.js';
 import { originObject } from '../origin/protocol.js';

@@ -1,4 +1,4 @@
-// The public contract of targets.yaml (../shared/DESIGN.md), as a zod schema.
+// The public contract of targets.yaml (README.md "targets.yaml"), as a zod schema.
 // Which labs and fault switches exist is the lab catalogue's to say: the
 // schema is made for the catalogue the cli hands in.
 import { z } from 'zod';

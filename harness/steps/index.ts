@@ -8,7 +8,7 @@ import { sleepStep, sleepStepSchema } from './sleep.js';
 import { registered, type RegisteredStepKind, type StepContext } from './stepKind.js';
 import { tlsStepKind, tlsStepSchema } from './tls.js';
 
-/** Every step a suite may hold (../shared/DESIGN.md "Suites"): one key names the kind. */
+/** Every step a suite may hold (README.md "Suites"): one key names the kind. */
 export const stepSchema = z.union([...requestStepSchemas, sleepStepSchema, originStepSchema, tlsStepSchema]);
 export type Step = z.infer<typeof stepSchema>;
 

@@ -1,5 +1,5 @@
 // How the probe origin answers a request for a programmed object: as written,
-// plus 304 for a matching conditional request (DESIGN.md "The probe origin").
+// plus 304 for a matching conditional request (README.md "The probe origin").
 import type { IncomingHttpHeaders } from 'node:http';
 import type { OriginObject } from '../../harness/origin/protocol.js';
 
