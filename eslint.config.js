@@ -1,0 +1,31 @@
+// The linter: typescript-eslint's recommended rules, lines of at most 120
+// characters, and the layers of docs/architecture.md as import boundaries.
+import tseslint from 'typescript-eslint';
+
+/** An import of one of these top-level folders, from anywhere below the root. */
+const folders = (...names) => `^(\\.\\./)+(${names.join('|')})/`;
+const boundary = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ regex: folders(...forbidden), message: why }] }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'edgecheck-results/**', 'coverage/**', '.tap/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  boundary(['harness/**'], ['cli', 'lab', 'load', 'reports', 'bench', 'scripts'],
+    'harness/ is the bottom layer: it imports nothing outside harness/ (docs/architecture.md "Layers")'),
+  boundary(['load/**'], ['cli', 'lab', 'reports', 'bench', 'scripts'],
+    'load/ imports only harness/ (docs/architecture.md "Layers")'),
+  boundary(['reports/**'], ['cli', 'lab', 'load', 'bench', 'scripts'],
+    'reports/ imports only harness/ (docs/architecture.md "Layers")'),
+  boundary(['lab/**'], ['cli', 'load', 'reports', 'bench', 'scripts'],
+    'lab/ imports only harness/, for the interfaces it implements (docs/architecture.md "Layers")'),
+);
