@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import type { LabRoute } from '../../harness/target/lab.js';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
-import { FULL_TLS_PROMISES, HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { FULL_TLS_PROMISES, HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -47,16 +47,13 @@ export const nginx: RealEdge = {
   tls: FULL_TLS_PROMISES,
   internalPortCount: 0,
   routes: () => ({
-    // nginx caches nothing without Cache-Control or Expires unless proxy_cache_valid says so
-    default: { path: '/', ttl: { min: 0, default: 0 }, query_key: 'all' },
-    'ttl-default': cachingRoute('ttl-default', { ttl: { min: 0, default: 60 } }),
-    'query-all': cachingRoute('query-all', { query_key: 'all' }),
-    'query-none': cachingRoute('query-none', { query_key: 'none' }),
-    'query-list': cachingRoute('query-list', { query_key: ['v'] }),
-    compress: cachingRoute('compress', { compress: true }),
-    // error responses without freshness are not cached (proxy_cache_valid names no error codes)
-    errors: cachingRoute('errors', { error_ttl: 0 }),
-    failover: cachingRoute('failover', { failover: true }),
+    ...standardRoutes({
+      // nginx caches nothing without Cache-Control or Expires unless proxy_cache_valid says so
+      heuristicTtl: 0,
+      ttlDefault: 60,
+      // error responses without freshness are not cached (proxy_cache_valid names no error codes)
+      errorTtl: 0,
+    }),
     ...ORIGIN_TLS_ROUTES,
     signed: SIGNED_ROUTE,
   }),

@@ -99,8 +99,39 @@ export function aptGetLine(edge: RealEdge): string {
  * A caching route at the reference lab's path for that name (suites name
  * routes, so the names must match), with what this program promises there.
  */
-export function cachingRoute(name: string, promise: Omit<LabRoute, 'path'>): LabRoute {
+function cachingRoute(name: string, promise: Omit<LabRoute, 'path'>): LabRoute {
   const path = CACHING_ROUTES[name]?.path;
   if (path === undefined) throw new Error(`no caching route named ${name}`);
   return { path, ...promise };
+}
+
+/** What a real edge's configuration promises on the standard caching routes. */
+export interface StandardRoutePromises {
+  /** the TTL on `/` of a response that carries no freshness of its own */
+  heuristicTtl: number;
+  /** the default TTL the `ttl-default` route is configured with */
+  ttlDefault: number;
+  /** the TTL clamp of the `ttl-clamp` route, where the program can clamp */
+  ttlClamp?: { min: number; default: number; max: number };
+  /** how long an error response without freshness is kept */
+  errorTtl: number | string;
+  /** the standard routes this program does not serve */
+  without?: Array<'query-none' | 'query-list' | 'compress'>;
+}
+
+/** The caching routes the suites name, at the reference lab's paths, with this program's promises. */
+export function standardRoutes(p: StandardRoutePromises): Record<string, LabRoute> {
+  const routes: Record<string, LabRoute> = {
+    default: { path: '/', ttl: { min: 0, default: p.heuristicTtl }, query_key: 'all' },
+    'ttl-default': cachingRoute('ttl-default', { ttl: { min: 0, default: p.ttlDefault } }),
+    ...(p.ttlClamp ? { 'ttl-clamp': cachingRoute('ttl-clamp', { ttl: p.ttlClamp }) } : {}),
+    'query-all': cachingRoute('query-all', { query_key: 'all' }),
+    'query-none': cachingRoute('query-none', { query_key: 'none' }),
+    'query-list': cachingRoute('query-list', { query_key: ['v'] }),
+    compress: cachingRoute('compress', { compress: true }),
+    errors: cachingRoute('errors', { error_ttl: p.errorTtl }),
+    failover: cachingRoute('failover', { failover: true }),
+  };
+  for (const name of p.without ?? []) delete routes[name];
+  return routes;
 }

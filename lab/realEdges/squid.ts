@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
-import { HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const SQUID = '/usr/sbin/squid';
@@ -36,14 +36,15 @@ export const squid: RealEdge = {
   },
   internalPortCount: 0,
   routes: () => ({
-    // without max-age or Expires, refresh_pattern's heuristic applies only when Last-Modified is present
-    default: { path: '/', ttl: { min: 0, default: 0 }, query_key: 'all' },
-    // refresh_pattern's min: 1 minute for a response without its own lifetime
-    'ttl-default': cachingRoute('ttl-default', { ttl: { min: 0, default: 60 } }),
-    'query-all': cachingRoute('query-all', { query_key: 'all' }),
-    // negative_ttl is 0: error responses without freshness are not kept
-    errors: cachingRoute('errors', { error_ttl: 0 }),
-    failover: cachingRoute('failover', { failover: true }),
+    ...standardRoutes({
+      // without max-age or Expires, refresh_pattern's heuristic applies only when Last-Modified is present
+      heuristicTtl: 0,
+      // refresh_pattern's min: 1 minute for a response without its own lifetime
+      ttlDefault: 60,
+      // negative_ttl is 0: error responses without freshness are not kept
+      errorTtl: 0,
+      without: ['query-none', 'query-list', 'compress'],
+    }),
     ...ORIGIN_TLS_ROUTES,
   }),
   async start(setup) {

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
-import { FULL_TLS_PROMISES, HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { FULL_TLS_PROMISES, HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const TRAFFIC_SERVER = '/usr/bin/traffic_server';
@@ -49,17 +49,14 @@ export const trafficserver: RealEdge = {
   tls: FULL_TLS_PROMISES,
   internalPortCount: 0,
   routes: () => ({
-    // required_headers 2: nothing is cached without max-age or Expires
-    default: { path: '/', ttl: { min: 0, default: 0 }, query_key: 'all' },
-    'ttl-default': cachingRoute('ttl-default', { ttl: { min: 0, default: 60 } }),
-    'ttl-clamp': cachingRoute('ttl-clamp', { ttl: { min: 3, default: 0, max: 4 } }),
-    'query-all': cachingRoute('query-all', { query_key: 'all' }),
-    'query-none': cachingRoute('query-none', { query_key: 'none' }),
-    'query-list': cachingRoute('query-list', { query_key: ['v'] }),
-    compress: cachingRoute('compress', { compress: true }),
-    // negative caching is off: error responses without freshness are not kept
-    errors: cachingRoute('errors', { error_ttl: 0 }),
-    failover: cachingRoute('failover', { failover: true }),
+    ...standardRoutes({
+      // required_headers 2: nothing is cached without max-age or Expires
+      heuristicTtl: 0,
+      ttlDefault: 60,
+      ttlClamp: { min: 3, default: 0, max: 4 },
+      // negative caching is off: error responses without freshness are not kept
+      errorTtl: 0,
+    }),
     ...ORIGIN_TLS_ROUTES,
   }),
   async start(setup) {

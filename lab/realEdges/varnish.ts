@@ -2,7 +2,7 @@
 // PURGE and BAN behind an ACL, and hitch in front for TLS (PROXY protocol).
 // Open-source Varnish has no TLS to the origin, so no origin-TLS routes.
 import { mkdirSync } from 'node:fs';
-import { HSTS_MAX_AGE, cachingRoute, type EdgeSetup, type RealEdge } from './realEdge.js';
+import { HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const VARNISHD = '/usr/sbin/varnishd';
@@ -26,19 +26,15 @@ export const varnish: RealEdge = {
     hsts: { min_max_age: HSTS_MAX_AGE },
   },
   internalPortCount: 1,
-  routes: () => ({
-    // default_ttl (120 s): what Varnish gives a response that carries no freshness of its own
-    default: { path: '/', ttl: { min: 0, default: 120 }, query_key: 'all' },
-    'ttl-default': cachingRoute('ttl-default', { ttl: { min: 0, default: 120 } }),
-    // the clamp is VCL (vcl_backend_response); default_ttl is clamped too
-    'ttl-clamp': cachingRoute('ttl-clamp', { ttl: { min: 3, default: 4, max: 4 } }),
-    'query-all': cachingRoute('query-all', { query_key: 'all' }),
-    'query-none': cachingRoute('query-none', { query_key: 'none' }),
-    'query-list': cachingRoute('query-list', { query_key: ['v'] }),
-    compress: cachingRoute('compress', { compress: true }),
-    errors: cachingRoute('errors', { error_ttl: '2s' }),
-    failover: cachingRoute('failover', { failover: true }),
-  }),
+  routes: () =>
+    standardRoutes({
+      // default_ttl (120 s): what Varnish gives a response that carries no freshness of its own
+      heuristicTtl: 120,
+      ttlDefault: 120,
+      // the clamp is VCL (vcl_backend_response); default_ttl is clamped too
+      ttlClamp: { min: 3, default: 4, max: 4 },
+      errorTtl: '2s',
+    }),
   async start(setup) {
     const [proxyPort = 0] = setup.internalPorts;
     for (const sub of ['logs', 'hitch-ocsp']) mkdirSync(setup.dir.path(sub));
