@@ -4,7 +4,7 @@
 import t from 'tap';
 import type { RunRecord } from '../harness/record.js';
 import { ORIGIN_TLS_ROUTES } from '../lab/originTlsRoutes.js';
-import { byId, runOnLab, suite } from './support/labRun.js';
+import { byId, runOnLabs, suite } from './support/labRun.js';
 
 const originTls = suite('origin-tls');
 
@@ -32,9 +32,9 @@ t.test('the suite uses the shared lab route names, and every check has a fault t
 
 t.test('origin-tls passes against a correct reference edge, and under each fault only its checks fail', async (t) => {
   const faults = Object.keys(failsUnder);
-  const [clean, ...records] = await Promise.all([
-    runOnLab([originTls], 'lab: reference'),
-    ...faults.map((fault) => runOnLab([originTls], `lab: reference\nfaults: [${fault}]`)),
+  const [clean, ...records] = await runOnLabs([
+    { suites: [originTls], target: 'lab: reference' },
+    ...faults.map((fault) => ({ suites: [originTls], target: `lab: reference\nfaults: [${fault}]` })),
   ]);
   for (const c of clean!.checks) t.equal(c.status, 'passed', `${c.id}: ${c.reason ?? ''}`);
   const passed = byId(clean!);

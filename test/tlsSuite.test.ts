@@ -10,7 +10,7 @@ import type { RunRecord } from '../harness/record.js';
 import { runSuites } from '../harness/runner/runSuites.js';
 import { openTarget } from '../harness/target/openTarget.js';
 import { startReferenceLab } from '../lab/referenceLab.js';
-import { byId, runOnLab, suite, targetsFile } from './support/labRun.js';
+import { byId, runOnLab, runOnLabs, suite, targetsFile } from './support/labRun.js';
 import { labEdges } from '../lab/labs.js';
 
 const tls = suite('tls');
@@ -69,7 +69,7 @@ t.test('all tls checks pass against a correct reference edge, with their evidenc
 
 t.test('each fault switch fails exactly the checks that guard it', async (t) => {
   const faults = Object.keys(failsUnder);
-  const records = await Promise.all(faults.map((fault) => runOnLab([tls], `lab: reference\nfaults: [${fault}]`)));
+  const records = await runOnLabs(faults.map((fault) => ({ suites: [tls], target: `lab: reference\nfaults: [${fault}]` })));
   faults.forEach((fault, i) => {
     const record = records[i]!;
     t.same(failedIds(record), [...failsUnder[fault]!].sort(), `under ${fault}`);

@@ -33,6 +33,29 @@ export async function runOnLab(suites: LoadedSuite[], targetYaml: string): Promi
   }
 }
 
+/**
+ * Runs each target's suites, a few labs at a time: labs share this process's
+ * event loop, and a dozen at once (each with its checks in flight) would make
+ * checks slow enough to fail for the test's sake rather than the edge's.
+ */
+export async function runOnLabs(
+  jobs: Array<{ suites: LoadedSuite[]; target: string }>,
+  atOnce = LABS_AT_ONCE,
+): Promise<RunRecord[]> {
+  const records: RunRecord[] = [];
+  for (let i = 0; i < jobs.length; i += atOnce) {
+    const batch = jobs.slice(i, i + atOnce);
+    records.push(...(await Promise.all(batch.map((job) => runOnLab(job.suites, job.target)))));
+  }
+  return records;
+}
+const LABS_AT_ONCE = 3;
+
+/** The suite with only these checks: a fault's own checks, when the others would only add load. */
+export function onlyChecks(suite: LoadedSuite, ids: string[]): LoadedSuite {
+  return { ...suite, checks: suite.checks.filter((c) => ids.includes(c.id)) };
+}
+
 export function byId(record: RunRecord): Record<string, CheckRecord> {
   return Object.fromEntries(record.checks.map((c) => [c.id, c]));
 }
