@@ -105,7 +105,7 @@ function describe(name: string, lab: LabInstance | RealLab, caFile: string): str
   if (real) {
     lines.push(`  config   ${real.dir}`);
     lines.push(`  pids     ${real.processes.map((p) => `${p.name} ${p.pid}`).join(', ')}`);
-    for (const way of real.invalidation) lines.push(`  ${way.method === 'GET' ? 'refresh ' : 'purge   '} ${way.description} (from 127.0.0.1)`);
+    for (const way of real.purges) lines.push(`  ${way.method === 'GET' ? 'refresh ' : 'purge   '} ${way.description} (from 127.0.0.1)`);
     for (const note of real.notes) lines.push(`  ${note}`);
   }
   const key = '/.edgecheck/manual/try/';

@@ -29,7 +29,55 @@ export interface StepRecord {
   error?: string;
   /** a tls step: every handshake it made, with its evidence */
   tls?: { endpoints: TlsEndpointRecord[] };
+  /** an invalidate step: what was asked of the provider, and when it answered */
+  invalidation?: InvalidationRecord;
+  /** a poll step: each edge's answers until its expectation held and stayed held */
+  poll?: PollRecord;
   failures: FailureRecord[];
+}
+
+/** An invalidation request; times are ms after it was sent. */
+export interface InvalidationRecord {
+  provider: string;
+  id: string;
+  by: string;
+  paths: string[];
+  accepted_ms: number;
+  /** when the provider first said Completed (absent: not yet, or it offers no status) */
+  completed_ms?: number;
+  state: string;
+  detail?: string;
+}
+
+/** A poll step, per edge address ('default' when the target pins none). */
+export interface PollRecord {
+  every_ms: number;
+  by_edge: Record<string, PollEdgeRecord>;
+  /** with `measure: propagation`, the spread of the edges' times */
+  propagation?: PropagationRecord;
+}
+
+export interface PollEdgeRecord {
+  /** ms from the invalidation (or the poll's start) to the first answer that held and stayed held; null = never */
+  held_ms: number | null;
+  answers: number;
+  /** times an edge that held stopped holding */
+  flips: number;
+  /** why the last answer that did not hold did not */
+  last_failure?: string;
+}
+
+/** How long an invalidation took to reach every edge, in ms after it was requested. */
+export interface PropagationRecord {
+  by_edge: Record<string, number | null>;
+  p50: number | null;
+  p95: number | null;
+  max: number | null;
+  slowest: string | null;
+  accepted_ms?: number;
+  completed_ms?: number;
+  /** how long after the provider said Completed the last edge held (0: none lagged) */
+  lag_after_completed_ms?: number;
 }
 
 /** A certificate as a TLS finding shows it. */

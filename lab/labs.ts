@@ -11,7 +11,8 @@ const isReferenceFault = (name: string): name is ReferenceEdgeFault => name in R
 const reference: LabEdge = {
   faults: REFERENCE_EDGE_FAULTS,
   // targets.yaml has checked each fault against `faults` above before a start
-  start: ({ faults = [], routes }) => startReferenceLab({ faults: faults.filter(isReferenceFault), ...(routes ? { routes } : {}) }),
+  start: ({ faults = [], routes, addresses }) =>
+    startReferenceLab({ faults: faults.filter(isReferenceFault), ...(routes ? { routes } : {}), ...(addresses ? { addresses } : {}) }),
 };
 
 /** `reference` first, then the real edges: the order `lab list` shows them in. */

@@ -18,7 +18,12 @@ export interface ReferenceLabOptions {
   /** routes from targets.yaml (a path, or a path with its promises), merged over the lab's own */
   routes?: Record<string, string | LabRoute>;
   addresses?: string[];
+  /** per PoP address, how long it takes to apply an invalidation (default 0) */
+  propagationMs?: Record<string, number>;
 }
+
+/** How long the lab promises an invalidation takes to reach every PoP (targets.yaml invalidation.max_propagation). */
+const MAX_PROPAGATION = '5s';
 
 /** Origin-side fault switches that skip one certificate check. */
 const SKIPPED_CHECKS: Partial<Record<ReferenceEdgeFault, OriginCertificateCheck>> = {
@@ -45,6 +50,8 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       keys: certs.keys,
       routes: edgeRoutes,
       faults,
+      invalidationToken: token,
+      ...(opts.propagationMs ? { propagationMs: opts.propagationMs } : {}),
     });
     const host = LAB_HOSTNAMES[0];
     return {
@@ -57,6 +64,7 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       routes,
       cacheStatus: 'rfc9211',
       tls: REFERENCE_EDGE_TLS_PROMISES,
+      invalidation: { provider: 'lab', api: edge.invalidationUrl, token, max_propagation: MAX_PROPAGATION },
       async close() {
         await edge.close();
         await origin.close();

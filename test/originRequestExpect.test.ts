@@ -76,7 +76,7 @@ t.test('origin.settle: a background fetch that reaches the origin late still cou
         },
       },
     } as unknown as Target;
-    return requestStep.run({ get: '/' }, { target, checkKey: '/.edgecheck/r/s.c/', defaultTimeoutMs: 1000 });
+    return requestStep.run({ get: '/' }, { target, checkKey: '/.edgecheck/r/s.c/', defaultTimeoutMs: 1000, check: {} });
   };
   t.equal((await run(undefined)).origin_seen, false, 'the default 50 ms is too short for it');
   const settled = await run('1s');

@@ -39,7 +39,7 @@ for (const name of REAL_EDGE_NAMES) {
     try {
       t.ok(groups.length > 0, `${name} runs as child processes of the harness`);
       record = await runSuites(target, suites);
-      for (const way of edge.invalidation) await t.test(way.description, (t) => invalidates(t, target, way));
+      for (const way of edge.purges) await t.test(way.description, (t) => invalidates(t, target, way));
     } finally {
       await target.close();
     }

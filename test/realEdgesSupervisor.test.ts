@@ -76,7 +76,7 @@ const fakeEdge = (binary: string, script: string): RealEdge => ({
   version: { command: ['/bin/true'], pattern: /(x)/ },
   cacheStatus: 'nginx',
   limits: [],
-  invalidation: [],
+  purges: [],
   tls: {},
   internalPortCount: 0,
   routes: () => ({ default: { path: '/' } }),

@@ -3,6 +3,7 @@
 // schema is made for the catalogue the cli hands in.
 import { z } from 'zod';
 import { dialectNames } from '../cacheStatus/index.js';
+import { invalidationSchema } from '../invalidation/index.js';
 import type { LabCatalogue } from '../target/lab.js';
 import { didYouMean } from './didYouMean.js';
 import { duration, tlsVersion } from './schemaParts.js';
@@ -58,7 +59,7 @@ export function targetSchemaFor(labs: LabCatalogue) {
           hsts: z.strictObject({ min_max_age: z.number().int().nonnegative() }).optional(),
         })
         .optional(),
-      invalidation: z.looseObject({ provider: z.string() }).optional(),
+      invalidation: invalidationSchema.optional(),
       signing: z.looseObject({ scheme: z.string() }).optional(),
       surge: z
         .strictObject({

@@ -56,15 +56,16 @@ export interface InvalidationProvider {
 }
 
 /**
- * A provider by name: the schema of its `invalidation:` block in targets.yaml,
- * what it can do, and how to make one for a target.
+ * A provider by name: the schema of its `invalidation:` block in targets.yaml
+ * (a strict object with `provider: <name>`), what it can do, and how to make
+ * one for a target.
  */
-export interface ProviderKind<C extends { provider: string }> {
-  readonly name: C['provider'];
-  readonly schema: z.ZodType<C>;
+export interface ProviderKind<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly schema: S;
   /** which `by:` forms it has, and whether it can soft-purge */
   readonly supports: { by: readonly InvalidationBy[]; soft: boolean };
-  create(config: C, target: ProviderTarget): InvalidationProvider;
+  create(config: z.infer<S>, target: ProviderTarget): InvalidationProvider;
 }
 
 /** The provider refused or failed a request: a failed check carrying the provider's own words, never a crash. */

@@ -8,6 +8,7 @@ import type { Check } from '../config/suiteSchema.js';
 import type { CheckRecord, StepRecord } from '../record.js';
 import { redact } from '../secrets.js';
 import { runStep } from '../steps/index.js';
+import type { CheckState } from '../steps/stepKind.js';
 import type { OpenTarget } from '../target/openTarget.js';
 import { missingNeed } from './needs.js';
 
@@ -33,11 +34,13 @@ export async function runCheck(suite: LoadedSuite, check: Check, target: OpenTar
   });
   const checkTimeoutMs = check.timeout !== undefined ? parseDuration(check.timeout) : undefined;
   const abandon = new AbortController();
+  const state: CheckState = {};
   try {
     if (check.object && target.origin) await target.origin.setObject(checkKey, renderObject(check.object));
     for (const [path, object] of Object.entries(check.objects ?? {})) await target.origin?.setObject(checkKey, renderObject(object), path);
     for (const [i, step] of check.steps.entries()) {
-      const record = await withDeadline(runStep(step, { target, checkKey, defaultTimeoutMs: opts.defaultTimeoutMs, signal: abandon.signal }), checkTimeoutMs, started, abandon);
+      const ctx = { target, checkKey, defaultTimeoutMs: opts.defaultTimeoutMs, signal: abandon.signal, check: state };
+      const record = await withDeadline(runStep(step, ctx), checkTimeoutMs, started, abandon);
       steps.push(record);
       if (record.failures.length > 0 || record.error) {
         return done('failed', `step ${i + 1} (${record.kind}): ${record.failures.length ? describe(record) : record.error}`);
@@ -46,6 +49,9 @@ export async function runCheck(suite: LoadedSuite, check: Check, target: OpenTar
     return done('passed');
   } catch (err) {
     return done('failed', (err as Error).message);
+  } finally {
+    // a provider asked about an invalidation is asked no more once its check is over
+    state.invalidation?.stop();
   }
 }
 

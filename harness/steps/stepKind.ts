@@ -13,6 +13,26 @@ export interface StepContext {
   defaultTimeoutMs: number;
   /** aborted when the check's own timeout passes: a step that waits stops waiting */
   signal?: AbortSignal;
+  /** what one step of the check leaves for the next (an invalidation in flight for a poll) */
+  check: CheckState;
+}
+
+/** State a check's steps share, made fresh for each check. */
+export interface CheckState {
+  invalidation?: InvalidationInFlight;
+}
+
+/** An invalidation a step requested: when, the provider's handle, and what it has said since. */
+export interface InvalidationInFlight {
+  provider: string;
+  /** performance.now() when it was sent */
+  requestedAt: number;
+  acceptedAt: number;
+  completedAt?: number;
+  /** settles when the provider has said Completed, or has no more to say */
+  settled: Promise<void>;
+  /** stops asking the provider */
+  stop(): void;
 }
 
 export interface StepKind<S extends Step> {

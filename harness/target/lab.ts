@@ -15,6 +15,8 @@ export interface LabRoute {
   failover?: boolean;
   /** reference lab only: which probe-origin TLS listener the route fetches from */
   origin_tls?: string;
+  /** reference lab only: fetched through the regional tier (origin shield) every PoP shares */
+  shield?: boolean;
 }
 
 /** What a lab edge promises viewers over TLS, in the shape of targets.yaml's `tls:` block. */
@@ -42,6 +44,8 @@ export interface LabInstance {
   cacheStatus: DialectName;
   /** what the edge promises over TLS; the target's own `tls:` block overrides it */
   tls?: LabTlsPromises;
+  /** how to invalidate on it, in the shape of targets.yaml's `invalidation:` block; the target's own overrides it */
+  invalidation?: { provider: string; [option: string]: unknown };
   close(): Promise<void>;
 }
 
@@ -51,6 +55,8 @@ export interface LabStartOptions {
   faults?: string[];
   /** routes from targets.yaml, declared over the edge's own */
   routes?: Record<string, string | LabRoute>;
+  /** edge addresses (PoPs) from targets.yaml's `edges:`, for a lab that can listen on several */
+  addresses?: string[];
 }
 
 /** A lab edge the harness can start by name. */

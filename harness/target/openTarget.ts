@@ -7,6 +7,7 @@ import type { NamedTarget } from '../config/load.js';
 import type { RouteConfig, TargetConfig } from '../config/targetsSchema.js';
 import { ConfigError, HarnessError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
+import { invalidationSchema, openInvalidation, type TargetInvalidation } from '../invalidation/index.js';
 import { OriginControl } from '../origin/originControl.js';
 import type { LabCatalogue, LabInstance, LabRoute } from './lab.js';
 
@@ -28,6 +29,8 @@ export interface OpenTarget {
   httpUrl?: URL;
   /** what the viewer side promises over TLS, with its trust anchors (targets.yaml tls:, over a lab's own) */
   tls?: NonNullable<TargetConfig['tls']>;
+  /** how to invalidate on it (targets.yaml invalidation:, over a lab's own) */
+  invalidation?: TargetInvalidation;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function openTarget(named: NamedTarget, labs: LabCatalogue): Promis
   const origin = config.origin ? new OriginControl(config.origin.control, config.origin.token, config.origin.ca) : undefined;
   // without its origin the harness cannot tell a hit from a miss: fail fast, before any check
   await origin?.health();
+  const invalidation = config.invalidation ? openInvalidation(config.invalidation, { url, hostnames, addresses, http }) : undefined;
   return {
     name: named.name,
     url,
@@ -51,9 +55,11 @@ export async function openTarget(named: NamedTarget, labs: LabCatalogue): Promis
     ...(config.tls ? { tls: config.tls } : {}),
     cacheStatus: dialectByName(config.cache_status ?? 'auto'),
     ...(origin ? { origin } : {}),
+    ...(invalidation ? { invalidation } : {}),
     config,
     http,
     async close() {
+      await invalidation?.provider.close?.();
       await http.close();
       await origin?.close();
     },
@@ -66,15 +72,25 @@ async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<Op
   if (!edge) throw new ConfigError(`target ${named.name}: lab '${config.lab}' is not available in this build`);
   let lab: LabInstance;
   try {
-    lab = await edge.start({ ...(config.faults ? { faults: config.faults } : {}), ...(config.routes ? { routes: config.routes } : {}) });
+    lab = await edge.start({
+      ...(config.faults ? { faults: config.faults } : {}),
+      ...(config.routes ? { routes: config.routes } : {}),
+      ...(Array.isArray(config.edges) ? { addresses: config.edges } : {}),
+    });
   } catch (err) {
     throw new HarnessError(`target ${named.name}: the ${config.lab} lab could not start: ${(err as Error).message}`);
   }
   const http = new HttpClient({ ca: lab.caPem });
   const origin = new OriginControl(lab.origin.control, lab.origin.token);
+  const url = new URL(lab.url);
+  // the lab's own block is the harness's to trust no more than a user's: it is validated the same way
+  const invalidationConfig = config.invalidation ?? (lab.invalidation ? invalidationSchema.parse(lab.invalidation) : undefined);
+  const invalidation = invalidationConfig
+    ? openInvalidation(invalidationConfig, { url, hostnames: lab.hostnames, addresses: lab.addresses, http })
+    : undefined;
   return {
     name: named.name,
-    url: new URL(lab.url),
+    url,
     httpUrl: new URL(lab.httpUrl),
     hostnames: lab.hostnames,
     addresses: lab.addresses,
@@ -82,9 +98,11 @@ async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<Op
     tls: { ...lab.tls, ...config.tls, ca: lab.caPem },
     cacheStatus: dialectByName(config.cache_status ?? lab.cacheStatus),
     origin,
+    ...(invalidation ? { invalidation } : {}),
     config,
     http,
     async close() {
+      await invalidation?.provider.close?.();
       await http.close();
       await origin.close();
       await lab.close();

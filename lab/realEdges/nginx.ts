@@ -41,7 +41,7 @@ export const nginx: RealEdge = {
   faults: {
     'no-origin-verification': 'proxy_ssl_verify off on the origin-TLS routes: any origin certificate is accepted',
   },
-  invalidation: [
+  purges: [
     { method: 'GET', headers: { [REFRESH_HEADER]: '1' }, description: `GET with ${REFRESH_HEADER}: 1 refetches and replaces the stored copy` },
   ],
   tls: FULL_TLS_PROMISES,

@@ -72,7 +72,7 @@ export interface RealEdge {
   /** configuration faults the lab can switch on (name -> what it changes), to show checks failing on a real edge */
   faults?: Record<string, string>;
   /** how a stored object is dropped or refreshed from 127.0.0.1 */
-  invalidation: EdgeInvalidation[];
+  purges: EdgeInvalidation[];
   /** what its TLS listener offers viewers, as the harness checks it */
   tls: LabTlsPromises;
   internalPortCount: number;

@@ -27,7 +27,7 @@ export interface RealLab extends LabInstance {
   notes: string[];
   signing?: EdgeSigning;
   /** how to drop or refresh a stored copy from 127.0.0.1 */
-  invalidation: EdgeInvalidation[];
+  purges: EdgeInvalidation[];
 }
 
 function declaredRoutes(routes: Record<string, string | LabRoute> = {}): Record<string, LabRoute> {
@@ -103,7 +103,8 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
       dir: dir.dir,
       processes: started.processes,
       notes: started.notes ?? [],
-      invalidation: edge.invalidation,
+      purges: edge.purges,
+      ...purgeProvider(edge.purges),
       ...(started.signing ? { signing: started.signing } : {}),
       url: `https://${host}:${https}`,
       httpUrl: `http://${host}:${http}`,
@@ -120,4 +121,16 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
     await stop();
     throw err;
   }
+}
+
+/**
+ * The `invalidation:` block a target gets from the edge's purge methods: a
+ * PURGE to each edge address, and a prefix method (Varnish's BAN) for a
+ * trailing `*`. A refresh by GET (nginx) is no purge: such an edge declares none.
+ */
+function purgeProvider(purges: EdgeInvalidation[]): Pick<LabInstance, 'invalidation'> {
+  const exact = purges.find((p) => !p.prefix && p.method !== 'GET');
+  if (!exact) return {};
+  const prefix = purges.find((p) => p.prefix);
+  return { invalidation: { provider: 'http', method: exact.method, ...(prefix ? { prefix_method: prefix.method } : {}) } };
 }

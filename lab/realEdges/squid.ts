@@ -27,7 +27,7 @@ export const squid: RealEdge = {
     'no query-string cache keys (needs a store_id_program helper)',
     'no TTL cap: refresh_pattern bounds only heuristic freshness',
   ],
-  invalidation: [
+  purges: [
     { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
   ],
   tls: {

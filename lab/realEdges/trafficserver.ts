@@ -43,7 +43,7 @@ export const trafficserver: RealEdge = {
   version: { command: [TRAFFIC_SERVER, '--version'], pattern: /Traffic Server ([\d.]+)/ },
   cacheStatus: 'trafficserver',
   limits: [],
-  invalidation: [
+  purges: [
     { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
   ],
   tls: FULL_TLS_PROMISES,

@@ -16,7 +16,7 @@ export const varnish: RealEdge = {
   version: { command: [VARNISHD, '-V'], pattern: /varnish-([\d.]+)/ },
   cacheStatus: 'varnish',
   limits: ['no TLS to the origin in open-source Varnish: the origin-tls routes are not declared'],
-  invalidation: [
+  purges: [
     { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
     { method: 'BAN', prefix: true, description: 'BAN <url of a path> drops every stored copy under it' },
   ],

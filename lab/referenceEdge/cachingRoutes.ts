@@ -15,4 +15,6 @@ export const CACHING_ROUTES: Record<string, LabRoute> = {
   compress: { path: '/compress/', compress: true },
   errors: { path: '/errors/', error_ttl: '2s' },
   failover: { path: '/failover/', failover: true },
+  // behind the regional tier every PoP shares, as behind CloudFront's regional edge caches or an origin shield
+  shield: { path: '/shield/', shield: true },
 };

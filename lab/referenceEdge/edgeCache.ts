@@ -45,4 +45,14 @@ export class EdgeCache {
   delete(variantKey: string): void {
     this.entries.delete(variantKey);
   }
+  /** Drops every stored response the predicate picks; returns how many. */
+  drop(picks: (variantKey: string, stored: StoredResponse) => boolean): number {
+    let dropped = 0;
+    for (const [variantKey, stored] of this.entries) {
+      if (!picks(variantKey, stored)) continue;
+      this.entries.delete(variantKey);
+      dropped++;
+    }
+    return dropped;
+  }
 }

@@ -6,6 +6,8 @@ import { compressIfAccepted } from './compression.js';
 import { cacheKey, EdgeCache, type QueryKey, type StoredResponse } from './edgeCache.js';
 import type { ReferenceEdgeFault } from './faults.js';
 import { alwaysRevalidate, currentAge, freshnessLifetime, mayServeStale, parseCacheControl, storable, type Ttl } from './freshness.js';
+import type { PurgeMatch } from './purge.js';
+import type { RegionalTier } from './regionalTier.js';
 import { fetchUpstream, type OriginTarget, type UpstreamResult } from './upstream.js';
 import { variantSuffix, varyNames } from './variants.js';
 
@@ -20,11 +22,15 @@ export interface EdgeRoute {
   compress?: boolean;
   /** the secondary origin of an origin group: used when the primary fails or answers 5xx */
   failover?: OriginTarget;
+  /** fetched through the regional tier (an origin shield) shared by every PoP */
+  shield?: boolean;
 }
 
 export interface EdgeNodeOptions {
   routes: EdgeRoute[];
   faults: ReadonlySet<ReferenceEdgeFault>;
+  /** the tier `shield: true` routes fetch through */
+  regional: RegionalTier;
 }
 
 interface Answer {
@@ -91,7 +97,7 @@ export class EdgeNode {
     const stored = cacheable ? this.cache.get(variantKey) : undefined;
 
     if (!stored) {
-      const upstream = await this.fetch(route, method, url, forwardHeaders(req));
+      const upstream = await this.fetch(route, method, url, forwardHeaders(req), req.headers.host ?? '');
       if (!upstream.ok) return this.failureAnswer(req, route, key, upstream);
       return this.storeAndAnswer(req, route, key, upstream, cacheable ? 'fwd=uri-miss' : 'fwd=method');
     }
@@ -101,7 +107,7 @@ export class EdgeNode {
       return this.fromCache(req, stored, age, `hit; ttl=${Math.floor(stored.lifetime - age / 1000)}`);
     }
     const validators = revalidationHeaders(stored, faults);
-    const upstream = await this.fetch(route, method, url, { ...forwardHeaders(req), ...validators });
+    const upstream = await this.fetch(route, method, url, { ...forwardHeaders(req), ...validators }, req.headers.host ?? '');
     // stale-if-error serves a stored good answer, never a stored error
     if ((!upstream.ok || upstream.status >= 500) && stored.status < 400 && mayServeStale(stored.headers, faults)) {
       const why = upstream.ok ? `fwd-status=${upstream.status}` : `detail=${upstream.kind}`;
@@ -126,8 +132,20 @@ export class EdgeNode {
     return this.storeAndAnswer(req, route, key, upstream, 'fwd=stale');
   }
 
-  /** The route's origin, then its failover origin when the primary fails or answers 5xx. */
-  private async fetch(route: EdgeRoute, method: string, url: string, headers: Record<string, string>): Promise<UpstreamResult> {
+  /** Applies an invalidation to this PoP's own store; returns how many copies went. */
+  invalidate(match: PurgeMatch): number {
+    return this.cache.drop(match);
+  }
+
+  /** The route's origin (through the regional tier on a shielded route), then its failover origin. */
+  private async fetch(
+    route: EdgeRoute,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    viewerHost: string,
+  ): Promise<UpstreamResult> {
+    if (route.shield) return this.opts.regional.fetch(route, method, url, headers, viewerHost);
     const primary = await fetchUpstream(route.origin, method, url, headers);
     const primaryFailed = !primary.ok || primary.status >= 500;
     if (!primaryFailed || !route.failover || this.opts.faults.has('no-failover')) return primary;

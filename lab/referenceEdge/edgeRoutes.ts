@@ -17,6 +17,7 @@ export function edgeRoute(name: string, r: LabRoute, origin: OriginTarget, secon
     ...(r.error_ttl !== undefined ? { errorTtl: seconds(r.error_ttl) } : {}),
     ...(r.compress ? { compress: true } : {}),
     ...(r.failover ? { failover: secondary } : {}),
+    ...(r.shield ? { shield: true } : {}),
   };
 }
 

@@ -3,9 +3,10 @@
 // validation can list them. One file per area keeps each list owned by the
 // behaviour it breaks.
 import { CACHING_FAULTS } from './cachingFaults.js';
+import { INVALIDATION_FAULTS } from './invalidationFaults.js';
 import { TLS_FAULTS } from './tlsFaults.js';
 
-export const REFERENCE_EDGE_FAULTS = { ...CACHING_FAULTS, ...TLS_FAULTS } as const;
+export const REFERENCE_EDGE_FAULTS = { ...CACHING_FAULTS, ...TLS_FAULTS, ...INVALIDATION_FAULTS } as const;
 
 export type ReferenceEdgeFault = keyof typeof REFERENCE_EDGE_FAULTS;
 export const referenceEdgeFaultNames = Object.keys(REFERENCE_EDGE_FAULTS) as ReferenceEdgeFault[];

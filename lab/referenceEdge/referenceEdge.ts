@@ -10,6 +10,8 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import type { KeyAndCert } from '../ca.js';
 import type { LabKeys, ServedCertificate } from '../labCertificates.js';
 import { EdgeNode, type EdgeRoute } from './edgeNode.js';
+import { startInvalidationApi } from './invalidationApi.js';
+import { RegionalTier } from './regionalTier.js';
 import type { ReferenceEdgeFault } from './faults.js';
 import { viewerTls } from './viewerTls.js';
 
@@ -25,11 +27,17 @@ export interface ReferenceEdgeOptions {
   keys: LabKeys;
   routes: EdgeRoute[];
   faults: ReadonlySet<ReferenceEdgeFault>;
+  /** per PoP address, how long it takes to apply an invalidation (default 0) */
+  propagationMs?: Readonly<Record<string, number>>;
+  /** the bearer token of the invalidation API */
+  invalidationToken: string;
 }
 
 export interface ReferenceEdge {
   httpsPort: number;
   httpPort: number;
+  /** the invalidation API (invalidationApi.ts), on 127.0.0.1 */
+  invalidationUrl: string;
   close(): Promise<void>;
 }
 
@@ -41,8 +49,12 @@ export async function startReferenceEdge(opts: ReferenceEdgeOptions): Promise<Re
   const closers: Array<() => Promise<void>> = [];
   let httpsPort = 0;
   let httpPort = 0;
+  const regional = new RegionalTier();
+  const pops: Array<{ address: string; node: EdgeNode }> = [];
   for (const address of opts.addresses) {
-    const handler = viewerHandler(new EdgeNode(address, opts), viewer.hsts);
+    const node = new EdgeNode(address, { routes: opts.routes, faults: opts.faults, regional });
+    pops.push({ address, node });
+    const handler = viewerHandler(node, viewer.hsts);
     // http2's compatibility API answers http/1.1 clients too (allowHTTP1), with the same handler
     const tlsServer = viewer.h2
       ? http2.createSecureServer({ ...viewer.serverOptions, allowHTTP1: true }, handler)
@@ -53,9 +65,18 @@ export async function startReferenceEdge(opts: ReferenceEdgeOptions): Promise<Re
     closers.push(closer(plainServer));
     httpPort = await listen(plainServer, address, httpPort);
   }
+  const api = await startInvalidationApi({
+    pops,
+    regional,
+    faults: opts.faults,
+    propagationMs: opts.propagationMs ?? {},
+    token: opts.invalidationToken,
+  });
+  closers.push(() => api.close());
   return {
     httpsPort,
     httpPort,
+    invalidationUrl: api.url,
     async close() {
       await Promise.all(closers.map((close) => close()));
     },

@@ -1,0 +1,80 @@
+// `provider: http`: a purge request sent to every edge address, for every
+// hostname, the way Varnish, Traffic Server and Squid purge (PURGE <url>), and
+// Varnish bans a prefix (BAN <url>). Each edge answering is its own "done":
+// there is no provider in between to ask.
+import { z } from 'zod';
+import { headerName, headerText, statusPattern } from '../config/schemaParts.js';
+import { InvalidationRefused, type InvalidationProvider, type ProviderKind } from './provider.js';
+
+const method = z.string().regex(/^[A-Z]+$/, { message: 'expected an HTTP method in upper case' });
+
+const schema = z.strictObject({
+  provider: z.literal('http'),
+  /** the method that drops one URL (default PURGE) */
+  method: method.optional(),
+  /** a method that drops everything under a path (Varnish's BAN), for a trailing `*` */
+  prefix_method: method.optional(),
+  headers: z.record(headerName, headerText).optional(),
+  /** the statuses that mean "done" (default 2xx and 404: nothing was stored there) */
+  accept_status: statusPattern.optional(),
+});
+export type HttpInvalidationConfig = z.infer<typeof schema>;
+
+const PURGE_TIMEOUT_MS = 10_000;
+
+export const httpProvider: ProviderKind<typeof schema> = {
+  name: 'http',
+  schema,
+  supports: { by: ['url', 'prefix'], soft: false },
+  create(config, target): InvalidationProvider {
+    const accepted = statusTest(config.accept_status);
+    let sent = 0;
+    return {
+      async invalidate(req) {
+        if (req.by === 'tag' || req.soft) throw new InvalidationRefused('http', 'a purge request drops URLs or prefixes only');
+        const prefix = req.by === 'prefix';
+        const verb = prefix ? config.prefix_method : (config.method ?? 'PURGE');
+        if (!verb) throw new InvalidationRefused('http', 'a prefix needs prefix_method (such as BAN) in the invalidation block');
+        const addresses = target.addresses.length ? target.addresses : [undefined];
+        const answers: string[] = [];
+        for (const path of req.paths) {
+          const bare = prefix ? path.replace(/\*$/, '') : path;
+          for (const host of target.hostnames) {
+            for (const address of addresses) {
+              const url = new URL(target.url.href);
+              url.hostname = host;
+              url.pathname = bare;
+              const where = `${verb} ${url.href}${address ? ` via ${address}` : ''}`;
+              let res;
+              try {
+                res = await target.http.send({
+                  method: verb,
+                  url,
+                  headers: config.headers ?? {},
+                  ...(address ? { address } : {}),
+                  timeoutMs: PURGE_TIMEOUT_MS,
+                });
+              } catch (err) {
+                throw new InvalidationRefused('http', `${where}: ${(err as Error).message}`);
+              }
+              if (!accepted(res.status)) throw new InvalidationRefused('http', `${where}: answered ${res.status}`);
+              answers.push(`${res.status}`);
+            }
+          }
+        }
+        sent++;
+        return { id: `purge-${sent}`, detail: `${answers.length} purge requests answered ${[...new Set(answers)].join(', ')}` };
+      },
+      // every edge answered before invalidate() returned: that is all this provider can claim
+      status: async () => ({ state: 'completed' }),
+    };
+  },
+};
+
+function statusTest(pattern: HttpInvalidationConfig['accept_status']): (status: number) => boolean {
+  if (pattern === undefined) return (s) => (s >= 200 && s < 300) || s === 404;
+  if (typeof pattern === 'number') return (s) => s === pattern;
+  if (Array.isArray(pattern)) return (s) => pattern.includes(s);
+  const first = Number(pattern[0]);
+  return (s) => Math.floor(s / 100) === first;
+}
