@@ -24,6 +24,8 @@ export interface ReferenceLabOptions {
 
 /** How long the lab promises an invalidation takes to reach every PoP (targets.yaml invalidation.max_propagation). */
 const MAX_PROPAGATION = '5s';
+/** Unless told otherwise, each PoP applies an invalidation this much later than the one before it, as a CDN's do. */
+const PROPAGATION_STEP_MS = 300;
 
 /** Origin-side fault switches that skip one certificate check. */
 const SKIPPED_CHECKS: Partial<Record<ReferenceEdgeFault, OriginCertificateCheck>> = {
@@ -51,7 +53,7 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       routes: edgeRoutes,
       faults,
       invalidationToken: token,
-      ...(opts.propagationMs ? { propagationMs: opts.propagationMs } : {}),
+      propagationMs: opts.propagationMs ?? Object.fromEntries(addresses.map((a, i) => [a, i * PROPAGATION_STEP_MS])),
     });
     const host = LAB_HOSTNAMES[0];
     return {

@@ -2,14 +2,23 @@
 // schema, needs and run) + its schema in the union and its entry below.
 import { z } from 'zod';
 import type { StepRecord } from '../record.js';
+import { invalidateStep, invalidateStepSchema } from './invalidate.js';
 import { originStep, originStepSchema } from './origin.js';
+import { pollStep, pollStepSchema } from './poll.js';
 import { requestStep, requestStepSchemas } from './request.js';
 import { sleepStep, sleepStepSchema } from './sleep.js';
 import { registered, type RegisteredStepKind, type StepContext } from './stepKind.js';
 import { tlsStepKind, tlsStepSchema } from './tls.js';
 
 /** Every step a suite may hold (README.md "Suites"): one key names the kind. */
-export const stepSchema = z.union([...requestStepSchemas, sleepStepSchema, originStepSchema, tlsStepSchema]);
+export const stepSchema = z.union([
+  ...requestStepSchemas,
+  sleepStepSchema,
+  originStepSchema,
+  tlsStepSchema,
+  invalidateStepSchema,
+  pollStepSchema,
+]);
 export type Step = z.infer<typeof stepSchema>;
 
 const stepKinds = {
@@ -17,6 +26,8 @@ const stepKinds = {
   sleep: registered(sleepStep),
   origin: registered(originStep),
   tls: registered(tlsStepKind),
+  invalidate: registered(invalidateStep),
+  poll: registered(pollStep),
 } satisfies Record<string, RegisteredStepKind>;
 
 export function stepKindOf(step: Step): RegisteredStepKind {
