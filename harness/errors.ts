@@ -21,6 +21,8 @@ export class EdgecheckError extends Error {
 export interface ConfigProblem {
   message: string;
   position?: SourcePosition;
+  /** a few words printed after the caret: what belongs at that spot */
+  label?: string;
   /** what would have been accepted there */
   allowed?: string;
 }

@@ -67,16 +67,18 @@ export const targetSchema = z
       .optional(),
   })
   .refine((t) => (t.lab === undefined) !== (t.url === undefined), {
-    message: 'a target needs exactly one of `lab` (an embedded lab edge) or `url` (an endpoint to test)',
+    message: 'a target needs exactly one of `lab` or `url`: `lab` names an embedded edge, `url` an endpoint to test',
   })
   .refine((t) => t.faults === undefined || t.lab !== undefined, {
     message: '`faults` are switches of a lab edge: they need `lab:`',
     path: ['faults'],
   });
 
+const targetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected a name of letters, digits, _ . and -' });
+
 export const targetsFileSchema = z.strictObject({
   default: z.string().optional(),
-  targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), targetSchema),
+  targets: z.record(targetName, targetSchema),
 });
 
 export type TargetConfig = z.infer<typeof targetSchema>;
