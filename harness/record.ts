@@ -1,8 +1,9 @@
-// The run record (edgecheck.run/1): the one source every reporter and
+// The run record (edgecheck.run/2): the one source every reporter and
 // `compare` read, live or from a saved run.json. A public contract: extend,
-// never break.
+// never break; a change a reader must know about takes a new version number.
 
-export const RUN_RECORD_SCHEMA = 'edgecheck.run/1';
+/** /2: a step's `error` is `{code, message}` (in /1 a bare string). */
+export const RUN_RECORD_SCHEMA = 'edgecheck.run/2';
 
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
 
@@ -23,13 +24,28 @@ export interface StepRecord {
   /** what the vendor header claimed, and whether it agrees with the origin log */
   cache_claim?: { claim: string; evidence: string; agrees_with_origin?: boolean };
   /** the origin log entries this step caused (method, conditional headers, SNI) */
-  origin_requests?: Array<{ method: string; url: string; headers: Record<string, string>; sni?: string; certificate_names?: string[] }>;
+  origin_requests?: Array<{
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    sni?: string;
+    certificate_names?: string[];
+  }>;
   duration_ms?: number;
-  /** a transport or harness error (the step could not observe a response) */
-  error?: string;
+  /** why the step could not observe what it came for (no response, no time left, ...) */
+  error?: StepError;
   /** a tls step: every handshake it made, with its evidence */
   tls?: { endpoints: TlsEndpointRecord[] };
   failures: FailureRecord[];
+}
+
+/**
+ * A step's error by a stable code a reader can act on — E_TARGET_UNREACHABLE,
+ * E_STEP_TIMEOUT, E_TLS_HANDSHAKE, E_HTTP, E_UNMET_NEED, E_HARNESS — and a message for people.
+ */
+export interface StepError {
+  code: string;
+  message: string;
 }
 
 /** A certificate as a TLS finding shows it. */

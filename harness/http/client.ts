@@ -4,7 +4,13 @@
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
-import { TargetUnreachable } from '../errors.js';
+import {
+  EdgecheckError,
+  HttpProtocolError,
+  StepTimeout,
+  TargetUnreachable,
+  TlsHandshakeFailed,
+} from '../errors.js';
 
 export interface WireRequest {
   method: string;
@@ -16,11 +22,16 @@ export interface WireRequest {
   /** local source address, for viewer-address rules */
   localAddress?: string;
   timeoutMs: number;
+  /** aborts the request when the check around it gives up (its reason is the error) */
+  signal?: AbortSignal;
 }
+
+/** Lower-case names; a repeated header's lines joined with ", " (RFC 9110 5.3). */
+export type WireHeaders = Record<string, string>;
 
 export interface WireResponse {
   status: number;
-  headers: Record<string, string>;
+  headers: WireHeaders;
   body: string;
   durationMs: number;
 }
@@ -36,7 +47,8 @@ export class HttpClient {
 
   async send(req: WireRequest): Promise<WireResponse> {
     const started = performance.now();
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    const timeout = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
     try {
       const res = await request(req.url, {
         method: req.method as 'GET',
@@ -48,11 +60,10 @@ export class HttpClient {
         bodyTimeout: req.timeoutMs,
       });
       const body = await res.body.text();
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const headers = wireHeaders(res.headers);
       return { status: res.statusCode, headers, body, durationMs: performance.now() - started };
     } catch (err) {
-      throw new TargetUnreachable(describeTransportError(err, req), err);
+      throw this.transportError(err, req);
     }
   }
 
@@ -77,6 +88,44 @@ export class HttpClient {
     }
     return agent;
   }
+
+  /** Which of our errors a transport failure is, by the code Node, OpenSSL or undici gave it. */
+  private transportError(err: unknown, req: WireRequest): Error {
+    if (err instanceof EdgecheckError) return err; // the abort reason of whoever gave up on the request
+    const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+    const code = e.cause?.code ?? e.code ?? e.name;
+    const where = `${req.method} ${req.url.href}${req.address ? ` via ${req.address}` : ''}`;
+    const detail = `${where}: ${code}: ${e.cause?.message ?? e.message}`;
+    if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new StepTimeout(req.timeoutMs, `${where}: no complete answer within ${req.timeoutMs} ms`);
+    }
+    if (UNREACHABLE.has(code)) return new TargetUnreachable(detail, err);
+    if (TLS_FAILURE.test(code)) return new TlsHandshakeFailed(detail, err);
+    return new HttpProtocolError(detail, err);
+  }
+}
+
+/** Codes for "nobody could be reached there". */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Node's certificate verification codes (CERT_HAS_EXPIRED, ...) and OpenSSL's handshake failures. */
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$)/;
+
+function wireHeaders(raw: Record<string, string | string[] | undefined>): WireHeaders {
+  const headers: WireHeaders = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v !== undefined) headers[k] = typeof v === 'string' ? v : v.join(', ');
+  }
+  return headers;
 }
 
 function pinnedLookup(address: string): LookupFunction {
@@ -85,14 +134,4 @@ function pinnedLookup(address: string): LookupFunction {
     if (options?.all) cb(null, [{ address, family }]);
     else cb(null, address, family);
   }) as unknown as LookupFunction;
-}
-
-function describeTransportError(err: unknown, req: WireRequest): string {
-  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e.cause?.code ?? e.code ?? e.name;
-  const where = `${req.method} ${req.url.href}${req.address ? ` via ${req.address}` : ''}`;
-  if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return `${where}: no complete answer within ${req.timeoutMs} ms`;
-  }
-  return `${where}: ${code}: ${e.cause?.message ?? e.message}`;
 }
