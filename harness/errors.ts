@@ -70,6 +70,13 @@ export class TlsHandshakeFailed extends EdgecheckError {
   }
 }
 
+/** A response body went past the read limit: the rest is not read, so an edge cannot exhaust the harness. */
+export class ResponseTooLarge extends EdgecheckError {
+  constructor(message: string, readonly limitBytes: number) {
+    super('E_RESPONSE_TOO_LARGE', message);
+  }
+}
+
 /** The connection broke mid-exchange, or the answer was not HTTP the client could parse. */
 export class HttpProtocolError extends EdgecheckError {
   constructor(message: string, override readonly cause?: unknown) {

@@ -2,7 +2,10 @@
 // `compare` read, live or from a saved run.json. A public contract: extend,
 // never break; a change a reader must know about takes a new version number.
 
-/** /2: a step's `error` is `{code, message}` (in /1 a bare string). */
+/**
+ * /2: a step's `error` is `{code, message}` (in /1 a bare string), and a
+ * response's `set-cookie` is a list of its lines (in /1 one string, joined with ", ").
+ */
 export const RUN_RECORD_SCHEMA = 'edgecheck.run/2';
 
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
@@ -16,7 +19,8 @@ export interface FailureRecord {
 export interface StepRecord {
   kind: string;
   request?: { method: string; url: string; address?: string };
-  response?: { status: number; headers: Record<string, string> };
+  /** header values are strings, except `set-cookie`: a list, one entry per line received */
+  response?: { status: number; headers: Record<string, string | string[]> };
   /** ground truth from the probe origin's log: did this request reach the origin? */
   origin_seen?: boolean;
   /** whose response the client got, by its X-Edgecheck-Origin-Seq against the log */
@@ -41,7 +45,8 @@ export interface StepRecord {
 
 /**
  * A step's error by a stable code a reader can act on — E_TARGET_UNREACHABLE,
- * E_STEP_TIMEOUT, E_TLS_HANDSHAKE, E_HTTP, E_UNMET_NEED, E_HARNESS — and a message for people.
+ * E_STEP_TIMEOUT, E_TLS_HANDSHAKE, E_RESPONSE_TOO_LARGE, E_HTTP, E_UNMET_NEED,
+ * E_HARNESS — and a message for people.
  */
 export interface StepError {
   code: string;
