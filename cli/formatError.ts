@@ -1,5 +1,5 @@
 // Config errors the way a compiler prints them: file:line:col, the line, a
-// caret under the spot, and what would have been allowed.
+// caret under the spot with a word on what belongs there, and what would have been allowed.
 import { relative } from 'node:path';
 import type { ConfigError } from '../harness/errors.js';
 import { redact } from '../harness/secrets.js';
@@ -15,8 +15,9 @@ export function formatConfigError(err: ConfigError, cwd = process.cwd()): string
     const shown = relative(cwd, file) || file;
     out.push(`${shown}:${line}:${col}: error: ${p.message}`);
     if (lineText !== undefined) {
-      const gutter = String(line).length;
-      out.push(`${' '.repeat(gutter)} |`, `${line} | ${lineText}`, `${' '.repeat(gutter)} | ${' '.repeat(Math.max(0, col - 1))}^`);
+      const gutter = ' '.repeat(String(line).length);
+      const caret = `${' '.repeat(Math.max(0, col - 1))}^${p.label ? ` ${p.label}` : ''}`;
+      out.push(`${gutter} |`, `${line} | ${lineText}`, `${gutter} | ${caret}`);
     }
     if (p.allowed) out.push(`  = allowed: ${p.allowed}`);
   }

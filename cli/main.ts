@@ -1,6 +1,6 @@
 // The edgecheck command line: dispatches subcommands and maps errors to exit
 // codes (0 pass, 1 a required check failed, 2 bad input, 3 could not run).
-import { ConfigError, EdgecheckError } from '../harness/errors.js';
+import { ConfigError } from '../harness/errors.js';
 import { redact } from '../harness/secrets.js';
 import { jsonSchemas } from './jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
@@ -54,20 +54,40 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * The exit code for each error code: bad input is 2, a harness that could not
+ * run is 3. A step's codes (E_TARGET_UNREACHABLE, E_STEP_TIMEOUT, ...) end a
+ * check, not the run: reaching here, they too mean the run could not go on.
+ */
+const EXIT_CODES = new Map<string, number>([
+  ['E_CONFIG', 2],
+  // node:util parseArgs, on a flag the command does not take
+  ['ERR_PARSE_ARGS_UNKNOWN_OPTION', 2],
+  ['ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 2],
+  ['ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL', 2],
+  ['E_HARNESS', 3],
+  ['E_TARGET_UNREACHABLE', 3],
+  ['E_STEP_TIMEOUT', 3],
+  ['E_TLS_HANDSHAKE', 3],
+  ['E_RESPONSE_TOO_LARGE', 3],
+  ['E_HTTP', 3],
+  ['E_UNMET_NEED', 3],
+]);
+
 function reportError(err: unknown): number {
+  const code = (err as { code?: unknown } | null)?.code;
+  const exit = typeof code === 'string' ? EXIT_CODES.get(code) : undefined;
   if (err instanceof ConfigError) {
     process.stderr.write(formatConfigError(err));
-    return 2;
+  } else if (exit === 2) {
+    process.stderr.write(`edgecheck: ${redact((err as Error).message)}\n`);
+  } else {
+    // an error without a code of ours is a bug of ours: say so (EDGECHECK_DEBUG shows its stack)
+    const message = redact(err instanceof Error ? err.message : String(err));
+    process.stderr.write(`edgecheck: ${exit === undefined ? 'internal error: ' : ''}${message}\n`);
+    if (process.env['EDGECHECK_DEBUG'] && err instanceof Error) process.stderr.write(redact(err.stack ?? '') + '\n');
   }
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`edgecheck: ${(err as Error).message}\n`);
-    return 2;
-  }
-  const message = redact(err instanceof Error ? err.message : String(err));
-  process.stderr.write(`edgecheck: ${err instanceof EdgecheckError ? '' : 'internal error: '}${message}\n`);
-  if (process.env['EDGECHECK_DEBUG'] && err instanceof Error) process.stderr.write(redact(err.stack ?? '') + '\n');
-  return 3;
+  return exit ?? 3;
 }
 
 export { RUN_HELP };

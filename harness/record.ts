@@ -1,8 +1,12 @@
-// The run record (edgecheck.run/1): the one source every reporter reads,
+// The run record (edgecheck.run/2): the one source every reporter reads,
 // live or from a saved run.json. A public contract (README.md "The command
-// line"): extend, never break.
+// line"): extend, never break; a change a reader must know about takes a new version number.
 
-export const RUN_RECORD_SCHEMA = 'edgecheck.run/1';
+/**
+ * /2: a step's `error` is `{code, message}` (in /1 a bare string), and a
+ * response's `set-cookie` is a list of its lines (in /1 one string, joined with ", ").
+ */
+export const RUN_RECORD_SCHEMA = 'edgecheck.run/2';
 
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
 
@@ -15,7 +19,8 @@ export interface FailureRecord {
 export interface StepRecord {
   kind: string;
   request?: { method: string; url: string; address?: string };
-  response?: { status: number; headers: Record<string, string> };
+  /** header values are strings, except `set-cookie`: a list, one entry per line received */
+  response?: { status: number; headers: Record<string, string | string[]> };
   /** ground truth from the probe origin's log: did this request reach the origin? */
   origin_seen?: boolean;
   /** whose response the client got, by its X-Edgecheck-Origin-Seq against the log */
@@ -23,10 +28,16 @@ export interface StepRecord {
   /** what the vendor header claimed, and whether it agrees with the origin log */
   cache_claim?: { claim: string; evidence: string; agrees_with_origin?: boolean };
   /** the origin log entries this step caused (method, conditional headers, SNI) */
-  origin_requests?: Array<{ method: string; url: string; headers: Record<string, string>; sni?: string; certificate_names?: string[] }>;
+  origin_requests?: Array<{
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    sni?: string;
+    certificate_names?: string[];
+  }>;
   duration_ms?: number;
-  /** a transport or harness error (the step could not observe a response) */
-  error?: string;
+  /** why the step could not observe what it came for (no response, no time left, ...) */
+  error?: StepError;
   /** a tls step: every handshake it made, with its evidence */
   tls?: { endpoints: TlsEndpointRecord[] };
   /** an invalidate step: what was asked of the provider, and when it answered */
@@ -78,6 +89,16 @@ export interface PropagationRecord {
   completed_ms?: number;
   /** how long after the provider said Completed the last edge held (0: none lagged) */
   lag_after_completed_ms?: number;
+}
+
+/**
+ * A step's error by a stable code a reader can act on — E_TARGET_UNREACHABLE,
+ * E_STEP_TIMEOUT, E_TLS_HANDSHAKE, E_RESPONSE_TOO_LARGE, E_HTTP, E_UNMET_NEED,
+ * E_HARNESS — and a message for people.
+ */
+export interface StepError {
+  code: string;
+  message: string;
 }
 
 /** A certificate as a TLS finding shows it. */

@@ -50,8 +50,12 @@ export function redactDeep<T>(value: T): T {
 /** Header names whose values are credentials whatever they hold. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-edgecheck-token']);
 
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? REDACTED : redact(v);
+/** A header given as a list (set-cookie) stays a list, each of its lines redacted. */
+export function redactHeaders<V extends string | string[]>(headers: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const one = (line: string) => (SECRET_HEADERS.has(k.toLowerCase()) ? REDACTED : redact(line));
+    out[k] = (typeof v === 'string' ? one(v) : v.map(one)) as V;
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-// The `surge` section of the run record (edgecheck.run/1): what a surge
+// The `surge` section of the run record (harness/record.ts): what a surge
 // planned, what the edge did per phase and per second, and each threshold's
 // verdict. Written by the local queen and by `surge import-k6` alike.
 

@@ -1,9 +1,15 @@
-// A surge's run record: the edgecheck.run/1 envelope (no checks) around the
+// A surge's run record: the run record envelope (no checks) around the
 // surge section, so the json reporter writes it and every reader finds it.
 import { RUN_RECORD_SCHEMA, type RunRecord } from '../harness/record.js';
 import type { SurgeRecord } from '../harness/surgeRecord.js';
 
-export function surgeRunRecord(runId: string, target: RunRecord['target'], started: Date, finished: Date, surge: SurgeRecord): RunRecord {
+export function surgeRunRecord(
+  runId: string,
+  target: RunRecord['target'],
+  started: Date,
+  finished: Date,
+  surge: SurgeRecord,
+): RunRecord {
   return {
     schema: RUN_RECORD_SCHEMA,
     run_id: runId,

@@ -29,8 +29,12 @@ t.test('help', async (t) => {
   t.equal(inherited.status, 2, 'a name every object inherits is no target');
   t.match(inherited.stderr, /--target constructor: no such target/);
   const inheritedRoute = join(dir, 'inherited-route.yaml');
-  writeFileSync(inheritedRoute, 'suite: r\ntitle: R\nchecks:\n  - id: a\n    title: A\n    steps:\n      - get: /\n        route: constructor\n');
-  const routeRun = edgecheck(['run', '--suite', inheritedRoute, '--reporter', 'dot', '--out', join(dir, 'inherited-route')]);
+  writeFileSync(
+    inheritedRoute,
+    'suite: r\ntitle: R\nchecks:\n  - id: a\n    title: A\n    steps:\n      - get: /\n        route: constructor\n',
+  );
+  const routeOut = join(dir, 'inherited-route');
+  const routeRun = edgecheck(['run', '--suite', inheritedRoute, '--reporter', 'dot', '--out', routeOut]);
   t.equal(routeRun.status, 0, 'nor is it a route: the check is skipped');
   t.match(routeRun.stdout, /1 skipped/);
   const badFlag = edgecheck(['run', '--colour']);
@@ -48,11 +52,12 @@ t.test('schema prints the JSON Schemas', async (t) => {
 
 t.test('a passing run writes run.json, junit.xml and report.tap that agree', async (t) => {
   const out = join(dir, 'pass');
-  const res = edgecheck(['run', '--target', 'lab', '--suite', 'caching', '--reporter', 'list,json,junit,tap', '--out', out]);
+  const reporters = 'list,json,junit,tap';
+  const res = edgecheck(['run', '--target', 'lab', '--suite', 'caching', '--reporter', reporters, '--out', out]);
   t.equal(res.status, 0, res.stderr);
   t.match(res.stdout, /caching › fresh-by-max-age/);
   const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
-  t.equal(record.schema, 'edgecheck.run/1');
+  t.equal(record.schema, 'edgecheck.run/2');
   t.equal(record.target.name, 'lab');
   t.ok(record.summary.passed > 0);
   t.equal(record.summary.failed, 0);
@@ -63,8 +68,9 @@ t.test('a passing run writes run.json, junit.xml and report.tap that agree', asy
   t.equal(Number(suite['@_tests']), record.checks.length);
 
   const tap = readFileSync(join(out, 'report.tap'), 'utf8');
-  const counts = await new Promise<{ pass: number; fail: number; skip: number; count: number }>((resolve) => {
-    const p = new Parser((results) => resolve(results as unknown as { pass: number; fail: number; skip: number; count: number }));
+  type Counts = { pass: number; fail: number; skip: number; count: number };
+  const counts = await new Promise<Counts>((resolve) => {
+    const p = new Parser((results) => resolve(results as unknown as Counts));
     p.end(tap);
   });
   t.equal(counts.count, record.checks.length);
@@ -77,7 +83,8 @@ t.test('a failing required check exits 1; junit, tap and run.json say why', asyn
   const targets = join(dir, 'faulty.yaml');
   writeFileSync(targets, 'targets:\n  faulty:\n    lab: reference\n    faults: [store-no-store]\n');
   const out = join(dir, 'fail');
-  const res = edgecheck(['run', '--targets', targets, '--suite', 'caching', '--reporter', 'dot,junit,tap', '--out', out]);
+  const args = ['run', '--targets', targets, '--suite', 'caching', '--reporter', 'dot,junit,tap', '--out', out];
+  const res = edgecheck(args);
   t.equal(res.status, 1);
   t.match(res.stdout, /no-store-not-stored/);
   t.match(res.stdout, /origin log: no request reached the origin/, 'the failure shows the origin log as evidence');
@@ -102,15 +109,21 @@ t.test('a check that needs what the target lacks is skipped with the reason', as
   t.equal(res.status, 0, 'skips do not fail a run');
   const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
   t.equal(record.summary.skipped, record.checks.length);
-  t.match(record.checks[0]?.reason, /needs the probe origin's control channel; target 'bare' declares no origin.control/);
+  const why = /needs the probe origin's control channel; target 'bare' declares no origin.control/;
+  t.match(record.checks[0]?.reason, why);
   t.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /<skipped message="needs the probe origin/);
   t.match(readFileSync(join(out, 'report.tap'), 'utf8'), /# SKIP needs the probe origin/);
 });
 
 t.test('an unreachable origin control channel exits 3 without leaking the token', async (t) => {
   const targets = join(dir, 'dead-origin.yaml');
-  writeFileSync(targets, 'targets:\n  dead:\n    url: https://127.0.0.1:9\n    origin: { control: "http://127.0.0.1:9", token: "${env:EDGECHECK_TEST_TOKEN}" }\n');
-  const res = edgecheck(['run', '--targets', targets, '--suite', 'caching'], { env: { EDGECHECK_TEST_TOKEN: 'sup3r-s3cret-t0ken' } });
+  writeFileSync(
+    targets,
+    'targets:\n  dead:\n    url: https://127.0.0.1:9\n' +
+      '    origin: { control: "http://127.0.0.1:9", token: "${env:EDGECHECK_TEST_TOKEN}" }\n',
+  );
+  const env = { EDGECHECK_TEST_TOKEN: 'sup3r-s3cret-t0ken' };
+  const res = edgecheck(['run', '--targets', targets, '--suite', 'caching'], { env });
   t.equal(res.status, 3);
   t.match(res.stderr, /probe origin control channel http:\/\/127.0.0.1:9: ECONNREFUSED/);
   t.notMatch(res.stderr + res.stdout, /sup3r-s3cret-t0ken/);
@@ -123,7 +136,8 @@ t.test('steps where the vendor header contradicts the origin log are marked, eve
   const res = edgecheck(['run', '--targets', targets, '--suite', 'caching', '--reporter', 'list', '--out', out]);
   t.equal(res.status, 0, 'cache-status-claim is optimal: the run still passes');
   t.match(res.stdout, /vendor header vs origin log: \d+ step\(s\) disagree/);
-  t.match(res.stdout, /caching › fresh-by-max-age step 1: claims "hit" \(cache-status: edgecheck-ref; hit\), origin log says origin/);
+  const claim = 'caching › fresh-by-max-age step 1: claims "hit" (cache-status: edgecheck-ref; hit)';
+  t.match(res.stdout, `${claim}, origin log says origin`);
   const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
   const step = record.checks.find((c) => c.id === 'fresh-by-max-age')!.steps[0]!;
   t.equal(step.cache_claim?.agrees_with_origin, false);
@@ -132,14 +146,23 @@ t.test('steps where the vendor header contradicts the origin log are marked, eve
 
 t.test('a check timeout stops a waiting step: the run ends, it does not hang', async (t) => {
   const suite = join(dir, 'slow.yaml');
-  writeFileSync(suite, 'suite: slow\ntitle: a slow suite\nchecks:\n  - id: waits-too-long\n    title: waits longer than its timeout\n    timeout: 1s\n    steps:\n      - sleep: 1h\n');
+  writeFileSync(
+    suite,
+    'suite: slow\ntitle: a slow suite\nchecks:\n  - id: waits-too-long\n    title: waits longer than its timeout\n' +
+      '    timeout: 1s\n    steps:\n      - sleep: 1h\n',
+  );
   const targets = join(dir, 'lab.yaml');
   writeFileSync(targets, 'targets:\n  lab:\n    lab: reference\n');
   const started = Date.now();
-  const res = edgecheck(['run', '--targets', targets, '--suite', suite, '--reporter', 'dot', '--out', join(dir, 'slow')]);
+  const out = join(dir, 'slow');
+  const res = edgecheck(['run', '--targets', targets, '--suite', suite, '--reporter', 'dot', '--out', out]);
   t.equal(res.status, 1);
   t.match(res.stdout, /check timed out after 1000 ms/);
   t.ok(Date.now() - started < 30_000, `the process exited in ${Date.now() - started} ms, not after the hour`);
+  const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
+  const step = record.checks[0]!.steps[0]!;
+  const timedOut = { code: 'E_STEP_TIMEOUT', message: 'check timed out after 1000 ms' };
+  t.same(step, { kind: 'sleep', error: timedOut, failures: [] }, 'the step is recorded with a StepTimeout');
 });
 
 t.test('a secret reaches no report, however it was escaped or encoded', async (t) => {
@@ -147,14 +170,18 @@ t.test('a secret reaches no report, however it was escaped or encoded', async (t
   const targets = join(dir, 'secret-url.yaml');
   writeFileSync(targets, 'targets:\n  bare:\n    url: https://127.0.0.1:9/${env:EDGECHECK_URL_SECRET}/\n');
   const out = join(dir, 'secret');
-  const res = edgecheck(['run', '--targets', targets, '--suite', 'caching', '--reporter', 'list,junit,tap', '--out', out], {
+  const args = ['run', '--targets', targets, '--suite', 'caching', '--reporter', 'list,junit,tap', '--out', out];
+  const res = edgecheck(args, {
     env: { EDGECHECK_URL_SECRET: secret },
   });
   t.equal(res.status, 0);
   t.match(res.stdout, /\[redacted\]/, 'the list reporter shows the URL, redacted');
   const files = ['run.json', 'junit.xml', 'report.tap'].map((f) => readFileSync(join(out, f), 'utf8'));
-  const forms = [secret, encodeURIComponent(secret), new URL(`http://x/${secret}`).pathname.slice(1), 's3cr&amp;t', 's3cr&t\\"v4'];
-  for (const text of [res.stdout + res.stderr, ...files]) for (const form of forms) t.notOk(text.includes(form), `no ${form}`);
+  const inPath = new URL(`http://x/${secret}`).pathname.slice(1);
+  const forms = [secret, encodeURIComponent(secret), inPath, 's3cr&amp;t', 's3cr&t\\"v4'];
+  for (const text of [res.stdout + res.stderr, ...files]) {
+    for (const form of forms) t.notOk(text.includes(form), `no ${form}`);
+  }
   const record = JSON.parse(files[0]!) as RunRecord;
   t.match(record.target.url, /\[redacted\]/);
   t.equal(typeof record.summary.skipped, 'number', 'run.json is still JSON, its numbers intact');

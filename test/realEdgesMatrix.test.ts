@@ -9,7 +9,14 @@ import { listSuiteNames, loadSuite } from '../harness/config/load.js';
 import type { CheckRecord, RunRecord } from '../harness/record.js';
 import { ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
 import { REAL_EDGE_NAMES } from '../lab/realEdges/realEdge.js';
-import { disagreements, MATRIX_END, MATRIX_START, renderMatrix, replaceBetweenMarkers, type MatrixColumn } from '../scripts/labMatrixTable.js';
+import {
+  disagreements,
+  MATRIX_END,
+  MATRIX_START,
+  renderMatrix,
+  replaceBetweenMarkers,
+  type MatrixColumn,
+} from '../scripts/labMatrixTable.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgecheck-matrix-test-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +42,7 @@ const column = (lab: string, checks: CheckRecord[]): MatrixColumn => ({
   lab,
   heading: lab === 'nginx' ? 'nginx 1.22.1' : lab,
   record: {
-    schema: 'edgecheck.run/1',
+    schema: 'edgecheck.run/2',
     run_id: 'r',
     target: { name: lab, url: 'https://lab.edgecheck.test', lab },
     started: '',
@@ -60,8 +67,18 @@ caching:
 
 t.test('the table: a row per check, a column per lab, notes where a real edge differs', async (t) => {
   const columns = [
-    column('reference', [check('fresh', 'passed'), check('age-on-hit', 'passed', { spec: 'RFC 9111 5.1' }), check('clamp', 'passed'), check('timing', 'passed', { kind: 'optimal' })]),
-    column('nginx', [check('fresh', 'passed'), check('age-on-hit', 'failed', { reason: 'step 2: no age' }), check('clamp', 'skipped'), check('timing', 'failed')]),
+    column('reference', [
+      check('fresh', 'passed'),
+      check('age-on-hit', 'passed', { spec: 'RFC 9111 5.1' }),
+      check('clamp', 'passed'),
+      check('timing', 'passed', { kind: 'optimal' }),
+    ]),
+    column('nginx', [
+      check('fresh', 'passed'),
+      check('age-on-hit', 'failed', { reason: 'step 2: no age' }),
+      check('clamp', 'skipped'),
+      check('timing', 'failed'),
+    ]),
   ];
   const md = renderMatrix(columns, verdicts);
   t.match(md, '| check | reference | nginx 1.22.1 |');
@@ -70,14 +87,25 @@ t.test('the table: a row per check, a column per lab, notes where a real edge di
   t.match(md, '| `caching/clamp` | pass | skip |');
   t.match(md, '| `caching/timing` (optimal) | pass | **fail** ‡ |', 'a timing-dependent cell is marked');
   t.match(md, /^‡ /m, 'and the mark explained');
-  t.match(md, '- `caching/age-on-hit` (RFC 9111 5.1): *title of age-on-hit*. Reference edge: pass. nginx 1.22.1: **fail** — nginx sends no Age.');
+  t.match(
+    md,
+    '- `caching/age-on-hit` (RFC 9111 5.1): *title of age-on-hit*. Reference edge: pass. ' +
+      'nginx 1.22.1: **fail** — nginx sends no Age.',
+  );
   t.match(md, 'nginx 1.22.1: skip — no ttl-clamp route.');
   t.notMatch(md, '`caching/fresh` (', 'no note where the edges agree');
   t.same(disagreements(columns, verdicts), [], 'the run is what the table expects');
 });
 
 t.test('disagreements: a verdict the table does not expect, a check it does not list', async (t) => {
-  const columns = [column('reference', [check('fresh', 'failed')]), column('nginx', [check('fresh', 'failed', { reason: 'boom' }), check('new-check', 'passed'), check('timing', 'skipped')])];
+  const columns = [
+    column('reference', [check('fresh', 'failed')]),
+    column('nginx', [
+      check('fresh', 'failed', { reason: 'boom' }),
+      check('new-check', 'passed'),
+      check('timing', 'skipped'),
+    ]),
+  ];
   t.same(disagreements(columns, verdicts), [
     'nginx: caching.fresh failed, the table says passed (boom)',
     `nginx: caching.new-check is not in ${verdicts.file}`,
@@ -105,7 +133,8 @@ t.test("the README's matrix agrees with the expected verdicts", async (t) => {
   const between = readme.slice(readme.indexOf(MATRIX_START) + MATRIX_START.length, readme.indexOf(MATRIX_END));
   const rows = [...between.matchAll(/^\| `([^`]+)`[^|]*((?:\|[^|\n]*)+)\|$/gm)];
   if (rows.length === 0) return t.skip('README.md has no lab matrix yet: run `npm run lab:matrix`', () => undefined);
-  const header = /^\| check \|(.*)\|$/m.exec(between)?.[1]?.split('|').map((h) => h.trim().split(' ')[0]?.toLowerCase()) ?? [];
+  const headings = /^\| check \|(.*)\|$/m.exec(between)?.[1]?.split('|');
+  const header = headings?.map((h) => h.trim().split(' ')[0]?.toLowerCase()) ?? [];
   const labOf = (heading: string | undefined) => (heading === 'ats' ? 'trafficserver' : heading);
   const expected = ExpectedVerdicts.load();
   const suitesDir = resolve('suites');
@@ -124,7 +153,9 @@ t.test("the README's matrix agrees with the expected verdicts", async (t) => {
         if (!(REAL_EDGE_NAMES as readonly string[]).includes(lab ?? '')) return;
         const want = expected.verdict(lab as (typeof REAL_EDGE_NAMES)[number], suite, id);
         const shown = cell.includes('pass') ? 'passed' : cell.includes('fail') ? 'failed' : 'skipped';
-        if (want && want.status !== shown && !(want.status === 'either' && shown !== 'skipped')) wrong.push(`${key} on ${lab}: README ${shown}, table ${want.status}`);
+        if (want && want.status !== shown && !(want.status === 'either' && shown !== 'skipped')) {
+          wrong.push(`${key} on ${lab}: README ${shown}, table ${want.status}`);
+        }
       });
   }
   t.same(wrong, [], 'the README shows the verdicts the tests expect (else run `npm run lab:matrix`)');
@@ -136,7 +167,8 @@ t.test('lab:matrix --from re-renders saved run records into the README', async (
   const { mkdirSync } = await import('node:fs');
   mkdirSync(records);
   for (const lab of ['reference', ...REAL_EDGE_NAMES]) {
-    writeFileSync(join(records, `${lab}.json`), JSON.stringify(column(lab, [check('fresh-by-max-age', 'passed')]).record));
+    const record = column(lab, [check('fresh-by-max-age', 'passed')]).record;
+    writeFileSync(join(records, `${lab}.json`), JSON.stringify(record));
   }
   writeFileSync(join(records, 'versions.json'), JSON.stringify({ nginx: '1.22.1' }));
   const readme = join(dir, 'README.md');
@@ -146,6 +178,7 @@ t.test('lab:matrix --from re-renders saved run records into the README', async (
   t.match(written, /^before\n<!-- lab-matrix:start -->\n/);
   t.match(written, /\n<!-- lab-matrix:end -->\nafter\n$/);
   t.match(written, '| check | reference | nginx 1.22.1 | Varnish | ATS | Squid |');
-  writeFileSync(join(records, 'squid.json'), JSON.stringify(column('squid', [check('fresh-by-max-age', 'failed')]).record));
+  const failing = column('squid', [check('fresh-by-max-age', 'failed')]).record;
+  writeFileSync(join(records, 'squid.json'), JSON.stringify(failing));
   t.equal(await labMatrix(['--from', records, '--readme', readme]), 1, 'a verdict the table does not expect: exit 1');
 });

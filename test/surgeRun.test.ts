@@ -72,7 +72,8 @@ thresholds: { p99: 2s, errors: 1%, origin_rps: 1000, min_rps: 95% }
     t.same(surge.thresholds.map((x) => x.verdict), ['held', 'held', 'held', 'held']);
     t.ok(ticks.length >= 3, 'a tick per second');
     t.same(ticks.slice(0, 3).map((x) => x.second.t), [0, 1, 2]);
-    t.ok(ticks.slice(0, 3).every((x) => Math.abs(x.second.rps - 120) <= 12), `per second: ${ticks.map((x) => x.second.rps)}`);
+    const perSecond = `per second: ${ticks.map((x) => x.second.rps)}`;
+    t.ok(ticks.slice(0, 3).every((x) => Math.abs(x.second.rps - 120) <= 12), perSecond);
     t.equal(surge.timeline.length, ticks.length);
 
     const record = surgeRunRecord('steady-test', { name: 'lab', url: target.url.href }, new Date(), new Date(), surge);
@@ -81,7 +82,8 @@ thresholds: { p99: 2s, errors: 1%, origin_rps: 1000, min_rps: 95% }
     t.match(text, /1 hold 120 rps for 3s +120 rps/);
     t.match(text, /✓ p99 ≤ 2s: held in every phase/);
     t.match(text, /verdict: the edge held/);
-    t.match(progressLine(ticks[1]!, paint(false)), /^steady › 1 hold 120 rps for 3s {2}2\.0s\/3\.0s {2}\d+\/120 rps {2}p99 /);
+    const progress = /^steady › 1 hold 120 rps for 3s {2}2\.0s\/3\.0s {2}\d+\/120 rps {2}p99 /;
+    t.match(progressLine(ticks[1]!, paint(false)), progress);
   } finally {
     await target.close();
   }
@@ -112,20 +114,26 @@ function edgecheck(args: string[], opts: { interruptAfterMs?: number } = {}): Pr
       }, opts.interruptAfterMs);
     }
   });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - (interruptedAt || started) })));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - (interruptedAt || started) })),
+  );
 }
 
 const needsBuild = built ? false : 'the CLI runs from dist/: npm run build first (npm test does)';
 
-t.test('the CLI: run.json with a surge section, and exit 1 on a breached threshold', { skip: needsBuild }, async (t) => {
-  const plan = planFile('breach', `surge: breach\nphases:\n  - { ramp: { to: 40, over: 1s } }\n  - { hold: { rps: 40, for: 1s } }\npaths: [/cold]\nbees: 1\nthresholds: { origin_rps: 0, errors: 1% }\n`);
+t.test('the CLI: run.json with a surge section; exit 1 on a breached threshold', { skip: needsBuild }, async (t) => {
+  const plan = planFile(
+    'breach',
+    'surge: breach\nphases:\n  - { ramp: { to: 40, over: 1s } }\n  - { hold: { rps: 40, for: 1s } }\n' +
+      'paths: [/cold]\nbees: 1\nthresholds: { origin_rps: 0, errors: 1% }\n',
+  );
   const out = join(dir, 'out-breach');
   const run = await edgecheck(['surge', '--plan', plan, '--targets', targets, '--target', 'lab', '--out', out]);
   t.equal(run.code, 1, `exit 1: ${run.stderr}`);
   t.match(run.stdout, /✗ origin_rps ≤ 0: breached in phase 1/, 'the cold miss reached the origin');
   t.match(run.stdout, /verdict: breached \(origin_rps\)/);
   const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunRecord;
-  t.equal(record.schema, 'edgecheck.run/1');
+  t.equal(record.schema, 'edgecheck.run/2');
   const surge = record.surge!;
   t.equal(surge.plan, 'breach');
   t.equal(surge.partial, false);
@@ -138,15 +146,21 @@ t.test('the CLI: run.json with a surge section, and exit 1 on a breached thresho
 });
 
 t.test('the CLI refuses a target without surge.allowed (exit 2)', { skip: needsBuild }, async (t) => {
-  const run = await edgecheck(['surge', '--plan', 'surge-smoke', '--suites-dir', join(root, 'suites'), '--targets', targets, '--target', 'shy']);
+  const suitesDir = join(root, 'suites');
+  const args = ['surge', '--plan', 'surge-smoke', '--suites-dir', suitesDir, '--targets', targets, '--target', 'shy'];
+  const run = await edgecheck(args);
   t.equal(run.code, 2);
   t.match(run.stderr, /targets\.yaml:\d+:\d+: error: target 'shy' does not allow surges/);
 });
 
-t.test('SIGINT stops the bees within a second or two and leaves a partial run record', { skip: needsBuild }, async (t) => {
-  const plan = planFile('long', `surge: long\nphases:\n  - { hold: { rps: 50, for: 20s } }\npaths: [/a]\nbees: 2\nthresholds: { p99: 5s }\n`);
+t.test('SIGINT stops the bees within a second or two; a partial run record', { skip: needsBuild }, async (t) => {
+  const plan = planFile(
+    'long',
+    'surge: long\nphases:\n  - { hold: { rps: 50, for: 20s } }\npaths: [/a]\nbees: 2\nthresholds: { p99: 5s }\n',
+  );
   const out = join(dir, 'out-sigint');
-  const run = await edgecheck(['surge', '--plan', plan, '--targets', targets, '--target', 'lab', '--out', out], { interruptAfterMs: 1500 });
+  const args = ['surge', '--plan', plan, '--targets', targets, '--target', 'lab', '--out', out];
+  const run = await edgecheck(args, { interruptAfterMs: 1500 });
   t.equal(run.code, 130, `exit 130: ${run.stderr}`);
   t.ok(run.ms < 2000, `exited ${run.ms} ms after SIGINT`);
   t.match(run.stderr, /SIGINT: stopping the bees/);

@@ -23,6 +23,7 @@ export function interpolate(src: YamlSource, env: NodeJS.ProcessEnv = process.en
                 ? `environment variable ${name} is not set`
                 : `file ${name} cannot be read (looked for ${resolve(dirname(src.file), name)})`,
             position: positionAtOffset(src, node.range?.[0] ?? 0),
+            label: kind === 'env' ? `${name} is not set` : 'no such file, or not readable',
           });
           return '';
         }

@@ -36,10 +36,12 @@ export function loadTargets(file: string, labs: LabCatalogue, env: NodeJS.Proces
   // no prototype: `--target constructor` is no target
   const targets = Object.assign(Object.create(null) as typeof parsed.targets, parsed.targets);
   if (parsed.default !== undefined && !(parsed.default in targets)) {
+    const suggestion = didYouMean(parsed.default, Object.keys(parsed.targets));
     throw new ConfigError([
       {
-        message: `default: no target named '${parsed.default}'${didYouMean(parsed.default, Object.keys(parsed.targets))}`,
+        message: `default: no target named '${parsed.default}'${suggestion}`,
         position: positionOf(src, ['default']),
+        label: 'no such target',
         allowed: Object.keys(parsed.targets).join(', '),
       },
     ]);
@@ -51,7 +53,8 @@ export function selectTarget(loaded: LoadedTargets, name: string | undefined): N
   const names = Object.keys(loaded.targets);
   const chosen = name ?? loaded.default ?? (names.length === 1 ? names[0] : undefined);
   if (chosen === undefined) {
-    throw new ConfigError(`${loaded.file}: several targets and no default; choose one with --target (${names.join(', ')})`);
+    const choose = `choose one with --target (${names.join(', ')})`;
+    throw new ConfigError(`${loaded.file}: several targets and no default; ${choose}`);
   }
   const config = loaded.targets[chosen];
   if (!config) {
@@ -69,10 +72,14 @@ export function loadSuite(file: string, env: NodeJS.ProcessEnv = process.env): L
   const seen = new Map<string, number>();
   suite.checks.forEach((check, i) => {
     if (seen.has(check.id)) {
+      const first = `checks[${seen.get(check.id)}]`;
       throw new ConfigError([
         {
-          message: `checks[${i}].id: '${check.id}' is already the id of checks[${seen.get(check.id)}]; ids name the check's URL path and must be unique`,
+          message:
+            `checks[${i}].id: '${check.id}' is already the id of ${first}; ` +
+            "ids name the check's URL path and must be unique",
           position: positionOf(src, ['checks', i, 'id']),
+          label: `already the id of ${first}`,
         },
       ]);
     }
@@ -87,7 +94,9 @@ export function resolveSuiteFile(nameOrPath: string, suitesDir: string): string 
   const file = join(suitesDir, `${nameOrPath}.yaml`);
   if (existsSync(file)) return file;
   const names = listSuiteNames(suitesDir);
-  throw new ConfigError(`--suite ${nameOrPath}: no such suite in ${suitesDir}${didYouMean(nameOrPath, names)}; suites: ${names.join(', ')}`);
+  const suggestion = didYouMean(nameOrPath, names);
+  const known = `suites: ${names.join(', ')}`;
+  throw new ConfigError(`--suite ${nameOrPath}: no such suite in ${suitesDir}${suggestion}; ${known}`);
 }
 
 /** The conformance suites in a suites folder, by name; surge plans beside them are not suites. */

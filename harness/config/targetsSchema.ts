@@ -71,7 +71,7 @@ export function targetSchemaFor(labs: LabCatalogue) {
         .optional(),
     })
     .refine((t) => (t.lab === undefined) !== (t.url === undefined), {
-      message: 'a target needs exactly one of `lab` (an embedded lab edge) or `url` (an endpoint to test)',
+      message: 'a target needs exactly one of `lab` or `url`: `lab` names an embedded edge, `url` an endpoint to test',
     })
     .refine((t) => t.faults === undefined || t.lab !== undefined, {
       message: '`faults` are switches of a lab edge: they need `lab:`',
@@ -93,11 +93,13 @@ export function targetSchemaFor(labs: LabCatalogue) {
     });
 }
 
+const targetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected a name of letters, digits, _ . and -' });
+
 /** The schema of a targets file, for this catalogue of lab edges. */
 export function targetsFileSchemaFor(labs: LabCatalogue) {
   return z.strictObject({
     default: z.string().optional(),
-    targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), targetSchemaFor(labs)),
+    targets: z.record(targetName, targetSchemaFor(labs)),
   });
 }
 

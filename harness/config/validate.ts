@@ -3,13 +3,15 @@
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { didYouMean } from './didYouMean.js';
+import { describeValue, leadClause, ownWording, typeNoun, type IssueFacts } from './issueWording.js';
 import { positionOf, type YamlPath, type YamlSource } from './yamlSource.js';
 
 type Issue = z.core.$ZodIssue;
 type Schema = z.core.$ZodType;
 
 export function validate<S extends z.ZodType>(src: YamlSource, schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
+  // zod words only the issues whose schema sets no message of its own
+  const result = schema.safeParse(value, { error: (iss) => ownWording(iss as IssueFacts, iss.input).message });
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) => explain(src, schema, value, issue, []));
   throw new ConfigError(dedupe(problems).sort(byPosition));
@@ -23,37 +25,67 @@ function explain(src: YamlSource, root: Schema, rootValue: unknown, issue: Issue
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = objectKeys(schemaAt(root, rootValue, path));
-      return issue.keys.map((key) => ({
-        message: `${where}unknown key '${key}'${didYouMean(key, allowed)}`,
-        position: at([...path, key], true),
-        allowed: allowed.length ? allowed.join(', ') : undefined,
-      }));
+      return issue.keys.map((key) => unknownKey(where, key, allowed, at([...path, key], true), allowed));
     }
     case 'invalid_union':
       return explainUnion(src, root, rootValue, issue, path);
     case 'invalid_value': {
       const allowed = issue.values.map((v) => String(v));
       const found = JSON.stringify(value);
+      const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : '';
       return [
         {
-          message: `${where}${found} is not allowed${typeof value === 'string' ? didYouMean(value, allowed) : ''}`,
+          message: `${where}${found} is not allowed${suggestion}`,
           position: at(path),
+          label: suggestionLabel(suggestion) ?? 'not an allowed value',
           allowed: allowed.join(', '),
         },
       ];
     }
     case 'invalid_type': {
+      const want = typeNoun(issue.expected);
       if (value === undefined) {
-        const key = path[path.length - 1];
-        return [{ message: `missing required key '${String(key)}' (${issue.expected})`, position: at(path.slice(0, -1)) }];
+        const key = String(path[path.length - 1]);
+        const message = `missing required key '${key}' (${want})`;
+        return [{ message, position: at(path.slice(0, -1)), label: `this mapping needs '${key}'` }];
       }
-      return [
-        { message: `${where}expected ${issue.expected}, found ${describeValue(value)}`, position: at(path), allowed: issue.expected },
-      ];
+      const message = `${where}expected ${want}, found ${describeValue(value)}`;
+      return [{ message, position: at(path), label: `expected ${want}` }];
     }
-    default:
-      return [{ message: `${where}${issue.message}`, position: at(path) }];
+    case 'invalid_key': {
+      // the key is what is wrong: point at it, not at its value
+      const wording = ownWording(issue, value);
+      return [{ message: `${where}${wording.message}`, position: at(path, true), label: wording.label }];
+    }
+    default: {
+      const own = ownWording(issue, value);
+      // a message the schema wrote itself gets its lead clause as the label
+      const label = issue.message === own.message ? own.label : leadClause(issue.message);
+      return [{ message: `${where}${issue.message}`, position: at(path), label }];
+    }
   }
+}
+
+/** An unknown key, with the known key it most looks like; `allowed` is what the message lists. */
+function unknownKey(
+  where: string,
+  key: string,
+  known: string[],
+  position: ConfigProblem['position'],
+  allowed: string[],
+): ConfigProblem {
+  const suggestion = didYouMean(key, known);
+  return {
+    message: `${where}unknown key '${key}'${suggestion}`,
+    position,
+    label: suggestionLabel(suggestion) ?? 'unknown key',
+    allowed: allowed.length ? allowed.join(', ') : undefined,
+  };
+}
+
+/** " (did you mean 'nginx'?)" -> "did you mean 'nginx'?" */
+function suggestionLabel(suggestion: string): string | undefined {
+  return suggestion ? suggestion.trim().replace(/^\((.*)\)$/, '$1') : undefined;
 }
 
 /**
@@ -61,36 +93,49 @@ function explain(src: YamlSource, root: Schema, rootValue: unknown, issue: Issue
  * was evidently meant to be (the one whose problems lie deepest), or, when no
  * option fits at all, what the union accepts.
  */
-function explainUnion(src: YamlSource, root: Schema, rootValue: unknown, issue: Issue & { errors: Issue[][] }, path: YamlPath): ConfigProblem[] {
+function explainUnion(
+  src: YamlSource,
+  root: Schema,
+  rootValue: unknown,
+  issue: Issue & { errors: Issue[][] },
+  path: YamlPath,
+): ConfigProblem[] {
   const value = valueAt(rootValue, path);
-  const scored = issue.errors.map((errs) => ({ errs, shallow: errs.filter((e) => e.path.length === 0).length + errs.filter((e) => e.path.length === 1 && e.code !== 'invalid_union').length * 0.5 }));
+  const scored = issue.errors.map((errs) => ({ errs, shallow: shallowness(errs) }));
   const fitting = scored.filter((s) => !s.errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
   const where = path.length ? `${yamlPathText(path)}: ` : '';
   const options = optionsOf(schemaAt(root, rootValue, path));
   if (fitting.length > 0) {
     fitting.sort((a, b) => a.shallow - b.shallow || a.errs.length - b.errs.length);
     const best = fitting[0]!;
-    const allObjectsFailAtRoot = fitting.every((s) => s.errs.some((e) => e.path.length <= 1 && (e.code === 'unrecognized_keys' || (e.code === 'invalid_type' && valueAt(value, e.path as YamlPath) === undefined))));
+    const missing = (e: Issue) => e.code === 'invalid_type' && valueAt(value, e.path as YamlPath) === undefined;
+    const failsAtRoot = (e: Issue) => e.path.length <= 1 && (e.code === 'unrecognized_keys' || missing(e));
+    const allObjectsFailAtRoot = fitting.every((s) => s.errs.some(failsAtRoot));
     if (allObjectsFailAtRoot && isPlainObject(value) && options.length > 1) {
       const allowed = [...new Set(options.flatMap(objectKeys))];
       const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
       if (unknown.length > 0) {
         const kinds = options.map((o) => objectKeys(o)[0]).filter(Boolean) as string[];
-        return unknown.map((k) => ({
-          message: `${where}unknown key '${k}'${didYouMean(k, allowed)}`,
-          position: positionOf(src, [...path, k], { key: true }),
-          allowed: kinds.join(', '),
-        }));
+        return unknown.map((k) => unknownKey(where, k, allowed, positionOf(src, [...path, k], { key: true }), kinds));
       }
     }
     return best.errs.flatMap((e) => explain(src, root, rootValue, e, path));
   }
+  const accepted = options.map(describeSchema).join(' or ');
   return [
     {
-      message: `${where}expected ${options.map(describeSchema).join(' or ')}, found ${describeValue(value)}`,
+      message: `${where}expected ${accepted}, found ${describeValue(value)}`,
       position: positionOf(src, path),
+      label: `expected ${[...new Set(options.map(schemaNoun))].join(' or ')}`,
     },
   ];
+}
+
+/** How near the top of an option its problems are: the option the value was meant to be has them deepest. */
+function shallowness(errs: Issue[]): number {
+  const atRoot = errs.filter((e) => e.path.length === 0).length;
+  const atKeys = errs.filter((e) => e.path.length === 1 && e.code !== 'invalid_union').length;
+  return atRoot + atKeys * 0.5;
 }
 
 // --- walking zod 4 schemas alongside the value (internal API, read only) ---
@@ -103,7 +148,8 @@ function unwrap(s: Schema): Schema {
   let cur = s;
   for (;;) {
     const d = def(cur);
-    if (d.type === 'optional' || d.type === 'default' || d.type === 'nullable' || d.type === 'readonly') cur = d.innerType as Schema;
+    const wrapper = d.type === 'optional' || d.type === 'default' || d.type === 'nullable' || d.type === 'readonly';
+    if (wrapper) cur = d.innerType as Schema;
     else if (d.type === 'pipe') cur = d.in as Schema;
     else return cur;
   }
@@ -148,10 +194,11 @@ function pickOption(s: Schema, value: unknown): Schema {
   return bestScore > 0 && best ? best : s;
 }
 
+/** The options of a union, a union among them opened up too: a reader knows no "union". */
 function optionsOf(s: Schema | undefined): Schema[] {
   if (!s) return [];
   const d = def(unwrap(s));
-  return d.type === 'union' ? (d.options as Schema[]).map(unwrap) : [unwrap(s)];
+  return d.type === 'union' ? (d.options as Schema[]).flatMap(optionsOf) : [unwrap(s)];
 }
 
 function objectKeys(s: Schema | undefined): string[] {
@@ -176,11 +223,12 @@ function describeSchema(s: Schema): string {
   }
 }
 
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (isPlainObject(v)) return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+/** An option of a union in a word or two, for the caret label. */
+function schemaNoun(s: Schema): string {
+  const d = def(s);
+  if (d.type === 'enum') return 'one of the allowed names';
+  if (d.type === 'literal') return JSON.stringify((d.values as unknown[])[0]);
+  return typeNoun(d.type);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

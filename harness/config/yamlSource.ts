@@ -19,7 +19,7 @@ export function readYamlFile(file: string): YamlSource {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`);
+    throw new ConfigError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? err})`);
   }
   return parseYamlText(file, text);
 }
@@ -33,6 +33,7 @@ export function parseYamlText(file: string, text: string): YamlSource {
       doc.errors.map((e) => ({
         message: `invalid YAML: ${e.message.split('\n')[0]}`,
         position: positionAtOffset(src, e.pos[0]),
+        label: 'the YAML parser stopped here',
       })),
     );
   }
@@ -57,7 +58,13 @@ export function plainData(src: YamlSource): unknown {
         return node.resolve(src.doc) === undefined ? visit.BREAK : undefined;
       },
     });
-    throw new ConfigError([{ message: `invalid YAML: ${(err as Error).message.split('\n')[0]}`, position: positionAtOffset(src, culprit?.range?.[0] ?? 0) }]);
+    throw new ConfigError([
+      {
+        message: `invalid YAML: ${(err as Error).message.split('\n')[0]}`,
+        position: positionAtOffset(src, culprit?.range?.[0] ?? 0),
+        label: culprit?.resolve(src.doc) === undefined ? 'no anchor of this name before here' : 'expands too far',
+      },
+    ]);
   }
 }
 

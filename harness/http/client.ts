@@ -1,10 +1,20 @@
 // The HTTP wire: one request, pinned to an edge address if asked, with the
-// right Host and SNI, bounded in time. Transport failures come back as typed
-// errors so a step can fail with a diagnosis instead of crashing the run.
+// right Host and SNI, bounded in time and in body size. Transport failures come
+// back as typed errors so a step can fail with a diagnosis instead of crashing the run.
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
-import { TargetUnreachable } from '../errors.js';
+import {
+  EdgecheckError,
+  HttpProtocolError,
+  ResponseTooLarge,
+  StepTimeout,
+  TargetUnreachable,
+  TlsHandshakeFailed,
+} from '../errors.js';
+
+/** Enough for any page or asset a check looks at; more would only fill memory. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export interface WireRequest {
   method: string;
@@ -16,11 +26,20 @@ export interface WireRequest {
   /** local source address, for viewer-address rules */
   localAddress?: string;
   timeoutMs: number;
+  /** aborts the request when the check around it gives up (its reason is the error) */
+  signal?: AbortSignal;
 }
+
+/**
+ * Lower-case names, as node:http gives them: a repeated header's lines joined
+ * with ", " (RFC 9110 5.3), except set-cookie, always a list: a cookie's
+ * Expires date holds a comma, so joined lines could not be told apart (RFC 6265 3).
+ */
+export type WireHeaders = Record<string, string | string[]>;
 
 export interface WireResponse {
   status: number;
-  headers: Record<string, string>;
+  headers: WireHeaders;
   body: string;
   durationMs: number;
 }
@@ -28,6 +47,8 @@ export interface WireResponse {
 export interface HttpClientOptions {
   /** extra trust anchors (PEM), added to the system store */
   ca?: string;
+  /** a longer response body fails the request with E_RESPONSE_TOO_LARGE (default 8 MiB) */
+  maxBodyBytes?: number;
 }
 
 export class HttpClient {
@@ -36,7 +57,8 @@ export class HttpClient {
 
   async send(req: WireRequest): Promise<WireResponse> {
     const started = performance.now();
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    const timeout = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
     try {
       const res = await request(req.url, {
         method: req.method as 'GET',
@@ -48,11 +70,10 @@ export class HttpClient {
         bodyTimeout: req.timeoutMs,
       });
       const body = await res.body.text();
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const headers = wireHeaders(res.headers);
       return { status: res.statusCode, headers, body, durationMs: performance.now() - started };
     } catch (err) {
-      throw new TargetUnreachable(describeTransportError(err, req), err);
+      throw this.transportError(err, req);
     }
   }
 
@@ -67,6 +88,7 @@ export class HttpClient {
     if (!agent) {
       agent = new Agent({
         connections: 16,
+        maxResponseSize: this.maxBodyBytes,
         connect: {
           ...(this.opts.ca ? { ca: [...rootCertificates, this.opts.ca] } : {}),
           ...(address ? { lookup: pinnedLookup(address) } : {}),
@@ -77,6 +99,59 @@ export class HttpClient {
     }
     return agent;
   }
+
+  private get maxBodyBytes(): number {
+    return this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  }
+
+  /** Which of our errors a transport failure is, by the code Node, OpenSSL or undici gave it. */
+  private transportError(err: unknown, req: WireRequest): Error {
+    if (err instanceof EdgecheckError) return err; // the abort reason of whoever gave up on the request
+    const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+    const code = e.cause?.code ?? e.code ?? e.name;
+    const where = `${req.method} ${req.url.href}${req.address ? ` via ${req.address}` : ''}`;
+    const detail = `${where}: ${code}: ${e.cause?.message ?? e.message}`;
+    if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new StepTimeout(req.timeoutMs, `${where}: no complete answer within ${req.timeoutMs} ms`);
+    }
+    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+      const limit = this.maxBodyBytes;
+      const message = `${where}: the response body is longer than ${formatBytes(limit)}; the rest was not read`;
+      return new ResponseTooLarge(message, limit);
+    }
+    if (UNREACHABLE.has(code)) return new TargetUnreachable(detail, err);
+    if (TLS_FAILURE.test(code)) return new TlsHandshakeFailed(detail, err);
+    return new HttpProtocolError(detail, err);
+  }
+}
+
+/** Codes for "nobody could be reached there". */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Node's certificate verification codes (CERT_HAS_EXPIRED, ...) and OpenSSL's handshake failures. */
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$)/;
+
+function wireHeaders(raw: Record<string, string | string[] | undefined>): WireHeaders {
+  const headers: WireHeaders = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    if (k === 'set-cookie') headers[k] = typeof v === 'string' ? [v] : v;
+    else headers[k] = typeof v === 'string' ? v : v.join(', ');
+  }
+  return headers;
+}
+
+function formatBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }
 
 function pinnedLookup(address: string): LookupFunction {
@@ -85,14 +160,4 @@ function pinnedLookup(address: string): LookupFunction {
     if (options?.all) cb(null, [{ address, family }]);
     else cb(null, address, family);
   }) as unknown as LookupFunction;
-}
-
-function describeTransportError(err: unknown, req: WireRequest): string {
-  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e.cause?.code ?? e.code ?? e.name;
-  const where = `${req.method} ${req.url.href}${req.address ? ` via ${req.address}` : ''}`;
-  if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return `${where}: no complete answer within ${req.timeoutMs} ms`;
-  }
-  return `${where}: ${code}: ${e.cause?.message ?? e.message}`;
 }

@@ -4,6 +4,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
+import { stepError, UnmetNeed } from '../errors.js';
 import { duration } from '../config/schemaParts.js';
 import type { InvalidationBy, InvalidationHandle, InvalidationProvider } from '../invalidation/provider.js';
 import type { InvalidationRecord, StepRecord } from '../record.js';
@@ -56,7 +57,7 @@ export const invalidateStep: StepKind<InvalidateStep> = {
   },
   async run(step, ctx) {
     const inv = ctx.target.invalidation;
-    if (!inv) return { kind: 'invalidate', error: 'the target declares no invalidation', failures: [] };
+    if (!inv) return { kind: 'invalidate', error: stepError(new UnmetNeed('the target declares no invalidation')), failures: [] };
     const by = byOf(step);
     const routePath = ctx.target.routes[step.route ?? 'default']?.path ?? '/';
     const base = routePath.replace(/\/$/, '') + ctx.checkKey;
@@ -68,7 +69,7 @@ export const invalidateStep: StepKind<InvalidateStep> = {
     try {
       handle = await inv.provider.invalidate({ paths, tags, by, soft: step.soft ?? false, signal });
     } catch (err) {
-      return { kind: 'invalidate', error: redact((err as Error).message), failures: [] };
+      return { kind: 'invalidate', error: stepError(err), failures: [] };
     }
     const flight = watch(inv.name, inv.provider, handle, requestedAt, signal);
     ctx.check.invalidation?.stop();

@@ -2,6 +2,7 @@
 // (a new version, new headers), through the control channel.
 import { z } from 'zod';
 import { originObject } from '../origin/protocol.js';
+import { stepError, UnmetNeed } from '../errors.js';
 import { renderObject } from '../origin/renderObject.js';
 import type { StepKind } from './stepKind.js';
 
@@ -15,7 +16,10 @@ export const originStep: StepKind<OriginStep> = {
   accepts: (step): step is OriginStep => 'origin' in step,
   needs: () => ['origin'],
   async run(step, ctx) {
-    if (!ctx.target.origin) return { kind: 'origin', error: 'the target has no probe origin control channel', failures: [] };
+    if (!ctx.target.origin) {
+      const error = stepError(new UnmetNeed('the target has no probe origin control channel'));
+      return { kind: 'origin', error, failures: [] };
+    }
     await ctx.target.origin.setObject(ctx.checkKey, renderObject(step.origin.set), step.origin.path);
     return { kind: 'origin', failures: [] };
   },

@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 import { expectSchema } from '../config/expectSchema.js';
+import { stepError, UnmetNeed } from '../errors.js';
 import { duration } from '../config/schemaParts.js';
 import type { PollEdgeRecord, PropagationRecord, StepRecord } from '../record.js';
 import type { Step } from './index.js';
@@ -61,7 +62,8 @@ export const pollStep: StepKind<PollStep> = {
     const timeoutMs = promised(opts.timeout, promisedMs) ?? (promisedMs ?? DEFAULT_TIMEOUT_MS) + settleMs;
     const flight = ctx.check.invalidation;
     if ((opts.measure || opts.from === 'completed') && !flight) {
-      return { kind: 'poll', error: 'measure: propagation needs an invalidate step before this poll', failures: [] };
+      const error = stepError(new UnmetNeed('measure: propagation needs an invalidate step before this poll'));
+      return { kind: 'poll', error, failures: [] };
     }
     const zero = opts.measure && flight ? flight.requestedAt : performance.now();
     const edges: Array<string | undefined> = opts.each_edge && ctx.target.addresses.length ? ctx.target.addresses : [ctx.target.addresses[0]];
@@ -115,7 +117,7 @@ async function untilHeld(step: RequestStep, edge: string | undefined, t: PollTim
     } else {
       if (heldSince !== undefined) flips++;
       heldSince = undefined;
-      lastFailure = answer.error ?? answer.failures.map((f) => `${f.expectation}: ${JSON.stringify(f.actual)}`).join('; ');
+      lastFailure = answer.error?.message ?? answer.failures.map((f) => `${f.expectation}: ${JSON.stringify(f.actual)}`).join('; ');
     }
     const wait = t.everyMs - (performance.now() - sentAt);
     if (wait > 0) await delay(wait, undefined, { signal: ctx.signal }).catch(() => undefined);

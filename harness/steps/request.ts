@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 import { expectSchema } from '../config/expectSchema.js';
 import { checkPath, duration, headerName, headerText } from '../config/schemaParts.js';
+import { HttpProtocolError, stepError } from '../errors.js';
 import { checkExpectations } from '../expect/index.js';
 import { claimAgrees, servedFrom } from '../expect/servedBy.js';
 import type { Observation } from '../expect/observation.js';
@@ -72,13 +73,16 @@ export const requestStep: StepKind<RequestStep> = {
     try {
       response = await send(ctx, wire, step.follow_redirects ?? false);
     } catch (err) {
-      record.error = (err as Error).message;
-      if (step.expect) record.failures.push({ expectation: 'response', expected: 'an HTTP response', actual: redact(record.error) });
+      record.error = stepError(err);
+      if (step.expect) {
+        record.failures.push({ expectation: 'response', expected: 'an HTTP response', actual: record.error.message });
+      }
       return record;
     }
     // let a background fetch the request set off (grace, stale-while-revalidate) land in the log
     const settle = ctx.target.config.origin?.settle;
-    if (origin) await delay(settle === undefined ? ORIGIN_LOG_SETTLE_MS : (parseDuration(settle) ?? ORIGIN_LOG_SETTLE_MS), undefined, { signal: ctx.signal });
+    const settleMs = settle === undefined ? ORIGIN_LOG_SETTLE_MS : (parseDuration(settle) ?? ORIGIN_LOG_SETTLE_MS);
+    if (origin) await delay(settleMs, undefined, { signal: ctx.signal });
     const originEntries = origin ? (await origin.log(ctx.checkKey)).filter((e) => e.seq > before) : undefined;
     const claim = ctx.target.cacheStatus.read(response.headers);
     const obs: Observation = { response, ...(originEntries ? { originEntries } : {}), ...(claim ? { claim } : {}) };
@@ -133,7 +137,8 @@ function buildRequest(step: RequestStep, method: string, path: string, ctx: Step
     ...(step.body !== undefined ? { body: step.body } : {}),
     ...(address ? { address } : {}),
     ...(step.from ? { localAddress: step.from } : {}),
-    timeoutMs: step.timeout !== undefined ? (parseDuration(step.timeout) ?? ctx.defaultTimeoutMs) : ctx.defaultTimeoutMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    timeoutMs: (step.timeout !== undefined ? parseDuration(step.timeout) : undefined) ?? ctx.defaultTimeoutMs,
   };
 }
 
@@ -146,9 +151,21 @@ function withScheme(url: URL, scheme: 'http'): URL {
 async function send(ctx: StepContext, wire: WireRequest, follow: boolean): Promise<WireResponse> {
   let res = await ctx.target.http.send(wire);
   let current = wire;
-  for (let hops = 0; follow && hops < MAX_REDIRECTS && res.status >= 300 && res.status < 400 && res.headers['location']; hops++) {
-    current = { ...current, method: res.status === 303 ? 'GET' : current.method, url: new URL(res.headers['location'], current.url) };
+  for (let hops = 0; follow && hops < MAX_REDIRECTS && res.status >= 300 && res.status < 400; hops++) {
+    const location = res.headers['location'];
+    if (typeof location !== 'string' || location === '') break;
+    const method = res.status === 303 ? 'GET' : current.method;
+    current = { ...current, method, url: redirectTarget(location, current) };
     res = await ctx.target.http.send(current);
   }
   return res;
+}
+
+function redirectTarget(location: string, from: WireRequest): URL {
+  try {
+    return new URL(location, from.url);
+  } catch (err) {
+    const where = `${from.method} ${from.url.href}`;
+    throw new HttpProtocolError(`${where}: a redirect to ${JSON.stringify(location)}, which is not a URL`, err);
+  }
 }

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 import { duration } from '../config/schemaParts.js';
+import { stepError, UnmetNeed } from '../errors.js';
 import { routePause } from './routePause.js';
 import type { StepKind } from './stepKind.js';
 
@@ -32,7 +33,7 @@ export const sleepStep: StepKind<SleepStep> = {
   async run(step, ctx) {
     if (typeof step.sleep === 'object') {
       const pause = routePause(step.sleep, ctx.target.routes);
-      if ('reason' in pause) return { kind: 'sleep', error: pause.reason, failures: [] };
+      if ('reason' in pause) return { kind: 'sleep', error: stepError(new UnmetNeed(pause.reason)), failures: [] };
       await delay(pause.ms, undefined, { signal: ctx.signal });
     } else {
       await delay(parseDuration(step.sleep) ?? 0, undefined, { signal: ctx.signal });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 import { tlsExpectation } from '../config/expectSchema.js';
 import { checkPath, duration, tlsVersion } from '../config/schemaParts.js';
+import { stepError } from '../errors.js';
 import { checkTls, type TlsObservation } from '../expect/tls.js';
 import type { FailureRecord, TlsEndpointRecord } from '../record.js';
 import { redact } from '../secrets.js';
@@ -65,9 +66,10 @@ export const tlsStepKind: StepKind<TlsStep> = {
     try {
       endpoints = await tlsEndpoints(step.tls, ctx.target, promises);
     } catch (err) {
-      return { kind: 'tls', error: redact((err as Error).message), failures: [] };
+      return { kind: 'tls', error: stepError(err), failures: [] };
     }
-    const results = await inBatches(endpoints, PARALLEL_HANDSHAKES, (endpoint) => observeEndpoint(endpoint, step, expected, ctx));
+    const observe = (endpoint: TlsEndpoint) => observeEndpoint(endpoint, step, expected, ctx);
+    const results = await inBatches(endpoints, PARALLEL_HANDSHAKES, observe);
     return {
       kind: 'tls',
       tls: { endpoints: results.map((r) => r.record) },
@@ -82,7 +84,8 @@ async function observeEndpoint(
   expected: ResolvedTlsExpectation,
   ctx: StepContext,
 ): Promise<{ record: TlsEndpointRecord; failures: FailureRecord[] }> {
-  const timeoutMs = step.tls.timeout !== undefined ? (parseDuration(step.tls.timeout) ?? ctx.defaultTimeoutMs) : ctx.defaultTimeoutMs;
+  const ownTimeoutMs = step.tls.timeout !== undefined ? parseDuration(step.tls.timeout) : undefined;
+  const timeoutMs = ownTimeoutMs ?? ctx.defaultTimeoutMs;
   const ca = ctx.target.tls?.ca;
   const options: HandshakeOptions = {
     host: endpoint.host,
@@ -98,11 +101,14 @@ async function observeEndpoint(
   const first = await handshake(step.tls.resume ? { ...options, sessionWaitMs: RESUMPTION_SESSION_WAIT_MS } : options);
   const obs: TlsObservation = { label: endpoint.label, host: endpoint.host, handshake: first };
   if (step.tls.resume) {
+    const noSession = 'the server gave no session to resume (no ticket, no session ID)';
     if (!first.ok) obs.resumption = { skipped: 'no first handshake to resume' };
-    else if (!first.session) obs.resumption = { skipped: 'the server gave no session to resume (no ticket, no session ID)' };
+    else if (!first.session) obs.resumption = { skipped: noSession };
     else obs.resumption = { result: await handshake({ ...options, session: first.session }) };
   }
-  if (expected.sni_required !== undefined) obs.withoutSni = endpoint.sni === false ? first : await handshake({ ...options, sni: false });
+  if (expected.sni_required !== undefined) {
+    obs.withoutSni = endpoint.sni === false ? first : await handshake({ ...options, sni: false });
+  }
   if (step.tls.request) obs.hsts = await httpsAnswer(endpoint, step.tls.request, timeoutMs, ctx);
 
   const failures = checkTls(expected, obs);
@@ -126,15 +132,22 @@ async function observeEndpoint(
 }
 
 /** GET `path` (under the check's path) on this hostname and edge address, for its Strict-Transport-Security. */
-async function httpsAnswer(endpoint: TlsEndpoint, path: string, timeoutMs: number, ctx: StepContext): Promise<TlsObservation['hsts']> {
+async function httpsAnswer(
+  endpoint: TlsEndpoint,
+  path: string,
+  timeoutMs: number,
+  ctx: StepContext,
+): Promise<TlsObservation['hsts']> {
   const url = new URL(ctx.target.url.href);
   url.protocol = 'https:';
   url.hostname = endpoint.host;
   url.port = String(endpoint.port);
   url.pathname = ctx.checkKey + path.slice(1);
   try {
-    const res = await ctx.target.http.send({ method: 'GET', url, timeoutMs, ...(endpoint.address ? { address: endpoint.address } : {}) });
-    return { status: res.status, header: res.headers['strict-transport-security'] ?? null };
+    const address = endpoint.address ? { address: endpoint.address } : {};
+    const res = await ctx.target.http.send({ method: 'GET', url, timeoutMs, ...address });
+    const hsts = res.headers['strict-transport-security'];
+    return { status: res.status, header: typeof hsts === 'string' ? hsts : null };
   } catch (err) {
     return { error: redact((err as Error).message) };
   }

@@ -5,6 +5,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { SecureVersion } from 'node:tls';
 import type { TlsStep } from '../steps/tls.js';
+import { TargetUnreachable } from '../errors.js';
 import type { OpenTarget } from '../target/openTarget.js';
 import { offeredAlpn, offeredVersions, type TlsPromises } from './tlsPromises.js';
 
@@ -22,7 +23,11 @@ export interface TlsEndpoint {
   label: string;
 }
 
-export async function tlsEndpoints(options: TlsStep['tls'], target: OpenTarget, promises: TlsPromises): Promise<TlsEndpoint[]> {
+export async function tlsEndpoints(
+  options: TlsStep['tls'],
+  target: OpenTarget,
+  promises: TlsPromises,
+): Promise<TlsEndpoint[]> {
   const hosts = options.each_hostname ? target.hostnames : [options.host ?? target.url.hostname];
   const port = options.port ?? Number(target.url.port || 443);
   const alpn = offeredAlpn(options, promises);
@@ -32,6 +37,7 @@ export async function tlsEndpoints(options: TlsStep['tls'], target: OpenTarget, 
     for (const address of await edgeAddresses(options, target, host)) {
       for (const { min, max } of versions) {
         const exact = min !== undefined && min === max ? ` (${min})` : '';
+        const noSni = options.sni === false ? ' without SNI' : '';
         out.push({
           host,
           ...(address === undefined ? {} : { address }),
@@ -40,7 +46,7 @@ export async function tlsEndpoints(options: TlsStep['tls'], target: OpenTarget, 
           ...(alpn ? { alpn } : {}),
           ...(min ? { minVersion: min } : {}),
           ...(max ? { maxVersion: max } : {}),
-          label: `${host} via ${hostPort(address ?? host, port)}${options.sni === false ? ' without SNI' : ''}${exact}`,
+          label: `${host} via ${hostPort(address ?? host, port)}${noSni}${exact}`,
         });
       }
     }
@@ -55,7 +61,11 @@ export function sentSni(endpoint: TlsEndpoint): string | null {
   return isIP(endpoint.host) ? null : endpoint.host;
 }
 
-async function edgeAddresses(options: TlsStep['tls'], target: OpenTarget, host: string): Promise<Array<string | undefined>> {
+async function edgeAddresses(
+  options: TlsStep['tls'],
+  target: OpenTarget,
+  host: string,
+): Promise<Array<string | undefined>> {
   if (options.address !== undefined) return [options.address];
   if (!options.each_edge) return [target.addresses[0]];
   if (target.config.edges !== 'dns' && target.addresses.length > 0) return target.addresses;
@@ -63,7 +73,8 @@ async function edgeAddresses(options: TlsStep['tls'], target: OpenTarget, host: 
     const found = await lookup(host, { all: true });
     return [...new Set(found.map((a) => a.address))];
   } catch (err) {
-    throw new Error(`each_edge: cannot resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new TargetUnreachable(`each_edge: cannot resolve ${host}: ${code}`, err);
   }
 }
 
