@@ -62,7 +62,7 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 5, firstWaitMs: 1000, maxWaitMs: 
 const BUSY = new Set([429, 507]);
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export const akamaiProvider: ProviderKind<AkamaiConfig> = {
+export const akamaiProvider: ProviderKind<typeof akamaiConfigSchema> = {
   name: 'akamai',
   schema: akamaiConfigSchema,
   // no prefix: Fast Purge purges URLs, cache tags and CP codes only (a prefix of /* alone maps to cp_codes)
@@ -211,7 +211,8 @@ async function submit(
     const problem = describeProblem(response);
     if (!BUSY.has(response.status)) throw refused(problem);
     if (attempt >= retry.attempts) throw refused(`${problem}; still refused after ${attempt} attempts`);
-    const asked = retryAfterMs(response.headers['retry-after']);
+    const retryAfter = response.headers['retry-after'];
+    const asked = retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
     if (asked !== undefined && asked > retry.maxWaitMs) {
       const s = (ms: number) => `${Math.ceil(ms / 1000)} s`;
       throw refused(`${problem}; Akamai asks to retry in ${s(asked)}, longer than the ${s(retry.maxWaitMs)} waited`);

@@ -158,7 +158,7 @@ function stopIfAborted(signal: AbortSignal): void {
   throw err;
 }
 
-export const cloudfrontProvider: ProviderKind<CloudFrontInvalidationConfig> = {
+export const cloudfrontProvider: ProviderKind<typeof cloudfrontInvalidationSchema> = {
   name: 'cloudfront',
   schema: cloudfrontInvalidationSchema,
   supports: { by: ['url', 'prefix'], soft: false },

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 import { duration } from '../config/schemaParts.js';
+import { akamaiProvider } from './akamai.js';
+import { cloudfrontProvider } from './cloudfront.js';
 import { commandProvider } from './command.js';
 import { httpProvider } from './http.js';
 import { labProvider } from './lab.js';
@@ -12,6 +14,8 @@ export const invalidationProviders = {
   lab: labProvider,
   http: httpProvider,
   command: commandProvider,
+  cloudfront: cloudfrontProvider,
+  akamai: akamaiProvider,
 } as const satisfies Record<string, ProviderKind>;
 
 export type ProviderName = keyof typeof invalidationProviders;
@@ -21,9 +25,11 @@ const promises = { max_propagation: duration.optional() };
 
 /** targets.yaml `invalidation:`: one provider's block, and the promise. */
 export const invalidationSchema = z.union([
-  labProvider.schema.extend(promises),
-  httpProvider.schema.extend(promises),
-  commandProvider.schema.extend(promises),
+  labProvider.schema.safeExtend(promises),
+  httpProvider.schema.safeExtend(promises),
+  commandProvider.schema.safeExtend(promises),
+  cloudfrontProvider.schema.safeExtend(promises),
+  akamaiProvider.schema.safeExtend(promises),
 ]);
 export type InvalidationConfig = z.infer<typeof invalidationSchema>;
 
