@@ -2,7 +2,7 @@
 // failures with their evidence, then the summary.
 import type { CheckRecord, RunRecord } from '../harness/record.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
-import { claimDisagreements, failureDetail, paint, summaryLine } from './terminal.js';
+import { claimDisagreements, failureDetail, paint, propagationLine, summaryLine } from './terminal.js';
 
 export default class ListReporter implements Reporter {
   readonly name = 'list';
@@ -36,6 +36,8 @@ export default class ListReporter implements Reporter {
     const kind = check.kind === 'required' ? '' : p.dim(` [${check.kind}]`);
     const time = check.status === 'skipped' ? '' : p.dim(` (${check.duration_ms} ms)`);
     this.write(`  ${mark} ${check.suite} › ${check.id}: ${check.title}${kind}${time}`);
+    const spread = propagationLine(check, p);
+    if (spread) this.write(spread);
     if (check.status === 'skipped') this.write(`    ${p.yellow(`skipped: ${check.reason ?? ''}`)}`);
     if (check.status === 'failed') failureDetail(check, p).forEach((l) => this.write(l));
   }

@@ -43,7 +43,30 @@ function evidence(step: StepRecord, p: Paint): string[] {
     lines.push(p.yellow(`    note: the vendor header claims "${step.cache_claim.claim}" but the origin log says ${step.served_by ?? (step.origin_seen ? 'origin' : 'cache')}`));
   }
   if (step.tls) lines.push(...tlsEvidence(step.tls.endpoints, p));
+  if (step.poll) lines.push(...pollEvidence(step.poll, p));
   return lines;
+}
+
+/** Per edge: when it held, or that it never did and what it kept answering. */
+function pollEvidence(poll: NonNullable<StepRecord['poll']>, p: Paint): string[] {
+  return Object.entries(poll.by_edge).map(([edge, r]) => {
+    const answers = `${r.answers} answer${r.answers === 1 ? '' : 's'}`;
+    const flips = r.flips ? `, flipped back ${r.flips}x` : '';
+    if (r.held_ms !== null) return p.dim(`    edge ${edge}: held from ${r.held_ms} ms (${answers}${flips})`);
+    return p.dim(`    edge ${edge}: never held (${answers}${flips})${r.last_failure ? `; last: ${r.last_failure}` : ''}`);
+  });
+}
+
+/** One line on how an invalidation spread, for a check that measured it. */
+export function propagationLine(check: CheckRecord, p: Paint): string | undefined {
+  const spread = [...check.steps].reverse().find((s) => s.poll?.propagation)?.poll?.propagation;
+  if (!spread) return undefined;
+  const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'never' : `${v} ms`);
+  const parts = [`p50 ${ms(spread.p50)}`, `p95 ${ms(spread.p95)}`, `max ${ms(spread.max)}`];
+  if (spread.slowest) parts.push(`slowest ${spread.slowest}`);
+  const provider = [`accepted ${ms(spread.accepted_ms)}`, `completed ${ms(spread.completed_ms)}`];
+  if (spread.lag_after_completed_ms !== undefined) provider.push(`edges lagged ${spread.lag_after_completed_ms} ms after`);
+  return p.dim(`    propagation: ${parts.join(', ')}; provider: ${provider.join(', ')}`);
 }
 
 /** Endpoints shown per failed tls step; the run record holds them all. */
