@@ -4,13 +4,14 @@
 // documentation, and no process of the edge may outlive its lab.
 import { join, resolve } from 'node:path';
 import t, { type Test } from 'tap';
-import { listSuiteNames, loadSuite, type LoadedSuite } from '../harness/config/load.js';
+import { listSuiteNames, loadSuite, loadTargets, type LoadedSuite } from '../harness/config/load.js';
 import { newRunId, runSuites } from '../harness/runner/runSuites.js';
 import { openTarget, type OpenTarget } from '../harness/target/openTarget.js';
 import { agrees, ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
 import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges, type EdgeInvalidation } from '../lab/realEdges/index.js';
 import { childGroupLeaders, livingMembers } from '../lab/realEdges/processGroup.js';
 import { labEdges } from '../lab/labs.js';
+import { targetsFile } from './support/labRun.js';
 
 const suitesDir = resolve('suites');
 const suites: LoadedSuite[] = listSuiteNames(suitesDir)
@@ -104,8 +105,10 @@ t.test('nginx: origin-tls passes with proxy_ssl_verify on and fails with it off'
 });
 
 t.test('a fault switch the real edge does not have is a config error', async (t) => {
-  await t.rejects(
-    openTarget({ name: 'v', config: { lab: 'varnish', faults: ['no-origin-verification'] }, file: resolve('targets.yaml') }, labEdges),
-    { code: 'E_CONFIG', message: /the varnish lab has no fault switch no-origin-verification/ },
-  );
+  // checked when targets.yaml loads, with the position of the fault
+  const file = targetsFile('targets:\n  v:\n    lab: varnish\n    faults: [no-origin-verification]\n');
+  t.throws(() => loadTargets(file, labEdges), {
+    code: 'E_CONFIG',
+    message: /the varnish lab has no fault switch 'no-origin-verification'/,
+  });
 });

@@ -43,7 +43,7 @@ export const cloudflareSchema = z.strictObject({
 });
 export type CloudflareConfig = z.infer<typeof cloudflareSchema>;
 
-export const cloudflareProvider: ProviderKind<CloudflareConfig> = {
+export const cloudflareProvider: ProviderKind<typeof cloudflareSchema> = {
   name: NAME,
   schema: cloudflareSchema,
   supports: { by: ['url', 'prefix', 'tag'], soft: true },

@@ -34,7 +34,7 @@ export const fastlySchema = z.strictObject({
 });
 export type FastlyConfig = z.infer<typeof fastlySchema>;
 
-export const fastlyProvider: ProviderKind<FastlyConfig> = {
+export const fastlyProvider: ProviderKind<typeof fastlySchema> = {
   name: NAME,
   schema: fastlySchema,
   supports: { by: ['url', 'tag'], soft: true },

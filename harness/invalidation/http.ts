@@ -17,6 +17,8 @@ const schema = z.strictObject({
   headers: z.record(headerName, headerText).optional(),
   /** the statuses that mean "done" (default 2xx and 404: nothing was stored there) */
   accept_status: statusPattern.optional(),
+  /** the hostnames to purge each path for (default: every hostname of the target) */
+  hostnames: z.array(z.string().min(1)).min(1).optional(),
 });
 export type HttpInvalidationConfig = z.infer<typeof schema>;
 
@@ -25,7 +27,8 @@ const PURGE_TIMEOUT_MS = 10_000;
 export const httpProvider: ProviderKind<typeof schema> = {
   name: 'http',
   schema,
-  supports: { by: ['url', 'prefix'], soft: false },
+  // a prefix needs a method that drops one (Varnish's BAN); Traffic Server and Squid purge one URL at a time
+  supports: (config) => ({ by: config.prefix_method ? ['url', 'prefix'] : ['url'], soft: false }),
   create(config, target): InvalidationProvider {
     const accepted = statusTest(config.accept_status);
     let sent = 0;
@@ -39,7 +42,7 @@ export const httpProvider: ProviderKind<typeof schema> = {
         const answers: string[] = [];
         for (const path of req.paths) {
           const bare = prefix ? path.replace(/\*$/, '') : path;
-          for (const host of target.hostnames) {
+          for (const host of config.hostnames ?? target.hostnames) {
             for (const address of addresses) {
               const url = new URL(target.url.href);
               url.hostname = host;

@@ -5,10 +5,12 @@ import { parseDuration } from '../config/duration.js';
 import { duration } from '../config/schemaParts.js';
 import { akamaiProvider } from './akamai.js';
 import { cloudfrontProvider } from './cloudfront.js';
+import { cloudflareProvider } from './cloudflare.js';
 import { commandProvider } from './command.js';
+import { fastlyProvider } from './fastly.js';
 import { httpProvider } from './http.js';
 import { labProvider } from './lab.js';
-import type { InvalidationProvider, ProviderKind, ProviderTarget } from './provider.js';
+import type { InvalidationProvider, ProviderKind, ProviderSupport, ProviderTarget } from './provider.js';
 
 export const invalidationProviders = {
   lab: labProvider,
@@ -16,6 +18,8 @@ export const invalidationProviders = {
   command: commandProvider,
   cloudfront: cloudfrontProvider,
   akamai: akamaiProvider,
+  fastly: fastlyProvider,
+  cloudflare: cloudflareProvider,
 } as const satisfies Record<string, ProviderKind>;
 
 export type ProviderName = keyof typeof invalidationProviders;
@@ -30,6 +34,8 @@ export const invalidationSchema = z.union([
   commandProvider.schema.safeExtend(promises),
   cloudfrontProvider.schema.safeExtend(promises),
   akamaiProvider.schema.safeExtend(promises),
+  fastlyProvider.schema.safeExtend(promises),
+  cloudflareProvider.schema.safeExtend(promises),
 ]);
 export type InvalidationConfig = z.infer<typeof invalidationSchema>;
 
@@ -39,7 +45,7 @@ export const DEFAULT_MAX_PROPAGATION_MS = 15 * 60_000;
 export interface TargetInvalidation {
   provider: InvalidationProvider;
   name: ProviderName;
-  supports: ProviderKind['supports'];
+  supports: ProviderSupport;
   maxPropagationMs: number;
 }
 
@@ -47,10 +53,11 @@ export interface TargetInvalidation {
 export function openInvalidation(config: InvalidationConfig, target: ProviderTarget): TargetInvalidation {
   const kind: ProviderKind = invalidationProviders[config.provider];
   const { max_propagation, ...own } = config;
+  const parsed = kind.schema.parse(own);
   return {
-    provider: kind.create(kind.schema.parse(own), target),
+    provider: kind.create(parsed, target),
     name: config.provider,
-    supports: kind.supports,
+    supports: typeof kind.supports === 'function' ? kind.supports(parsed) : kind.supports,
     maxPropagationMs:
       max_propagation !== undefined ? (parseDuration(max_propagation) ?? DEFAULT_MAX_PROPAGATION_MS) : DEFAULT_MAX_PROPAGATION_MS,
   };

@@ -55,6 +55,11 @@ export interface InvalidationProvider {
   close?(): Promise<void>;
 }
 
+export interface ProviderSupport {
+  by: readonly InvalidationBy[];
+  soft: boolean;
+}
+
 /**
  * A provider by name: the schema of its `invalidation:` block in targets.yaml
  * (a strict object with `provider: <name>`), what it can do, and how to make
@@ -63,8 +68,8 @@ export interface InvalidationProvider {
 export interface ProviderKind<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   readonly schema: S;
-  /** which `by:` forms it has, and whether it can soft-purge */
-  readonly supports: { by: readonly InvalidationBy[]; soft: boolean };
+  /** which `by:` forms it has, and whether it can soft-purge (for some providers, as configured) */
+  readonly supports: ProviderSupport | ((config: z.infer<S>) => ProviderSupport);
   create(config: z.infer<S>, target: ProviderTarget): InvalidationProvider;
 }
 

@@ -50,8 +50,10 @@ export async function runCheck(
   try {
     return await runSteps();
   } finally {
-    // a provider asked about an invalidation is asked no more once its check is over
+    // a provider asked about an invalidation is asked no more once its check is over,
+    // and nothing a step set waiting outlives its check
     state.invalidation?.stop();
+    if (!abandon.signal.aborted) abandon.abort(new Error('the check is over'));
   }
 
   async function runSteps(): Promise<CheckRecord> {

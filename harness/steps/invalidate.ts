@@ -77,7 +77,11 @@ export const invalidateStep: StepKind<InvalidateStep> = {
     const record: StepRecord = { kind: 'invalidate', failures: [] };
     if (step.wait === 'completed') {
       const timeoutMs = step.timeout !== undefined ? (parseDuration(step.timeout) ?? inv.maxPropagationMs) : inv.maxPropagationMs;
-      await Promise.race([flight.settled, delay(timeoutMs, undefined, { signal }).catch(() => undefined)]);
+      // the wait ends with the race: a timer left behind would hold the process for max_propagation
+      const waiting = new AbortController();
+      const gaveUp = delay(timeoutMs, undefined, { signal: AbortSignal.any([signal, waiting.signal]) }).catch(() => undefined);
+      await Promise.race([flight.settled, gaveUp]);
+      waiting.abort();
       if (flight.completedAt === undefined) {
         record.failures.push({ expectation: 'invalidation.completed', expected: { within_ms: timeoutMs }, actual: flight.state });
       }

@@ -132,5 +132,13 @@ function purgeProvider(purges: EdgeInvalidation[]): Pick<LabInstance, 'invalidat
   const exact = purges.find((p) => !p.prefix && p.method !== 'GET');
   if (!exact) return {};
   const prefix = purges.find((p) => p.prefix);
-  return { invalidation: { provider: 'http', method: exact.method, ...(prefix ? { prefix_method: prefix.method } : {}) } };
+  return {
+    invalidation: {
+      provider: 'http',
+      method: exact.method,
+      ...(prefix ? { prefix_method: prefix.method } : {}),
+      // the suites ask for the lab URL's hostname only, and Squid's one certificate names only it
+      hostnames: [LAB_HOSTNAMES[0]],
+    },
+  };
 }
