@@ -20,12 +20,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  boundary(['harness/**'], ['cli', 'lab', 'load', 'reports', 'bench', 'scripts'],
-    'harness/ is the bottom layer: it imports nothing outside harness/ (docs/architecture.md "Layers")'),
-  boundary(['load/**'], ['cli', 'lab', 'reports', 'bench', 'scripts'],
-    'load/ imports only harness/ (docs/architecture.md "Layers")'),
-  boundary(['reports/**'], ['cli', 'lab', 'load', 'bench', 'scripts'],
-    'reports/ imports only harness/ (docs/architecture.md "Layers")'),
-  boundary(['lab/**'], ['cli', 'load', 'reports', 'bench', 'scripts'],
-    'lab/ imports only harness/, for the interfaces it implements (docs/architecture.md "Layers")'),
+  boundary(
+    ['harness/**'],
+    ['cli', 'lab', 'load', 'reports', 'bench', 'scripts'],
+    'harness/ is the bottom layer: it imports nothing outside harness/ (docs/architecture.md "Layers")',
+  ),
+  boundary(
+    ['load/**'],
+    ['cli', 'lab', 'reports', 'bench', 'scripts'],
+    'load/ imports only harness/ (docs/architecture.md "Layers")',
+  ),
+  boundary(
+    ['reports/**'],
+    ['cli', 'lab', 'load', 'bench', 'scripts'],
+    'reports/ imports only harness/ (docs/architecture.md "Layers")',
+  ),
+  boundary(
+    ['lab/**'],
+    ['cli', 'load', 'reports', 'bench', 'scripts'],
+    'lab/ imports only harness/, for the interfaces it implements (docs/architecture.md "Layers")',
+  ),
 );

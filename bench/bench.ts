@@ -53,27 +53,62 @@ try {
   if (!origin) throw new ConfigError(`bench: target '${named.name}' has no probe origin to serve the bench path`);
   const route = target.routes['default']?.path ?? '/';
   const tools = new SurgeOrigin(origin, surgeCheckKey(`bench-${Date.now().toString(36)}`, 'tools'));
-  const paths = [{ path: '/index.html', weight: 1, headers: {}, object: { headers: { 'Cache-Control': 'max-age=600' }, body: BODY } }];
+  const paths = [
+    {
+      path: '/index.html',
+      weight: 1,
+      headers: {},
+      object: { headers: { 'Cache-Control': 'max-age=600' }, body: BODY },
+    },
+  ];
   await tools.program(paths);
   const address = target.addresses[0] ?? target.url.hostname;
   const url = `${target.url.protocol}//${address}:${target.url.port}${urlPath(route, tools.key, '/index.html')}`;
   const host = target.url.host;
-  await target.http.send({ method: 'GET', url: new URL(urlPath(route, tools.key, '/index.html'), target.url), ...(target.addresses[0] ? { address } : {}), timeoutMs: 10_000 });
+  await target.http.send({
+    method: 'GET',
+    url: new URL(urlPath(route, tools.key, '/index.html'), target.url),
+    ...(target.addresses[0] ? { address } : {}),
+    timeoutMs: 10_000,
+  });
   say(`bench: target ${named.name} (${target.url.href} via ${address}), ${connections} connections, ${seconds}s each`);
 
   let wrk: number | undefined;
   if (existsSync(WRK)) {
-    const run = await tool(WRK, [`-t${values.threads}`, `-c${connections}`, `-d${seconds}s`, '-H', `Host: ${host}`, url]);
+    const run = await tool(WRK, [
+      `-t${values.threads}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '-H',
+      `Host: ${host}`,
+      url,
+    ]);
     wrk = wrkRps(run.stdout);
-    say(`wrk:        ${wrk === undefined ? `failed: ${run.stderr.trim()}` : `${wrk.toFixed(1)} req/s (${values.threads} threads ${cpuNote(wrk, run.cpuSeconds, seconds)})`}`);
+    say(
+      `wrk:        ${wrk === undefined ? `failed: ${run.stderr.trim()}` : `${wrk.toFixed(1)} req/s (${values.threads} threads ${cpuNote(wrk, run.cpuSeconds, seconds)})`}`,
+    );
   } else {
     say(`wrk:        not installed (${WRK}; apt-get install wrk)`);
   }
 
   const autocannonBin = join(createRequire(import.meta.url).resolve('autocannon/package.json'), '..', 'autocannon.js');
-  const ac = await tool(process.execPath, [autocannonBin, '--json', '-c', String(connections), '-d', String(seconds), '-H', `host=${host}`, '-s', target.url.hostname, url]);
+  const ac = await tool(process.execPath, [
+    autocannonBin,
+    '--json',
+    '-c',
+    String(connections),
+    '-d',
+    String(seconds),
+    '-H',
+    `host=${host}`,
+    '-s',
+    target.url.hostname,
+    url,
+  ]);
   const autocannon = autocannonRps(ac.stdout);
-  say(`autocannon: ${autocannon === undefined ? `failed: ${ac.stderr.trim()}` : `${autocannon.toFixed(1)} req/s (one process ${cpuNote(autocannon, ac.cpuSeconds, seconds)})`}`);
+  say(
+    `autocannon: ${autocannon === undefined ? `failed: ${ac.stderr.trim()}` : `${autocannon.toFixed(1)} req/s (one process ${cpuNote(autocannon, ac.cpuSeconds, seconds)})`}`,
+  );
   await tools.clear();
 
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-bench-'));
@@ -87,8 +122,17 @@ try {
   // this process also runs the lab's probe origin, which a primed surge leaves idle
   const surgeCpu = ownCpuSeconds() - cpuBefore;
   const rss = surge.peak_rss_mb ?? 0;
-  say(`edgecheck:  ${surge.totals.rps.toFixed(1)} req/s (${bees} bee${bees === 1 ? '' : 's'} ${cpuNote(surge.totals.rps, surgeCpu, seconds)}, closed model; p99 ${surge.totals.latency_ms?.p99 ?? '-'} ms, errors ${surge.totals.errors}${surge.totals.errors ? ` ${JSON.stringify(surge.totals.errors_by_kind)}` : ''}), peak RSS ${rss.toFixed(1)} MB`);
-  say(summaryLine({ ...(wrk ? { wrk } : {}), ...(autocannon ? { autocannon } : {}), surge: surge.totals.rps, rssMb: rss }));
+  say(
+    `edgecheck:  ${surge.totals.rps.toFixed(1)} req/s (${bees} bee${bees === 1 ? '' : 's'} ${cpuNote(surge.totals.rps, surgeCpu, seconds)}, closed model; p99 ${surge.totals.latency_ms?.p99 ?? '-'} ms, errors ${surge.totals.errors}${surge.totals.errors ? ` ${JSON.stringify(surge.totals.errors_by_kind)}` : ''}), peak RSS ${rss.toFixed(1)} MB`,
+  );
+  say(
+    summaryLine({
+      ...(wrk ? { wrk } : {}),
+      ...(autocannon ? { autocannon } : {}),
+      surge: surge.totals.rps,
+      rssMb: rss,
+    }),
+  );
 } finally {
   await target.close();
 }
@@ -102,10 +146,16 @@ function benchTarget(name: string): NamedTarget {
     return { ...t, config: { ...t.config, surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
   }
   if (!(LAB_NAMES as readonly string[]).includes(name)) {
-    process.stderr.write(`bench: no target '${name}' in ${file} and no lab of that name (labs: ${LAB_NAMES.join(', ')})\n`);
+    process.stderr.write(
+      `bench: no target '${name}' in ${file} and no lab of that name (labs: ${LAB_NAMES.join(', ')})\n`,
+    );
     process.exit(2);
   }
-  return { name, file, config: { lab: name, surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } } };
+  return {
+    name,
+    file,
+    config: { lab: name, surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } },
+  };
 }
 
 /**
@@ -117,7 +167,11 @@ function tool(file: string, args: string[]): Promise<{ stdout: string; stderr: s
   return new Promise((resolve) =>
     execFile(file, args, { maxBuffer: 16 << 20 }, (_err, stdout, stderr) => {
       const after = reapedChildrenCpuSeconds();
-      resolve({ stdout, stderr, ...(before !== undefined && after !== undefined ? { cpuSeconds: after - before } : {}) });
+      resolve({
+        stdout,
+        stderr,
+        ...(before !== undefined && after !== undefined ? { cpuSeconds: after - before } : {}),
+      });
     }),
   );
 }

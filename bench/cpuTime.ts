@@ -25,7 +25,8 @@ export function childrenCpuSeconds(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const cutime = Number(fields[16 - 3]);
   const cstime = Number(fields[17 - 3]);
-  if (!Number.isFinite(cutime) || !Number.isFinite(cstime)) throw new Error(`unexpected /proc stat: ${stat.slice(0, 80)}`);
+  if (!Number.isFinite(cutime) || !Number.isFinite(cstime))
+    throw new Error(`unexpected /proc stat: ${stat.slice(0, 80)}`);
   return (cutime + cstime) / USER_HZ;
 }
 

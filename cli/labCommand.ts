@@ -8,7 +8,14 @@ import { parseArgs } from 'node:util';
 import { ConfigError, HarnessError } from '../harness/errors.js';
 import type { LabInstance } from '../harness/target/lab.js';
 import { LAB_NAMES } from '../lab/labs.js';
-import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges, startRealLab, type RealLab } from '../lab/realEdges/index.js';
+import {
+  aptGetLine,
+  missingBinaries,
+  REAL_EDGE_NAMES,
+  realEdges,
+  startRealLab,
+  type RealLab,
+} from '../lab/realEdges/index.js';
 import { startReferenceLab } from '../lab/referenceLab.js';
 
 export const LAB_HELP = `Usage: edgecheck lab list
@@ -38,12 +45,15 @@ export async function labCommand(argv: string[], out: NodeJS.WritableStream = pr
     return 0;
   }
   if (sub === 'up' && name !== undefined && extra.length === 0) return labUp(name, out);
-  throw new ConfigError(`lab: expected \`lab list\` or \`lab up <name>\`, found \`lab ${positionals.join(' ')}\` (edgecheck lab --help)`);
+  throw new ConfigError(
+    `lab: expected \`lab list\` or \`lab up <name>\`, found \`lab ${positionals.join(' ')}\` (edgecheck lab --help)`,
+  );
 }
 
 function labList(): string {
   const rows = [`reference      built in     the embedded CloudFront-like reference edge (lab: reference)`];
-  for (const [fault, what] of Object.entries(REFERENCE_EDGE_FAULTS)) rows.push(`${''.padEnd(28)}fault ${fault}: ${what}`);
+  for (const [fault, what] of Object.entries(REFERENCE_EDGE_FAULTS))
+    rows.push(`${''.padEnd(28)}fault ${fault}: ${what}`);
   for (const name of REAL_EDGE_NAMES) {
     const edge = realEdges[name];
     const missing = missingBinaries(edge);
@@ -62,7 +72,8 @@ async function labUp(name: string, out: NodeJS.WritableStream): Promise<number> 
   }
   let lab: LabInstance | RealLab;
   try {
-    lab = name === 'reference' ? await startReferenceLab() : await startRealLab(realEdges[name as keyof typeof realEdges]);
+    lab =
+      name === 'reference' ? await startReferenceLab() : await startRealLab(realEdges[name as keyof typeof realEdges]);
   } catch (err) {
     throw new HarnessError(`the ${name} lab could not start: ${(err as Error).message}`);
   }
@@ -105,7 +116,8 @@ function describe(name: string, lab: LabInstance | RealLab, caFile: string): str
   if (real) {
     lines.push(`  config   ${real.dir}`);
     lines.push(`  pids     ${real.processes.map((p) => `${p.name} ${p.pid}`).join(', ')}`);
-    for (const way of real.purges) lines.push(`  ${way.method === 'GET' ? 'refresh ' : 'purge   '} ${way.description} (from 127.0.0.1)`);
+    for (const way of real.purges)
+      lines.push(`  ${way.method === 'GET' ? 'refresh ' : 'purge   '} ${way.description} (from 127.0.0.1)`);
     for (const note of real.notes) lines.push(`  ${note}`);
   }
   const key = '/.edgecheck/manual/try/';

@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../harness/errors.js';
 import { registerSecret } from '../harness/secrets.js';
-import { makeLabCertificates, ORIGIN_CERT_FAULTS, type OriginCertFault, type ServedCertificate } from '../lab/labCertificates.js';
+import {
+  makeLabCertificates,
+  ORIGIN_CERT_FAULTS,
+  type OriginCertFault,
+  type ServedCertificate,
+} from '../lab/labCertificates.js';
 import { startProbeOrigin } from '../lab/probeOrigin/probeOrigin.js';
 
 export const ORIGIN_HELP = `Usage: edgecheck origin [options]
@@ -54,7 +59,8 @@ export async function originCommand(argv: string[]): Promise<number> {
   }
   const tokenEnv = values['token-env']!;
   const token = process.env[tokenEnv];
-  if (!token) throw new ConfigError(`origin: environment variable ${tokenEnv} is not set; it holds the control channel's token`);
+  if (!token)
+    throw new ConfigError(`origin: environment variable ${tokenEnv} is not set; it holds the control channel's token`);
   registerSecret(token);
 
   const certificates: Partial<Record<OriginCertFault, ServedCertificate>> = {};
@@ -63,7 +69,12 @@ export async function originCommand(argv: string[]): Promise<number> {
     const m = /^([a-z-]+)=(\d+):([^:]+):(.+)$/.exec(spec);
     const fault = m?.[1] as OriginCertFault | undefined;
     if (!m || !fault || !ORIGIN_CERT_FAULTS.includes(fault)) {
-      throw new ConfigError([{ message: `--tls ${spec}: expected FAULT=PORT:CERT:KEY`, allowed: `FAULT is one of ${ORIGIN_CERT_FAULTS.join(', ')}` }]);
+      throw new ConfigError([
+        {
+          message: `--tls ${spec}: expected FAULT=PORT:CERT:KEY`,
+          allowed: `FAULT is one of ${ORIGIN_CERT_FAULTS.join(', ')}`,
+        },
+      ]);
     }
     certificates[fault] = { certPem: readPem(m[3]!), keyPem: readPem(m[4]!), chainPem: '' };
     tlsPorts[fault] = port(`--tls ${fault}`, m[2]!);
@@ -80,7 +91,9 @@ export async function originCommand(argv: string[]): Promise<number> {
   }
   if (Boolean(values['control-cert']) !== Boolean(values['control-key'])) {
     // never fall back to plain HTTP (and a bearer token in clear) when HTTPS was asked for
-    throw new ConfigError('origin: --control-cert and --control-key go together (the control channel is HTTPS only with both)');
+    throw new ConfigError(
+      'origin: --control-cert and --control-key go together (the control channel is HTTPS only with both)',
+    );
   }
   const controlCertificate =
     values['control-cert'] && values['control-key']
@@ -116,7 +129,8 @@ export async function originCommand(argv: string[]): Promise<number> {
 
 function port(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${flag}: expected a port number, found '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`${flag}: expected a port number, found '${value}'`);
   return n;
 }
 

@@ -87,7 +87,12 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 function parseReporters(value: string | undefined): ReporterName[] {
   const isCi = Boolean(process.env['CI']) || !process.stdout.isTTY;
-  const names = value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [isCi ? 'dot' : 'list'];
+  const names = value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [isCi ? 'dot' : 'list'];
   for (const n of names) {
     if (!(reporterNames as readonly string[]).includes(n)) {
       throw new ConfigError([{ message: `--reporter: unknown reporter '${n}'`, allowed: reporterNames.join(', ') }]);
@@ -101,13 +106,15 @@ function parseReporters(value: string | undefined): ReporterName[] {
 function parsePositiveInt(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError([{ message: `${flag}: expected a positive whole number, found '${value}'` }]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError([{ message: `${flag}: expected a positive whole number, found '${value}'` }]);
   return n;
 }
 
 function parseTimeout(value: string | undefined): number {
   if (value === undefined) return 10_000;
   const ms = /^\d/.test(value) ? parseDuration(value) : undefined;
-  if (ms === undefined || ms <= 0) throw new ConfigError([{ message: `--timeout: expected ${DURATION_HELP}, found '${value}'` }]);
+  if (ms === undefined || ms <= 0)
+    throw new ConfigError([{ message: `--timeout: expected ${DURATION_HELP}, found '${value}'` }]);
   return ms;
 }

@@ -13,7 +13,10 @@ export interface SourcePosition {
 }
 
 export class EdgecheckError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -51,35 +54,50 @@ export class HarnessError extends EdgecheckError {
 
 /** The target could not be reached: refused, unresolvable, no route. */
 export class TargetUnreachable extends EdgecheckError {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super('E_TARGET_UNREACHABLE', message);
   }
 }
 
 /** A step, or the check around it, ran out of time before it had its answer. */
 export class StepTimeout extends EdgecheckError {
-  constructor(readonly timeoutMs: number, message = `no answer within ${timeoutMs} ms`) {
+  constructor(
+    readonly timeoutMs: number,
+    message = `no answer within ${timeoutMs} ms`,
+  ) {
     super('E_STEP_TIMEOUT', message);
   }
 }
 
 /** The TLS handshake of an HTTPS request failed: an untrusted or mismatched certificate, no common protocol. */
 export class TlsHandshakeFailed extends EdgecheckError {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super('E_TLS_HANDSHAKE', message);
   }
 }
 
 /** A response body went past the read limit: the rest is not read, so an edge cannot exhaust the harness. */
 export class ResponseTooLarge extends EdgecheckError {
-  constructor(message: string, readonly limitBytes: number) {
+  constructor(
+    message: string,
+    readonly limitBytes: number,
+  ) {
     super('E_RESPONSE_TOO_LARGE', message);
   }
 }
 
 /** The connection broke mid-exchange, or the answer was not HTTP the client could parse. */
 export class HttpProtocolError extends EdgecheckError {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super('E_HTTP', message);
   }
 }

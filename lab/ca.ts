@@ -105,7 +105,13 @@ export function createCa(commonName: string, key: LabKey): KeyAndCert {
 /** An intermediate CA signed by `root`, for chains (and incomplete chains). */
 export function createIntermediate(root: KeyAndCert, commonName: string, key: LabKey): KeyAndCert {
   return certify(
-    { subject: labName(commonName), issuer: root, notBefore: daysFromNow(-1), notAfter: daysFromNow(1825), extensions: CA_EXTENSIONS },
+    {
+      subject: labName(commonName),
+      issuer: root,
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(1825),
+      extensions: CA_EXTENSIONS,
+    },
     key,
   );
 }
@@ -120,7 +126,10 @@ export function issueLeaf(issuer: KeyAndCert | 'self', opts: LeafOptions, key: L
   if (!opts.noSan) {
     extensions.push({
       name: 'subjectAltName',
-      altNames: [...opts.hostnames.map((value) => ({ type: 2, value })), ...(opts.ips ?? []).map((ip) => ({ type: 7, ip }))],
+      altNames: [
+        ...opts.hostnames.map((value) => ({ type: 2, value })),
+        ...(opts.ips ?? []).map((ip) => ({ type: 7, ip })),
+      ],
     });
   }
   return certify(

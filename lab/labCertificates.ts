@@ -5,7 +5,14 @@ import { createCa, createIntermediate, issueLeaf, newLabKey, type KeyAndCert, ty
 export const LAB_HOSTNAMES = ['lab.edgecheck.test', 'static.edgecheck.test'] as const;
 export const ORIGIN_HOSTNAME = 'origin.edgecheck.test';
 
-export const ORIGIN_CERT_FAULTS = ['valid', 'wrong-name', 'expired', 'self-signed', 'untrusted-ca', 'incomplete-chain'] as const;
+export const ORIGIN_CERT_FAULTS = [
+  'valid',
+  'wrong-name',
+  'expired',
+  'self-signed',
+  'untrusted-ca',
+  'incomplete-chain',
+] as const;
 export type OriginCertFault = (typeof ORIGIN_CERT_FAULTS)[number];
 
 export interface ServedCertificate extends KeyAndCert {
@@ -45,12 +52,21 @@ export function makeLabCertificates(): Promise<LabCertificates> {
 
 async function makeFreshCertificates(): Promise<LabCertificates> {
   // in parallel, on the thread pool
-  const [caKey, untrustedKey, intermediateKey, leafKey] = await Promise.all([newLabKey(), newLabKey(), newLabKey(), newLabKey()]);
+  const [caKey, untrustedKey, intermediateKey, leafKey] = await Promise.all([
+    newLabKey(),
+    newLabKey(),
+    newLabKey(),
+    newLabKey(),
+  ]);
   const keys: LabKeys = { ca: caKey, untrustedCa: untrustedKey, intermediate: intermediateKey, leaf: leafKey };
   const ca = createCa('edgecheck lab CA', keys.ca);
   const untrusted = createCa('edgecheck untrusted CA', keys.untrustedCa);
   const intermediate = createIntermediate(ca, 'edgecheck lab intermediate', keys.intermediate);
-  const leaf = (issuer: KeyAndCert | 'self', hostnames: string[], extra: { notBefore?: Date; notAfter?: Date } = {}) => ({
+  const leaf = (
+    issuer: KeyAndCert | 'self',
+    hostnames: string[],
+    extra: { notBefore?: Date; notAfter?: Date } = {},
+  ) => ({
     ...issueLeaf(issuer, { hostnames, ips: ['127.0.0.1'], ...extra }, keys.leaf),
     chainPem: '',
   });
@@ -64,7 +80,10 @@ async function makeFreshCertificates(): Promise<LabCertificates> {
     origin: {
       valid: leaf(ca, [ORIGIN_HOSTNAME]),
       'wrong-name': leaf(ca, ['wrong-name.example.net']),
-      expired: leaf(ca, [ORIGIN_HOSTNAME], { notBefore: new Date(Date.now() - 60 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) }),
+      expired: leaf(ca, [ORIGIN_HOSTNAME], {
+        notBefore: new Date(Date.now() - 60 * DAY_MS),
+        notAfter: new Date(Date.now() - DAY_MS),
+      }),
       'self-signed': leaf('self', [ORIGIN_HOSTNAME]),
       'untrusted-ca': leaf(untrusted, [ORIGIN_HOSTNAME]),
       // signed by an intermediate that the server does not send

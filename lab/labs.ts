@@ -12,14 +12,21 @@ const reference: LabEdge = {
   faults: REFERENCE_EDGE_FAULTS,
   // targets.yaml has checked each fault against `faults` above before a start
   start: ({ faults = [], routes, addresses }) =>
-    startReferenceLab({ faults: faults.filter(isReferenceFault), ...(routes ? { routes } : {}), ...(addresses ? { addresses } : {}) }),
+    startReferenceLab({
+      faults: faults.filter(isReferenceFault),
+      ...(routes ? { routes } : {}),
+      ...(addresses ? { addresses } : {}),
+    }),
 };
 
 /** `reference` first, then the real edges: the order `lab list` shows them in. */
 export const LAB_NAMES = ['reference', ...REAL_EDGE_NAMES] as const;
 export type LabName = (typeof LAB_NAMES)[number];
 
-const realLab = (edge: RealEdge): LabEdge => ({ faults: edge.faults ?? {}, start: (options) => startRealLab(edge, options) });
+const realLab = (edge: RealEdge): LabEdge => ({
+  faults: edge.faults ?? {},
+  start: (options) => startRealLab(edge, options),
+});
 
 export const labEdges: LabCatalogue & Record<LabName, LabEdge> = {
   reference,

@@ -79,10 +79,17 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
 }
 
 /** Where a route fetches from and how strictly; origin-side fault switches bend it. */
-function originTarget(route: LabRoute, origin: ProbeOrigin, labCaPem: string, faults: ReadonlySet<ReferenceEdgeFault>): OriginTarget {
+function originTarget(
+  route: LabRoute,
+  origin: ProbeOrigin,
+  labCaPem: string,
+  faults: ReadonlySet<ReferenceEdgeFault>,
+): OriginTarget {
   const skipChecks = [...faults].flatMap((fault) => SKIPPED_CHECKS[fault] ?? []);
   return {
-    url: route.origin_tls ? `https://127.0.0.1:${origin.tlsPorts[route.origin_tls as OriginCertFault]}` : origin.httpUrl,
+    url: route.origin_tls
+      ? `https://127.0.0.1:${origin.tlsPorts[route.origin_tls as OriginCertFault]}`
+      : origin.httpUrl,
     servername: ORIGIN_HOSTNAME,
     ...(faults.has('origin-wrong-ca-bundle') ? {} : { ca: labCaPem }),
     verify: !faults.has('no-origin-verification'),

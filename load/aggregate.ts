@@ -34,8 +34,13 @@ export class SurgeAggregate {
     const entry: SurgeSecond = {
       t: second,
       phase: this.schedule.segmentAt(Math.min(startMs, this.schedule.durationMs)),
-      planned_rps: this.plan.model === 'open' ? round(this.schedule.cumulativeAt(startMs + 1000) - this.schedule.cumulativeAt(startMs)) : null,
-      ...(this.plan.model === 'closed' ? { planned_connections: Math.round(this.schedule.levelAt(Math.min(startMs + 500, this.schedule.durationMs))) } : {}),
+      planned_rps:
+        this.plan.model === 'open'
+          ? round(this.schedule.cumulativeAt(startMs + 1000) - this.schedule.cumulativeAt(startMs))
+          : null,
+      ...(this.plan.model === 'closed'
+        ? { planned_connections: Math.round(this.schedule.levelAt(Math.min(startMs + 500, this.schedule.durationMs))) }
+        : {}),
       sent: stats.sent,
       rps: stats.responses,
       latency_ms: stats.latency_ms,

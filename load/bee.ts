@@ -116,7 +116,8 @@ function phaseStart(i: number): number {
 
 function wakeParked(): void {
   const now = bee.now();
-  for (const conn of [...bee.parked].sort((a, b) => a.index - b.index)) if (bee.pacer.mayWake(conn.index, now)) conn.wake();
+  for (const conn of [...bee.parked].sort((a, b) => a.index - b.index))
+    if (bee.pacer.mayWake(conn.index, now)) conn.wake();
 }
 
 /**
@@ -129,9 +130,11 @@ async function finish(graceMs: number): Promise<void> {
   finishing = true;
   bee.stopped = true;
   const deadline = clock() + graceMs;
-  while (clock() < deadline && !interrupted && connections.some((c) => c.busy)) await new Promise((r) => setTimeout(r, 20));
+  while (clock() < deadline && !interrupted && connections.some((c) => c.busy))
+    await new Promise((r) => setTimeout(r, 20));
   clearTimeout(boundaryTimer);
-  if (!interrupted) for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
+  if (!interrupted)
+    for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
   const last = bee.recorder.cut(second, phase);
   const slices = last.sent || last.responses || Object.keys(last.transport).length ? [...pending, last] : pending;
   // stopped before the start: nothing planned ever came due

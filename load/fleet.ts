@@ -6,7 +6,13 @@ import type { SurgePlan } from './plan.js';
 import { rotate, type EdgeEndpoints, type SurgeRequest } from './requestMix.js';
 import { arrivalOffset, rateShares, requestBudgets, splitEvenly } from './split.js';
 
-export function fleetOrders(plan: SurgePlan, limits: SurgeLimits, endpoints: EdgeEndpoints, cycle: SurgeRequest[], dialect: string): BeeOrders[] {
+export function fleetOrders(
+  plan: SurgePlan,
+  limits: SurgeLimits,
+  endpoints: EdgeEndpoints,
+  cycle: SurgeRequest[],
+  dialect: string,
+): BeeOrders[] {
   const pools = splitEvenly(plan.connections, plan.bees);
   const shares = rateShares(pools);
   const budgets = requestBudgets(limits.max_requests, shares);

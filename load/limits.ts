@@ -32,22 +32,33 @@ export function surgeLimits(plan: SurgePlan, target: NamedTarget): SurgeLimits {
   }
   const limits: SurgeLimits = {
     ...(surge.max_rps !== undefined ? { max_rps: surge.max_rps } : {}),
-    max_duration_ms: surge.max_duration !== undefined ? (parseDuration(surge.max_duration) ?? DEFAULT_MAX_DURATION_MS) : DEFAULT_MAX_DURATION_MS,
+    max_duration_ms:
+      surge.max_duration !== undefined
+        ? (parseDuration(surge.max_duration) ?? DEFAULT_MAX_DURATION_MS)
+        : DEFAULT_MAX_DURATION_MS,
     max_requests: surge.max_requests ?? DEFAULT_MAX_REQUESTS,
   };
   const problems: ConfigProblem[] = [];
-  const over = (path: YamlPath, message: string) => problems.push({ message: `${yamlPathText(path)}: ${message}`, position: plan.where(path) });
+  const over = (path: YamlPath, message: string) =>
+    problems.push({ message: `${yamlPathText(path)}: ${message}`, position: plan.where(path) });
   const of = `target '${target.name}' allows`;
   if (plan.durationMs > limits.max_duration_ms) {
-    over(['phases'], `the plan lasts ${seconds(plan.durationMs)}; ${of} at most ${seconds(limits.max_duration_ms)} (surge.max_duration)`);
+    over(
+      ['phases'],
+      `the plan lasts ${seconds(plan.durationMs)}; ${of} at most ${seconds(limits.max_duration_ms)} (surge.max_duration)`,
+    );
   }
   if (plan.model === 'open') {
     const peakPhase = plan.phases.find((p) => Math.max(p.from, p.to) === plan.peak)!;
     if (limits.max_rps !== undefined && plan.peak > limits.max_rps) {
-      over(['phases', peakPhase.index, peakPhase.kind], `${plan.peak} rps; ${of} at most ${limits.max_rps} rps (surge.max_rps)`);
+      over(
+        ['phases', peakPhase.index, peakPhase.kind],
+        `${plan.peak} rps; ${of} at most ${limits.max_rps} rps (surge.max_rps)`,
+      );
     }
     const planned = Math.ceil(new Schedule(plan.phases).plannedTotal);
-    if (planned > limits.max_requests) over(['phases'], `the plan sends ${planned} requests; ${of} at most ${limits.max_requests} (surge.max_requests)`);
+    if (planned > limits.max_requests)
+      over(['phases'], `the plan sends ${planned} requests; ${of} at most ${limits.max_requests} (surge.max_requests)`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return limits;

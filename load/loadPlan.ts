@@ -27,17 +27,21 @@ export function loadPlan(file: string, env: NodeJS.ProcessEnv = process.env): Su
 function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
   const problems: ConfigProblem[] = [];
   const at = (path: YamlPath) => positionOf(src, path);
-  const fail = (path: YamlPath, message: string) => problems.push({ message: `${yamlPathText(path)}: ${message}`, position: at(path) });
+  const fail = (path: YamlPath, message: string) =>
+    problems.push({ message: `${yamlPathText(path)}: ${message}`, position: at(path) });
   const model = raw.model ?? 'open';
   const unit = model === 'open' ? 'rps' : 'connections';
 
   const level = (value: number | string, path: YamlPath): number => {
     if (typeof value === 'number') {
-      if (model === 'closed' && !Number.isInteger(value)) fail(path, `a closed-model plan counts connections: expected a whole number, found ${value}`);
+      if (model === 'closed' && !Number.isInteger(value))
+        fail(path, `a closed-model plan counts connections: expected a whole number, found ${value}`);
       return value;
     }
-    if (model === 'closed') fail(path, `a closed-model plan counts connections; "${value}" is a multiple of baseline_rps`);
-    else if (raw.baseline_rps === undefined) fail(path, `"${value}" is a multiple of baseline_rps, but the plan sets no baseline_rps`);
+    if (model === 'closed')
+      fail(path, `a closed-model plan counts connections; "${value}" is a multiple of baseline_rps`);
+    else if (raw.baseline_rps === undefined)
+      fail(path, `"${value}" is a multiple of baseline_rps, but the plan sets no baseline_rps`);
     return parseFloat(value) * (raw.baseline_rps ?? 0);
   };
   const ms = (value: number | string, path: YamlPath): number => {
@@ -54,13 +58,25 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
     const { kind, from, to, durationMs } = phaseLevels(entry, i, current, { model, level, ms, fail });
     const overrides = limits(entry.thresholds, ['phases', i, 'thresholds'], fail);
     const thresholds = [...planThresholds.filter((l) => !overrides.some((o) => o.name === l.name)), ...overrides];
-    phases.push({ index: i, kind, from, to, startMs, durationMs, label: label(kind, from, to, durationMs, unit), thresholds });
+    phases.push({
+      index: i,
+      kind,
+      from,
+      to,
+      startMs,
+      durationMs,
+      label: label(kind, from, to, durationMs, unit),
+      thresholds,
+    });
     current = to;
     startMs += durationMs;
   });
   for (const [i, phase] of phases.entries()) {
     if (model === 'closed' && phase.thresholds.some((l) => l.name === 'min_rps' && l.relative)) {
-      fail(['phases', i], 'min_rps as a percentage needs a planned rate; a closed-model plan plans connections — give min_rps in requests per second');
+      fail(
+        ['phases', i],
+        'min_rps as a percentage needs a planned rate; a closed-model plan plans connections — give min_rps in requests per second',
+      );
     }
   }
 
@@ -69,17 +85,28 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
   if (raw.target_rps !== undefined && model === 'open' && Math.abs(raw.target_rps - peak) > 1e-9) {
     fail(['target_rps'], `target_rps is ${raw.target_rps} but the phases peak at ${peak} rps`);
   }
-  if (raw.target_rps !== undefined && model === 'closed') fail(['target_rps'], 'a closed-model plan counts connections; target_rps applies to open-model plans');
-  if (raw.connections !== undefined && model === 'closed') fail(['connections'], 'a closed-model plan gives its connections in the phases');
+  if (raw.target_rps !== undefined && model === 'closed')
+    fail(['target_rps'], 'a closed-model plan counts connections; target_rps applies to open-model plans');
+  if (raw.connections !== undefined && model === 'closed')
+    fail(['connections'], 'a closed-model plan gives its connections in the phases');
 
   const bees = beesFor(raw, model, peak, fail);
-  const connections = model === 'closed' ? peak : (raw.connections ?? clamp(Math.ceil(peak / RPS_PER_DEFAULT_CONNECTION), bees, MAX_DEFAULT_CONNECTIONS));
-  if (model === 'open' && connections < bees) fail(['connections'], `${connections} connections cannot be shared by ${bees} bees; give each bee at least one`);
+  const connections =
+    model === 'closed'
+      ? peak
+      : (raw.connections ?? clamp(Math.ceil(peak / RPS_PER_DEFAULT_CONNECTION), bees, MAX_DEFAULT_CONNECTIONS));
+  if (model === 'open' && connections < bees)
+    fail(['connections'], `${connections} connections cannot be shared by ${bees} bees; give each bee at least one`);
 
   const paths: PlanPath[] = raw.paths.map((p) =>
     typeof p === 'string'
       ? { path: p, weight: 1, headers: {}, object: raw.object ?? DEFAULT_OBJECT }
-      : { path: p.path, weight: p.weight ?? 1, headers: stringHeaders(p.headers), object: p.object ?? raw.object ?? DEFAULT_OBJECT },
+      : {
+          path: p.path,
+          weight: p.weight ?? 1,
+          headers: stringHeaders(p.headers),
+          object: p.object ?? raw.object ?? DEFAULT_OBJECT,
+        },
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -109,16 +136,27 @@ interface LevelTools {
   fail(path: YamlPath, message: string): void;
 }
 
-function phaseLevels(entry: PhaseEntry, i: number, current: number, t: LevelTools): { kind: PhaseKind; from: number; to: number; durationMs: number } {
+function phaseLevels(
+  entry: PhaseEntry,
+  i: number,
+  current: number,
+  t: LevelTools,
+): { kind: PhaseKind; from: number; to: number; durationMs: number } {
   if ('ramp' in entry) {
     const from = entry.ramp.from !== undefined ? t.level(entry.ramp.from, ['phases', i, 'ramp', 'from']) : current;
-    return { kind: 'ramp', from, to: t.level(entry.ramp.to, ['phases', i, 'ramp', 'to']), durationMs: t.ms(entry.ramp.over, ['phases', i, 'ramp', 'over']) };
+    return {
+      kind: 'ramp',
+      from,
+      to: t.level(entry.ramp.to, ['phases', i, 'ramp', 'to']),
+      durationMs: t.ms(entry.ramp.over, ['phases', i, 'ramp', 'over']),
+    };
   }
   const kind = 'hold' in entry ? 'hold' : 'spike';
   const body = 'hold' in entry ? entry.hold : entry.spike;
   const wanted = t.model === 'open' ? 'rps' : 'connections';
   const other = t.model === 'open' ? 'connections' : 'rps';
-  if (body[other] !== undefined) t.fail(['phases', i, kind, other], `a ${t.model}-model plan gives phases in ${wanted}, not ${other}`);
+  if (body[other] !== undefined)
+    t.fail(['phases', i, kind, other], `a ${t.model}-model plan gives phases in ${wanted}, not ${other}`);
   const given = body[wanted];
   if (given === undefined && kind === 'spike') t.fail(['phases', i, kind], `a spike jumps to a level: give ${wanted}`);
   const to = given !== undefined ? t.level(given, ['phases', i, kind, wanted]) : current;
@@ -127,7 +165,11 @@ function phaseLevels(entry: PhaseEntry, i: number, current: number, t: LevelTool
 
 const LATENCY: ThresholdName[] = ['p50', 'p95', 'p99', 'p99.9'];
 
-function limits(entry: ThresholdsEntry | undefined, at: YamlPath, fail: (path: YamlPath, message: string) => void): Limit[] {
+function limits(
+  entry: ThresholdsEntry | undefined,
+  at: YamlPath,
+  fail: (path: YamlPath, message: string) => void,
+): Limit[] {
   const out: Limit[] = [];
   for (const [name, value] of Object.entries(entry ?? {}) as Array<[ThresholdName, number | string | undefined]>) {
     if (value === undefined) continue;
@@ -146,10 +188,16 @@ function limits(entry: ThresholdsEntry | undefined, at: YamlPath, fail: (path: Y
   return out;
 }
 
-function beesFor(raw: PlanFile, model: 'open' | 'closed', peak: number, fail: (path: YamlPath, message: string) => void): number {
+function beesFor(
+  raw: PlanFile,
+  model: 'open' | 'closed',
+  peak: number,
+  fail: (path: YamlPath, message: string) => void,
+): number {
   const poolMax = model === 'closed' ? peak : (raw.connections ?? Infinity);
   if (raw.bees === undefined) return Math.max(1, Math.min(MAX_DEFAULT_BEES, availableParallelism(), poolMax));
-  if (model === 'closed' && raw.bees > peak) fail(['bees'], `${raw.bees} bees but the phases peak at ${peak} connections; give each bee at least one`);
+  if (model === 'closed' && raw.bees > peak)
+    fail(['bees'], `${raw.bees} bees but the phases peak at ${peak} connections; give each bee at least one`);
   return raw.bees;
 }
 

@@ -79,7 +79,15 @@ export class NativeResponseParser {
       const all = headers ? (this.early.length ? [...this.early, ...headers] : headers) : this.early;
       this.early = [];
       this.inBody = true;
-      this[ON_HEADERS_COMPLETE]({ versionMajor, versionMinor, headers: all, statusCode, statusMessage, upgrade, shouldKeepAlive });
+      this[ON_HEADERS_COMPLETE]({
+        versionMajor,
+        versionMinor,
+        headers: all,
+        statusCode,
+        statusMessage,
+        upgrade,
+        shouldKeepAlive,
+      });
       return 0;
     };
     // bodies are counted in bytes by autocannon's socket handler; nothing reads them

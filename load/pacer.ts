@@ -46,7 +46,8 @@ export class OpenPacer implements Pacer {
   }
 
   unsent(now: number): number {
-    const due = Math.floor(this.share * this.schedule.cumulativeAt(Math.min(now, this.schedule.durationMs)) - this.offset) + 1;
+    const due =
+      Math.floor(this.share * this.schedule.cumulativeAt(Math.min(now, this.schedule.durationMs)) - this.offset) + 1;
     return Math.max(0, Math.min(due, this.budget) - this.taken);
   }
 }

@@ -10,13 +10,31 @@ import { judge, summarizeThresholds } from './thresholds.js';
 type Phase = PlanPhase;
 
 /** `reached`: did the surge get into this phase with traffic to judge? */
-export function phaseRecord(plan: SurgePlan, schedule: Schedule, p: Phase, span: number, stats: SurgeStats, reached: boolean): SurgePhaseRecord {
-  const planned = plan.model === 'open' ? schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs) : undefined;
+export function phaseRecord(
+  plan: SurgePlan,
+  schedule: Schedule,
+  p: Phase,
+  span: number,
+  stats: SurgeStats,
+  reached: boolean,
+): SurgePhaseRecord {
+  const planned =
+    plan.model === 'open'
+      ? schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs)
+      : undefined;
   const plannedRps = planned !== undefined ? planned / (p.durationMs / 1000) : undefined;
   // a phase cut short (Ctrl-C) is held to the rate planned for the part that ran, not a whole ramp's average
   const ranRps =
-    planned !== undefined && span > 0 && span < p.durationMs ? (schedule.cumulativeAt(p.startMs + span) - schedule.cumulativeAt(p.startMs)) / (span / 1000) : plannedRps;
-  const ctx = { model: plan.model, kind: p.kind, lowestLevel: Math.min(p.from, p.to), reached, ...(ranRps !== undefined ? { plannedRps: ranRps } : {}) };
+    planned !== undefined && span > 0 && span < p.durationMs
+      ? (schedule.cumulativeAt(p.startMs + span) - schedule.cumulativeAt(p.startMs)) / (span / 1000)
+      : plannedRps;
+  const ctx = {
+    model: plan.model,
+    kind: p.kind,
+    lowestLevel: Math.min(p.from, p.to),
+    reached,
+    ...(ranRps !== undefined ? { plannedRps: ranRps } : {}),
+  };
   return {
     index: p.index,
     kind: p.kind,
@@ -41,8 +59,14 @@ export type SurgeMeasurement = Omit<
 >;
 
 /** The surge section of a run record, from the local surge or a k6 summary alike. */
-export function surgeSection(plan: SurgePlan, schedule: Schedule, elapsedMs: number, measured: SurgeMeasurement): SurgeRecord {
-  const plannedRps = plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;
+export function surgeSection(
+  plan: SurgePlan,
+  schedule: Schedule,
+  elapsedMs: number,
+  measured: SurgeMeasurement,
+): SurgeRecord {
+  const plannedRps =
+    plan.model === 'open' && elapsedMs > 0 ? schedule.cumulativeAt(elapsedMs) / (elapsedMs / 1000) : undefined;
   const thresholds = summarizeThresholds(plan.thresholds, measured.phases, measured.totals, plannedRps);
   return {
     plan: plan.name,

@@ -15,7 +15,9 @@ export function resolvePlanFile(nameOrPath: string, suitesDir: string): string {
   const named = plans.find((p) => p.name === nameOrPath);
   if (named) return named.file;
   const names = plans.map((p) => p.name);
-  throw new ConfigError(`--plan ${nameOrPath}: no such surge plan in ${suitesDir}${didYouMean(nameOrPath, names)}; plans: ${names.join(', ') || 'none'}`);
+  throw new ConfigError(
+    `--plan ${nameOrPath}: no such surge plan in ${suitesDir}${didYouMean(nameOrPath, names)}; plans: ${names.join(', ') || 'none'}`,
+  );
 }
 
 /** The surge plans in suites/ (the files with a top-level `surge:`), by the name that key gives. */

@@ -7,7 +7,9 @@ import { originObject } from '../harness/origin/protocol.js';
 /** Requests per second: a number, or a multiple of baseline_rps such as "14x". */
 const rate = z.union([
   z.number().nonnegative(),
-  z.string().regex(/^\d+(?:\.\d+)?x$/, { message: 'expected requests per second, or a multiple of baseline_rps such as 14x' }),
+  z
+    .string()
+    .regex(/^\d+(?:\.\d+)?x$/, { message: 'expected requests per second, or a multiple of baseline_rps such as 14x' }),
 ]);
 
 /** A ratio: 0.001 or "0.1%". */
@@ -28,10 +30,16 @@ export const thresholdsSchema = z.strictObject({
   /** most requests per second reaching the origin (origin offload) */
   origin_rps: z.number().nonnegative().optional(),
   /** lowest achieved requests per second: a number, or a percentage of the planned rate */
-  min_rps: z.union([
-    z.number().positive(),
-    z.string().regex(/^\d+(?:\.\d+)?%$/, { message: 'expected requests per second, or a percentage of the planned rate such as 95%' }),
-  ]).optional(),
+  min_rps: z
+    .union([
+      z.number().positive(),
+      z
+        .string()
+        .regex(/^\d+(?:\.\d+)?%$/, {
+          message: 'expected requests per second, or a percentage of the planned rate such as 95%',
+        }),
+    ])
+    .optional(),
 });
 
 const headerMap = z.record(z.string(), z.union([z.string(), z.number()]));
@@ -46,7 +54,11 @@ export const holdPhase = z.strictObject({
   ...phaseThresholds,
 });
 export const spikePhase = z.strictObject({
-  spike: z.strictObject({ rps: rate.optional(), connections: z.number().int().nonnegative().optional(), for: duration }),
+  spike: z.strictObject({
+    rps: rate.optional(),
+    connections: z.number().int().nonnegative().optional(),
+    for: duration,
+  }),
   ...phaseThresholds,
 });
 export const phaseSchema = z.union([rampPhase, holdPhase, spikePhase]);

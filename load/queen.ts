@@ -37,7 +37,10 @@ const YOUNG_GENERATION_MB = 4;
  */
 function beeLimits(connections: number, cycleLength: number): ResourceLimits {
   if (FROM_SOURCE) return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
-  return { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: Math.ceil(32 + connections * (0.05 + cycleLength / 1024)) };
+  return {
+    maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+    maxOldGenerationSizeMb: Math.ceil(32 + connections * (0.05 + cycleLength / 1024)),
+  };
 }
 
 // bee.js beside this file once built; bee.ts when run from source (the tests)
@@ -88,7 +91,12 @@ export class Queen {
       const allDone = new Promise<void>((resolve) => (this.onAllDone = resolve));
       const deadline = startAt + this.durationMs + DONE_TIMEOUT_MS - clock();
       const stopTimedOut = this.stopped.then(() => sleep(STOP_TIMEOUT_MS)).then(() => false);
-      const finished = await Promise.race([allDone.then(() => true), failed, sleep(deadline).then(() => false), stopTimedOut]);
+      const finished = await Promise.race([
+        allDone.then(() => true),
+        failed,
+        sleep(deadline).then(() => false),
+        stopTimedOut,
+      ]);
       const lost = finished ? 0 : this.orders.length - this.done.size;
       this.flush(true);
       return { unsent: this.unsent, lost };
@@ -106,7 +114,10 @@ export class Queen {
   }
 
   private hatch(orders: BeeOrders, fail: (err: Error) => void): Promise<void> {
-    const worker = new Worker(BEE_URL, { workerData: orders, resourceLimits: beeLimits(orders.pools[orders.index] ?? 1, orders.requests.length) });
+    const worker = new Worker(BEE_URL, {
+      workerData: orders,
+      resourceLimits: beeLimits(orders.pools[orders.index] ?? 1, orders.requests.length),
+    });
     this.workers.push(worker);
     return new Promise<void>((resolve) => {
       worker.on('message', (msg: BeeMessage) => {
@@ -117,7 +128,8 @@ export class Queen {
       });
       worker.on('error', (err) => fail(new HarnessError(`bee ${orders.index} failed: ${err.message}`)));
       worker.on('exit', (code) => {
-        if (!this.done.has(orders.index)) fail(new HarnessError(`bee ${orders.index} exited (code ${code}) before it reported`));
+        if (!this.done.has(orders.index))
+          fail(new HarnessError(`bee ${orders.index} exited (code ${code}) before it reported`));
       });
     });
   }
@@ -172,7 +184,8 @@ export class Queen {
         this.done.add(i);
         const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
         w.postMessage({ type: 'exit' } satisfies QueenMessage);
-        if (!(await Promise.race([exited.then(() => true), sleep(EXIT_TIMEOUT_MS).then(() => false)]))) await w.terminate();
+        if (!(await Promise.race([exited.then(() => true), sleep(EXIT_TIMEOUT_MS).then(() => false)])))
+          await w.terminate();
       }),
     );
   }

@@ -64,7 +64,9 @@ export interface EdgeEndpoints {
 export function edgeEndpoints(target: OpenTarget, plan: SurgePlan): EdgeEndpoints {
   const { url } = target;
   const bracket = (a: string) => (isIP(a) === 6 ? `[${a}]` : a);
-  const urls = target.addresses.length ? target.addresses.map((a) => `${url.protocol}//${bracket(a)}${url.port ? `:${url.port}` : ''}`) : [url.origin];
+  const urls = target.addresses.length
+    ? target.addresses.map((a) => `${url.protocol}//${bracket(a)}${url.port ? `:${url.port}` : ''}`)
+    : [url.origin];
   const secure = url.protocol === 'https:';
   return {
     urls,

@@ -41,7 +41,11 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
   const route = target.routes[plan.route];
   if (!route) {
     throw new ConfigError([
-      { message: `route: target '${target.name}' has no route '${plan.route}'`, position: plan.where(['route']), allowed: Object.keys(target.routes).join(', ') },
+      {
+        message: `route: target '${target.name}' has no route '${plan.route}'`,
+        position: plan.where(['route']),
+        allowed: Object.keys(target.routes).join(', '),
+      },
     ]);
   }
   const origin = target.origin ? new SurgeOrigin(target.origin, surgeCheckKey(opts.runId, plan.name)) : undefined;
@@ -51,15 +55,29 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     if (origin) await origin.program(plan.paths);
     else notes.push(`origin offload not measured: target '${target.name}' has no probe origin to count requests`);
     // Ctrl-C during preflight or priming ends them at the next request
-    await preflight(target, origin ? urlPath(route.path, surgeCheckKey(opts.runId, `${plan.name}.preflight`), '/') : route.path, opts.signal);
+    await preflight(
+      target,
+      origin ? urlPath(route.path, surgeCheckKey(opts.runId, `${plan.name}.preflight`), '/') : route.path,
+      opts.signal,
+    );
     if (plan.prime) {
-      const failed = await prime(target, plan.paths.map((p) => ({ path: toUrlPath(p.path), headers: { ...plan.headers, ...p.headers } })), opts.signal);
+      const failed = await prime(
+        target,
+        plan.paths.map((p) => ({ path: toUrlPath(p.path), headers: { ...plan.headers, ...p.headers } })),
+        opts.signal,
+      );
       if (failed > 0) notes.push(`priming: ${failed} requests were answered with an error status`);
     }
 
     const schedule = new Schedule(plan.phases);
     const books = new SurgeAggregate(plan, schedule);
-    const orders = fleetOrders(plan, limits, edgeEndpoints(target, plan), requestCycle(plan.paths, toUrlPath), target.cacheStatus.name);
+    const orders = fleetOrders(
+      plan,
+      limits,
+      edgeEndpoints(target, plan),
+      requestCycle(plan.paths, toUrlPath),
+      target.cacheStatus.name,
+    );
     let startAt = 0;
     let startWall = 0;
     let stoppedAtMs: number | undefined;
@@ -120,19 +138,26 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     for (const p of plan.phases) {
       const span = Math.max(0, Math.min(p.durationMs, elapsedMs - p.startMs));
       const last = p.index === plan.phases.length - 1;
-      const originSeen = span > 0 ? await originCount(startWall + p.startMs, last ? endWall : startWall + p.startMs + span) : undefined;
+      const originSeen =
+        span > 0 ? await originCount(startWall + p.startMs, last ? endWall : startWall + p.startMs + span) : undefined;
       const stats = withOrigin(books.phases[p.index]!, span, originSeen);
       phases.push(phaseRecord(plan, schedule, p, span, stats, span > 0));
     }
     const totalOrigin = await originCount(startWall, endWall);
-    if (countFailure) notes.push(`origin offload not measured: the probe origin did not answer its count (${countFailure})`);
+    if (countFailure)
+      notes.push(`origin offload not measured: the probe origin did not answer its count (${countFailure})`);
     const totals = withOrigin(books.total, elapsedMs, totalOrigin);
     notes.push(...observations(totals, flown.unsent, flown.lost));
-    if (totals.sent >= limits.max_requests) notes.push(`the surge reached the target's max_requests (${limits.max_requests}); the bees stopped sending there`);
+    if (totals.sent >= limits.max_requests)
+      notes.push(
+        `the surge reached the target's max_requests (${limits.max_requests}); the bees stopped sending there`,
+      );
     return surgeSection(plan, schedule, elapsedMs, {
       source: 'edgecheck',
       partial: stoppedAtMs !== undefined && stoppedAtMs < plan.durationMs,
-      ...(stoppedAtMs !== undefined ? { stop_reason: typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'stopped' } : {}),
+      ...(stoppedAtMs !== undefined
+        ? { stop_reason: typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'stopped' }
+        : {}),
       duration_ms: Math.round(elapsedMs),
       primed: plan.prime,
       limits,
@@ -152,7 +177,8 @@ function withOrigin(tally: Tally, spanMs: number, originRequests: number | undef
   if (originRequests === undefined) return stats;
   stats.cache.origin_requests = originRequests;
   stats.cache.origin_rps = spanMs > 0 ? round(originRequests / (spanMs / 1000)) : 0;
-  stats.cache.origin_hit_ratio = stats.responses > 0 ? round(Math.max(0, 1 - originRequests / stats.responses), 4) : null;
+  stats.cache.origin_hit_ratio =
+    stats.responses > 0 ? round(Math.max(0, 1 - originRequests / stats.responses), 4) : null;
   return stats;
 }
 
@@ -160,9 +186,12 @@ function observations(totals: SurgeStats, unsent: number, lost: number): string[
   const notes: string[] = [];
   const { claimed_hit_ratio: claimed, origin_hit_ratio: truth } = totals.cache;
   if (claimed !== null && truth !== undefined && truth !== null && Math.abs(claimed - truth) > CLAIM_DISAGREEMENT) {
-    notes.push(`the vendor header claims a hit ratio of ${pct(claimed)} but the origin's count gives ${pct(truth)}; thresholds use the origin's`);
+    notes.push(
+      `the vendor header claims a hit ratio of ${pct(claimed)} but the origin's count gives ${pct(truth)}; thresholds use the origin's`,
+    );
   }
-  if (unsent > 0) notes.push(`${unsent} planned requests were never sent: every connection was busy (raise connections or bees)`);
+  if (unsent > 0)
+    notes.push(`${unsent} planned requests were never sent: every connection was busy (raise connections or bees)`);
   if (lost > 0) notes.push(`${lost} bees did not report in time and were stopped; their last second is missing`);
   return notes;
 }

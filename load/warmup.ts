@@ -12,15 +12,26 @@ export async function preflight(target: OpenTarget, path: string, signal?: Abort
   for (const address of edgesOf(target)) {
     if (signal?.aborted) return;
     try {
-      await target.http.send({ method: 'GET', url: new URL(path, target.url), ...(address ? { address } : {}), timeoutMs: WARMUP_TIMEOUT_MS });
+      await target.http.send({
+        method: 'GET',
+        url: new URL(path, target.url),
+        ...(address ? { address } : {}),
+        timeoutMs: WARMUP_TIMEOUT_MS,
+      });
     } catch (err) {
-      throw new HarnessError(`surge preflight: ${(err as Error).message}; the bees fire only at an edge whose certificate verifies`);
+      throw new HarnessError(
+        `surge preflight: ${(err as Error).message}; the bees fire only at an edge whose certificate verifies`,
+      );
     }
   }
 }
 
 /** Requests every path once on every edge, until aborted; returns how many answered with an error status. */
-export async function prime(target: OpenTarget, requests: Array<{ path: string; headers: Record<string, string> }>, signal?: AbortSignal): Promise<number> {
+export async function prime(
+  target: OpenTarget,
+  requests: Array<{ path: string; headers: Record<string, string> }>,
+  signal?: AbortSignal,
+): Promise<number> {
   let failed = 0;
   for (const address of edgesOf(target)) {
     for (const { path, headers } of requests) {

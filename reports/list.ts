@@ -15,7 +15,11 @@ export default class ListReporter implements Reporter {
   onRunBegin(info: { target: { name: string; url: string }; suites: Array<{ suite: string; checks: number }> }): void {
     this.live = true;
     const count = info.suites.reduce((n, s) => n + s.checks, 0);
-    this.write(this.p.bold(`edgecheck: ${count} checks from ${info.suites.map((s) => s.suite).join(', ')} against ${info.target.name} (${info.target.url})`));
+    this.write(
+      this.p.bold(
+        `edgecheck: ${count} checks from ${info.suites.map((s) => s.suite).join(', ')} against ${info.target.name} (${info.target.url})`,
+      ),
+    );
   }
 
   onCheckEnd(check: CheckRecord): void {
@@ -32,7 +36,14 @@ export default class ListReporter implements Reporter {
 
   private line(check: CheckRecord): void {
     const p = this.p;
-    const mark = check.status === 'passed' ? p.green('✓') : check.status === 'skipped' ? p.yellow('-') : check.kind === 'required' ? p.red('✗') : p.yellow('!');
+    const mark =
+      check.status === 'passed'
+        ? p.green('✓')
+        : check.status === 'skipped'
+          ? p.yellow('-')
+          : check.kind === 'required'
+            ? p.red('✗')
+            : p.yellow('!');
     const kind = check.kind === 'required' ? '' : p.dim(` [${check.kind}]`);
     const time = check.status === 'skipped' ? '' : p.dim(` (${check.duration_ms} ms)`);
     this.write(`  ${mark} ${check.suite} › ${check.id}: ${check.title}${kind}${time}`);

@@ -24,12 +24,29 @@ export function missionAssessment(record: RunRecord, p: Paint): string[] {
   const lines: string[] = [];
   const how = `${s.model} model, ${s.bees} bee${s.bees === 1 ? '' : 's'}, ${s.connections} connections, ${formatSeconds(s.duration_ms)}${s.source === 'k6' ? ', from a k6 summary' : ''}`;
   lines.push('', p.bold(`mission assessment: surge ${s.plan} against ${record.target.name} (${how})`));
-  if (s.partial) lines.push(p.yellow(`  partial: ${s.stop_reason ?? 'stopped'} after ${formatSeconds(s.duration_ms)} of ${formatSeconds(s.planned_duration_ms)}`));
+  if (s.partial)
+    lines.push(
+      p.yellow(
+        `  partial: ${s.stop_reason ?? 'stopped'} after ${formatSeconds(s.duration_ms)} of ${formatSeconds(s.planned_duration_ms)}`,
+      ),
+    );
   lines.push(...phaseTable(s, p), '');
   for (const t of s.thresholds) lines.push(thresholdLine(t, s, p));
   for (const n of s.notes) lines.push(p.yellow(`  note: ${n}`));
   const held = s.verdict === 'held';
-  lines.push('', held ? p.green(p.bold('  verdict: the edge held')) : p.red(p.bold(`  verdict: breached (${s.thresholds.filter((t) => t.verdict === 'breached').map((t) => t.threshold).join(', ')})`)));
+  lines.push(
+    '',
+    held
+      ? p.green(p.bold('  verdict: the edge held'))
+      : p.red(
+          p.bold(
+            `  verdict: breached (${s.thresholds
+              .filter((t) => t.verdict === 'breached')
+              .map((t) => t.threshold)
+              .join(', ')})`,
+          ),
+        ),
+  );
   return lines;
 }
 
@@ -46,7 +63,8 @@ function phaseTable(s: SurgeRecord, p: Paint): string[] {
     ph.cache.origin_rps !== undefined ? String(ph.cache.origin_rps) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const fmt = (cells: string[]) =>
+    '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const marks = s.phases.map((ph) => phaseMark(ph, p));
   return [p.dim(fmt(header)), ...rows.map((r, i) => `${fmt(r)} ${marks[i]}`)];
 }
@@ -65,7 +83,8 @@ function hitRatio(ph: SurgePhaseRecord): string {
 function thresholdLine(t: SurgeThresholdSummary, s: SurgeRecord, p: Paint): string {
   const rule = `${t.threshold} ${t.comparison === '<=' ? '≤' : '≥'} ${t.limit}`;
   if (t.verdict === 'not measured') return `  ${p.yellow('-')} ${rule}: not measured (${t.reason ?? 'no data'})`;
-  if (t.verdict === 'held') return `  ${p.green('✓')} ${rule}: held in every phase${t.actual !== null ? ` (whole surge ${formatValue(t, t.actual)})` : ''}`;
+  if (t.verdict === 'held')
+    return `  ${p.green('✓')} ${rule}: held in every phase${t.actual !== null ? ` (whole surge ${formatValue(t, t.actual)})` : ''}`;
   const where = t.breached_in.map((i) => {
     const v = s.phases[i]!.thresholds.find((x) => x.threshold === t.threshold)!;
     if (v.actual === null) return `phase ${i + 1} (${v.reason ?? 'no value'})`;

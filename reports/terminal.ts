@@ -15,7 +15,18 @@ export function paint(color: boolean): Paint {
   return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }
 
-const EVIDENCE_HEADERS = ['cache-control', 'age', 'expires', 'etag', 'last-modified', 'cache-status', 'x-cache', 'cf-cache-status', 'x-cache-status', 'location'];
+const EVIDENCE_HEADERS = [
+  'cache-control',
+  'age',
+  'expires',
+  'etag',
+  'last-modified',
+  'cache-status',
+  'x-cache',
+  'cf-cache-status',
+  'x-cache-status',
+  'location',
+];
 
 export function failureDetail(check: CheckRecord, p: Paint): string[] {
   const lines: string[] = [];
@@ -27,7 +38,12 @@ export function failureDetail(check: CheckRecord, p: Paint): string[] {
 
 function evidence(step: StepRecord, p: Paint): string[] {
   const lines: string[] = [];
-  if (step.request) lines.push(p.dim(`    > ${step.request.method} ${step.request.url}${step.request.address ? ` (edge ${step.request.address})` : ''}`));
+  if (step.request)
+    lines.push(
+      p.dim(
+        `    > ${step.request.method} ${step.request.url}${step.request.address ? ` (edge ${step.request.address})` : ''}`,
+      ),
+    );
   if (step.response) {
     lines.push(p.dim(`    < ${step.response.status}`));
     for (const h of EVIDENCE_HEADERS) {
@@ -37,10 +53,18 @@ function evidence(step: StepRecord, p: Paint): string[] {
   }
   if (step.origin_seen !== undefined) {
     const reqs = step.origin_requests ?? [];
-    lines.push(p.dim(`    origin log: ${reqs.length === 0 ? 'no request reached the origin' : reqs.map((r) => `${r.method} ${r.url}${conditional(r.headers)}`).join('; ')}`));
+    lines.push(
+      p.dim(
+        `    origin log: ${reqs.length === 0 ? 'no request reached the origin' : reqs.map((r) => `${r.method} ${r.url}${conditional(r.headers)}`).join('; ')}`,
+      ),
+    );
   }
   if (step.cache_claim?.agrees_with_origin === false) {
-    lines.push(p.yellow(`    note: the vendor header claims "${step.cache_claim.claim}" but the origin log says ${step.served_by ?? (step.origin_seen ? 'origin' : 'cache')}`));
+    lines.push(
+      p.yellow(
+        `    note: the vendor header claims "${step.cache_claim.claim}" but the origin log says ${step.served_by ?? (step.origin_seen ? 'origin' : 'cache')}`,
+      ),
+    );
   }
   if (step.tls) lines.push(...tlsEvidence(step.tls.endpoints, p));
   if (step.poll) lines.push(...pollEvidence(step.poll, p));
@@ -53,7 +77,9 @@ function pollEvidence(poll: NonNullable<StepRecord['poll']>, p: Paint): string[]
     const answers = `${r.answers} answer${r.answers === 1 ? '' : 's'}`;
     const flips = r.flips ? `, flipped back ${r.flips}x` : '';
     if (r.held_ms !== null) return p.dim(`    edge ${edge}: held from ${r.held_ms} ms (${answers}${flips})`);
-    return p.dim(`    edge ${edge}: never held (${answers}${flips})${r.last_failure ? `; last: ${r.last_failure}` : ''}`);
+    return p.dim(
+      `    edge ${edge}: never held (${answers}${flips})${r.last_failure ? `; last: ${r.last_failure}` : ''}`,
+    );
   });
 }
 
@@ -65,7 +91,8 @@ export function propagationLine(check: CheckRecord, p: Paint): string | undefine
   const parts = [`p50 ${ms(spread.p50)}`, `p95 ${ms(spread.p95)}`, `max ${ms(spread.max)}`];
   if (spread.slowest) parts.push(`slowest ${spread.slowest}`);
   const provider = [`accepted ${ms(spread.accepted_ms)}`, `completed ${ms(spread.completed_ms)}`];
-  if (spread.lag_after_completed_ms !== undefined) provider.push(`edges lagged ${spread.lag_after_completed_ms} ms after`);
+  if (spread.lag_after_completed_ms !== undefined)
+    provider.push(`edges lagged ${spread.lag_after_completed_ms} ms after`);
   return p.dim(`    propagation: ${parts.join(', ')}; provider: ${provider.join(', ')}`);
 }
 
@@ -79,12 +106,23 @@ function tlsEvidence(endpoints: TlsEndpointRecord[], p: Paint): string[] {
     return [
       `    tls ${where}: ${handshakeLine(e.handshake)}`,
       ...certificateLines(e.handshake, '      '),
-      ...(e.resumption ? [`      resumption: ${e.resumption.ok && !e.resumption.resumed ? 'not resumed (a full handshake)' : handshakeLine(e.resumption)}`] : []),
-      ...(e.without_sni ? [`      without SNI: ${handshakeLine(e.without_sni)}`, ...certificateLines(e.without_sni, '        ')] : []),
-      ...(e.hsts ? [`      https answer: ${'error' in e.hsts ? e.hsts.error : `${e.hsts.status}, strict-transport-security: ${e.hsts.header ?? '(none)'}`}`] : []),
+      ...(e.resumption
+        ? [
+            `      resumption: ${e.resumption.ok && !e.resumption.resumed ? 'not resumed (a full handshake)' : handshakeLine(e.resumption)}`,
+          ]
+        : []),
+      ...(e.without_sni
+        ? [`      without SNI: ${handshakeLine(e.without_sni)}`, ...certificateLines(e.without_sni, '        ')]
+        : []),
+      ...(e.hsts
+        ? [
+            `      https answer: ${'error' in e.hsts ? e.hsts.error : `${e.hsts.status}, strict-transport-security: ${e.hsts.header ?? '(none)'}`}`,
+          ]
+        : []),
     ].map((l) => p.dim(l));
   });
-  if (failed.length > TLS_ENDPOINTS_SHOWN) lines.push(p.dim(`    ... and ${failed.length - TLS_ENDPOINTS_SHOWN} more endpoints (see run.json)`));
+  if (failed.length > TLS_ENDPOINTS_SHOWN)
+    lines.push(p.dim(`    ... and ${failed.length - TLS_ENDPOINTS_SHOWN} more endpoints (see run.json)`));
   return lines;
 }
 
@@ -122,7 +160,9 @@ export function claimDisagreements(record: RunRecord, p: Paint): string[] {
     c.steps.forEach((step, i) => {
       if (step.cache_claim?.agrees_with_origin !== false) return;
       const truth = step.served_by ?? (step.origin_seen ? 'origin' : 'cache');
-      lines.push(`  ${c.suite} › ${c.id} step ${i + 1}: claims "${step.cache_claim.claim}" (${step.cache_claim.evidence}), origin log says ${truth}`);
+      lines.push(
+        `  ${c.suite} › ${c.id} step ${i + 1}: claims "${step.cache_claim.claim}" (${step.cache_claim.evidence}), origin log says ${truth}`,
+      );
     });
   }
   if (lines.length === 0) return [];

@@ -59,18 +59,21 @@ export async function labMatrix(argv: string[]): Promise<number> {
   const readme = readFileSync(readmeFile, 'utf8');
   const updated = replaceBetweenMarkers(readme, renderMatrix(columns, expected));
   if (updated !== readme) writeFileSync(readmeFile, updated);
-  process.stdout.write(`lab:matrix: ${updated === readme ? 'unchanged' : 'rewrote'} the matrix in ${readmeFile} (run records in ${dir})\n`);
+  process.stdout.write(
+    `lab:matrix: ${updated === readme ? 'unchanged' : 'rewrote'} the matrix in ${readmeFile} (run records in ${dir})\n`,
+  );
   const differ = disagreements(columns, expected);
   if (differ.length === 0) return 0;
-  process.stderr.write(`lab:matrix: these verdicts differ from ${expected.file}; fix the edge or the table, then run again:\n`);
+  process.stderr.write(
+    `lab:matrix: these verdicts differ from ${expected.file}; fix the edge or the table, then run again:\n`,
+  );
   for (const line of differ) process.stderr.write(`  ${line}\n`);
   return 1;
 }
 
 async function runAll(dir: string, suitesDir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const suites = listSuiteNames(suitesDir)
-    .map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
+  const suites = listSuiteNames(suitesDir).map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
   const versions: Record<string, string> = {};
   for (const lab of LABS) {
     process.stdout.write(`lab:matrix: every suite against ${lab}\n`);

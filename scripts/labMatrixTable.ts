@@ -64,10 +64,19 @@ export function renderMatrix(columns: MatrixColumn[], expected: ExpectedVerdicts
     '',
   ];
   if (timing.size > 0) {
-    out.push('‡ the verdict on this edge depends on timing (the reason is in lab/realEdges/expectedVerdicts.yaml); the cell shows the run that made this table.', '');
+    out.push(
+      '‡ the verdict on this edge depends on timing (the reason is in lab/realEdges/expectedVerdicts.yaml); the cell shows the run that made this table.',
+      '',
+    );
   }
   const notes = differences(all, columns, expected);
-  if (notes.length > 0) out.push('**Where a real edge differs from the reference edge**, the check says what the specification asks for:', '', ...notes, '');
+  if (notes.length > 0)
+    out.push(
+      '**Where a real edge differs from the reference edge**, the check says what the specification asks for:',
+      '',
+      ...notes,
+      '',
+    );
   return out.join('\n');
 }
 
@@ -85,7 +94,9 @@ function differences(all: Row[], columns: MatrixColumn[], expected: ExpectedVerd
       const reason = want?.reason ?? check?.reason ?? '';
       return `${heading.get(c.lab)}: ${check ? CELL[check.status] : 'not run'}${reason ? ` — ${reason}` : ''}.`;
     });
-    notes.push(`- \`${row.key}\`${spec}: *${reference.title}*. Reference edge: ${CELL[reference.status]}. ${why.join(' ')}`);
+    notes.push(
+      `- \`${row.key}\`${spec}: *${reference.title}*. Reference edge: ${CELL[reference.status]}. ${why.join(' ')}`,
+    );
   }
   return notes;
 }
@@ -99,7 +110,9 @@ export function disagreements(columns: MatrixColumn[], expected: ExpectedVerdict
       const want = expected.verdict(column.lab, check.suite, check.id);
       if (!want) out.push(`${column.lab}: ${check.suite}.${check.id} is not in ${expected.file}`);
       else if (!agrees(want, check.status)) {
-        out.push(`${column.lab}: ${check.suite}.${check.id} ${check.status}, the table says ${want.status}${check.reason ? ` (${check.reason})` : ''}`);
+        out.push(
+          `${column.lab}: ${check.suite}.${check.id} ${check.status}, the table says ${want.status}${check.reason ? ` (${check.reason})` : ''}`,
+        );
       }
     }
   }
@@ -110,6 +123,7 @@ export function disagreements(columns: MatrixColumn[], expected: ExpectedVerdict
 export function replaceBetweenMarkers(readme: string, body: string): string {
   const start = readme.indexOf(MATRIX_START);
   const end = readme.indexOf(MATRIX_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${MATRIX_START} ... ${MATRIX_END} markers to write the matrix between`);
+  if (start < 0 || end < start)
+    throw new Error(`README.md has no ${MATRIX_START} ... ${MATRIX_END} markers to write the matrix between`);
   return `${readme.slice(0, start + MATRIX_START.length)}\n${body.trimEnd()}\n${readme.slice(end)}`;
 }

@@ -27,12 +27,19 @@ t.test('autocannon --json: completed requests over the duration', async (t) => {
 });
 
 t.test('the last line: ratios to each tool and the surge peak RSS', async (t) => {
-  t.equal(summaryLine({ wrk: 66936.7, autocannon: 27668.9, surge: 41552.4, rssMb: 133.08 }), 'ratio_vs_wrk=0.62 ratio_vs_autocannon=1.50 rss_mb=133.1');
-  t.equal(summaryLine({ surge: 1000, rssMb: 90 }), 'ratio_vs_wrk=n/a ratio_vs_autocannon=n/a rss_mb=90.0', 'n/a where a tool did not run');
+  t.equal(
+    summaryLine({ wrk: 66936.7, autocannon: 27668.9, surge: 41552.4, rssMb: 133.08 }),
+    'ratio_vs_wrk=0.62 ratio_vs_autocannon=1.50 rss_mb=133.1',
+  );
+  t.equal(
+    summaryLine({ surge: 1000, rssMb: 90 }),
+    'ratio_vs_wrk=n/a ratio_vs_autocannon=n/a rss_mb=90.0',
+    'n/a where a tool did not run',
+  );
   t.match(summaryLine({ wrk: 1, surge: 1, rssMb: 1 }), /^ratio_vs_wrk=\S+ ratio_vs_autocannon=\S+ rss_mb=\S+$/);
 });
 
-t.test('each tool\'s CPU: cores used and requests per CPU-second', async (t) => {
+t.test("each tool's CPU: cores used and requests per CPU-second", async (t) => {
   t.equal(cpuNote(80_000, 7.2, 10), 'on 0.72 cores, 111.1k req per CPU-second');
   t.equal(cpuNote(80_000, undefined, 10), '', 'nothing where the CPU time is unknown');
   t.equal(cpuNote(80_000, 0, 10), '');

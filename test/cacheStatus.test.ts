@@ -72,7 +72,7 @@ const samples: Record<DialectName, Sample[]> = {
     },
     { title: 'an unknown result type', headers: { 'x-cache': 'Teleported from cloudfront' }, claim: undefined },
     { title: 'only the POP, no X-Cache', headers: { 'x-amz-cf-pop': 'IAD89-C1' }, claim: undefined },
-    { title: 'another cache\'s X-Cache', headers: { 'x-cache': 'HIT' }, claim: undefined },
+    { title: "another cache's X-Cache", headers: { 'x-cache': 'HIT' }, claim: undefined },
   ],
 
   fastly: [
@@ -90,13 +90,21 @@ const samples: Record<DialectName, Sample[]> = {
     },
     {
       title: 'shield missed, edge hit',
-      headers: { 'x-served-by': 'cache-iad-kiad7000025-IAD, cache-lhr6330-LHR', 'x-cache': 'MISS, HIT', 'x-cache-hits': '0, 3' },
+      headers: {
+        'x-served-by': 'cache-iad-kiad7000025-IAD, cache-lhr6330-LHR',
+        'x-cache': 'MISS, HIT',
+        'x-cache-hits': '0, 3',
+      },
       claim: 'hit',
       detail: { upstream: 'MISS', hits: 3, pop: 'cache-lhr6330-LHR' },
     },
     {
       title: 'edge missed, shield hit: the edge closest to the client decides',
-      headers: { 'x-served-by': 'cache-iad-kiad7000025-IAD, cache-lhr6330-LHR', 'x-cache': 'HIT, MISS', 'x-cache-hits': '4, 0' },
+      headers: {
+        'x-served-by': 'cache-iad-kiad7000025-IAD, cache-lhr6330-LHR',
+        'x-cache': 'HIT, MISS',
+        'x-cache-hits': '4, 0',
+      },
       claim: 'miss',
       detail: { upstream: 'HIT', hits: 0 },
     },
@@ -129,11 +137,19 @@ const samples: Record<DialectName, Sample[]> = {
       detail: { upstream: 'MISS', hits: 2 },
     },
     { title: 'X-Timer only', headers: { 'x-timer': fastlyTimer }, claim: undefined },
-    { title: 'a state Fastly never reports', headers: { 'x-served-by': 'cache-lhr6330-LHR', 'x-cache': 'HIT-STALE' }, claim: undefined },
+    {
+      title: 'a state Fastly never reports',
+      headers: { 'x-served-by': 'cache-lhr6330-LHR', 'x-cache': 'HIT-STALE' },
+      claim: undefined,
+    },
   ],
 
   cloudflare: [
-    { title: 'two tiers, joined on one line: the last is closest to the client', headers: { 'cf-cache-status': 'MISS, HIT' }, claim: 'hit' },
+    {
+      title: 'two tiers, joined on one line: the last is closest to the client',
+      headers: { 'cf-cache-status': 'MISS, HIT' },
+      claim: 'hit',
+    },
     {
       title: 'HIT, with the data centre from CF-Ray',
       headers: { 'cf-cache-status': 'HIT', 'cf-ray': cfRay, server: 'cloudflare', age: '1200' },
@@ -152,11 +168,25 @@ const samples: Record<DialectName, Sample[]> = {
     { title: 'UPDATING', headers: { 'cf-cache-status': 'UPDATING' }, claim: 'stale', detail: { status: 'UPDATING' } },
     { title: 'REVALIDATED', headers: { 'cf-cache-status': 'REVALIDATED' }, claim: 'revalidated' },
     { title: 'BYPASS', headers: { 'cf-cache-status': 'BYPASS' }, claim: 'bypass' },
-    { title: 'DYNAMIC', headers: { 'cf-cache-status': 'DYNAMIC', 'cf-ray': cfRay }, claim: 'bypass', detail: { status: 'DYNAMIC' } },
-    { title: 'NONE', headers: { 'cf-cache-status': 'NONE' }, claim: 'bypass', detail: { reason: 'generated at the edge' } },
+    {
+      title: 'DYNAMIC',
+      headers: { 'cf-cache-status': 'DYNAMIC', 'cf-ray': cfRay },
+      claim: 'bypass',
+      detail: { status: 'DYNAMIC' },
+    },
+    {
+      title: 'NONE',
+      headers: { 'cf-cache-status': 'NONE' },
+      claim: 'bypass',
+      detail: { reason: 'generated at the edge' },
+    },
     { title: 'UNKNOWN', headers: { 'cf-cache-status': 'UNKNOWN' }, claim: 'bypass' },
     { title: 'lower case', headers: { 'cf-cache-status': 'hit' }, claim: 'hit' },
-    { title: 'a CF-Ray without a data centre', headers: { 'cf-cache-status': 'HIT', 'cf-ray': '8c7d2d4bfd1a1f3e' }, claim: 'hit' },
+    {
+      title: 'a CF-Ray without a data centre',
+      headers: { 'cf-cache-status': 'HIT', 'cf-ray': '8c7d2d4bfd1a1f3e' },
+      claim: 'hit',
+    },
     { title: 'repeated header: the last line', headers: { 'cf-cache-status': ['MISS', 'HIT'] }, claim: 'hit' },
     { title: 'an unknown status', headers: { 'cf-cache-status': 'DEFERRED' }, claim: undefined },
     { title: 'CF-Ray only', headers: { 'cf-ray': cfRay }, claim: undefined },
@@ -185,14 +215,22 @@ const samples: Record<DialectName, Sample[]> = {
       claim: 'miss',
       detail: { upstream: 'TCP_HIT' },
     },
-    { title: 'TCP_REFRESH_HIT', headers: { 'x-cache': `TCP_REFRESH_HIT from a1-2-3-4 ${akamaiServer}` }, claim: 'revalidated' },
+    {
+      title: 'TCP_REFRESH_HIT',
+      headers: { 'x-cache': `TCP_REFRESH_HIT from a1-2-3-4 ${akamaiServer}` },
+      claim: 'revalidated',
+    },
     {
       title: 'TCP_REFRESH_MISS',
       headers: { 'x-cache': `TCP_REFRESH_MISS from a1-2-3-4 ${akamaiServer}` },
       claim: 'miss',
       detail: { reason: 'stale copy replaced by a new one from origin' },
     },
-    { title: 'TCP_REFRESH_FAIL_HIT', headers: { 'x-cache': `TCP_REFRESH_FAIL_HIT from a1-2-3-4 ${akamaiServer}` }, claim: 'stale' },
+    {
+      title: 'TCP_REFRESH_FAIL_HIT',
+      headers: { 'x-cache': `TCP_REFRESH_FAIL_HIT from a1-2-3-4 ${akamaiServer}` },
+      claim: 'stale',
+    },
     { title: 'TCP_IMS_HIT', headers: { 'x-cache': `TCP_IMS_HIT from a1-2-3-4 ${akamaiServer}` }, claim: 'hit' },
     {
       title: 'TCP_NEGATIVE_HIT',
@@ -201,7 +239,11 @@ const samples: Record<DialectName, Sample[]> = {
       detail: { status: 'TCP_NEGATIVE_HIT', reason: 'negative: a cached error response' },
     },
     { title: 'TCP_DENIED', headers: { 'x-cache': `TCP_DENIED from a1-2-3-4 ${akamaiServer}` }, claim: 'error' },
-    { title: 'TCP_COOKIE_DENY', headers: { 'x-cache': `TCP_COOKIE_DENY from a1-2-3-4 ${akamaiServer}` }, claim: 'error' },
+    {
+      title: 'TCP_COOKIE_DENY',
+      headers: { 'x-cache': `TCP_COOKIE_DENY from a1-2-3-4 ${akamaiServer}` },
+      claim: 'error',
+    },
     { title: 'a bare code', headers: { 'x-cache': 'TCP_HIT' }, claim: 'hit', detail: { status: 'TCP_HIT' } },
     {
       title: 'Akamai-Cache-Status, child only',
@@ -230,7 +272,10 @@ const samples: Record<DialectName, Sample[]> = {
     { title: 'Error', headers: { 'akamai-cache-status': 'Error from child' }, claim: 'error' },
     {
       title: 'the debug X-Cache wins over Akamai-Cache-Status',
-      headers: { 'x-cache': `TCP_REFRESH_MISS from a1-2-3-4 ${akamaiServer}`, 'akamai-cache-status': 'Miss from child' },
+      headers: {
+        'x-cache': `TCP_REFRESH_MISS from a1-2-3-4 ${akamaiServer}`,
+        'akamai-cache-status': 'Miss from child',
+      },
       claim: 'miss',
       detail: { status: 'TCP_REFRESH_MISS' },
     },
@@ -243,7 +288,11 @@ const samples: Record<DialectName, Sample[]> = {
     { title: 'an unknown status', headers: { 'akamai-cache-status': 'Warped from child' }, claim: undefined },
     { title: 'parent only', headers: { 'akamai-cache-status': 'Hit from parent' }, claim: undefined },
     { title: 'not the tier syntax', headers: { 'akamai-cache-status': 'HIT' }, claim: undefined },
-    { title: 'X-Cache-Remote only', headers: { 'x-cache-remote': `TCP_HIT from a1-2-3-4 ${akamaiServer}` }, claim: undefined },
+    {
+      title: 'X-Cache-Remote only',
+      headers: { 'x-cache-remote': `TCP_HIT from a1-2-3-4 ${akamaiServer}` },
+      claim: undefined,
+    },
   ],
 
   rfc9211: [
@@ -339,15 +388,27 @@ const samples: Record<DialectName, Sample[]> = {
     { title: 'invalid: bad escape', headers: { 'cache-status': '"a\\x"; hit' }, claim: undefined },
     { title: 'invalid: non-ASCII in a string', headers: { 'cache-status': '"caché"; hit' }, claim: undefined },
     { title: 'invalid: decimal without fraction', headers: { 'cache-status': 'C; hit; ttl=1.' }, claim: undefined },
-    { title: 'invalid: 13 integer digits in a decimal', headers: { 'cache-status': 'C; hit; x=1234567890123.5' }, claim: undefined },
-    { title: 'invalid: 16-digit integer', headers: { 'cache-status': 'C; hit; ttl=1234567890123456' }, claim: undefined },
+    {
+      title: 'invalid: 13 integer digits in a decimal',
+      headers: { 'cache-status': 'C; hit; x=1234567890123.5' },
+      claim: undefined,
+    },
+    {
+      title: 'invalid: 16-digit integer',
+      headers: { 'cache-status': 'C; hit; ttl=1234567890123456' },
+      claim: undefined,
+    },
     { title: 'invalid: bad boolean', headers: { 'cache-status': 'C; hit=?2' }, claim: undefined },
     { title: 'invalid: inner list', headers: { 'cache-status': '(A B); hit' }, claim: undefined },
     { title: 'invalid: not an item', headers: { 'cache-status': '@cache; hit' }, claim: undefined },
   ],
 
   nginx: [
-    { title: 'two caches, joined on one line: the last is closest to the client', headers: { 'x-cache-status': 'MISS, HIT' }, claim: 'hit' },
+    {
+      title: 'two caches, joined on one line: the last is closest to the client',
+      headers: { 'x-cache-status': 'MISS, HIT' },
+      claim: 'hit',
+    },
     {
       title: 'HIT',
       headers: { 'x-cache-status': 'HIT', server: 'nginx/1.24.0' },
@@ -380,7 +441,12 @@ const samples: Record<DialectName, Sample[]> = {
     },
     { title: 'xdebug hit-stale', headers: { 'x-cache': 'hit-stale' }, claim: 'stale' },
     { title: 'xdebug miss', headers: { 'x-cache': 'miss', server: 'ATS/9.2.3' }, claim: 'miss' },
-    { title: 'xdebug skipped', headers: { 'x-cache': 'skipped' }, claim: 'bypass', detail: { reason: 'cache lookup skipped' } },
+    {
+      title: 'xdebug skipped',
+      headers: { 'x-cache': 'skipped' },
+      claim: 'bypass',
+      detail: { reason: 'cache lookup skipped' },
+    },
     { title: 'xdebug none', headers: { 'x-cache': 'none' }, claim: 'bypass' },
     { title: 'xdebug on the parent too: the last entry', headers: { 'x-cache': ['miss', 'hit-fresh'] }, claim: 'hit' },
     {
@@ -415,15 +481,27 @@ const samples: Record<DialectName, Sample[]> = {
       },
       claim: 'hit',
     },
-    { title: 'Via codes without a lookup letter fall back to X-Cache', headers: { via: atsVia('uS'), 'x-cache': 'miss' }, claim: 'miss' },
+    {
+      title: 'Via codes without a lookup letter fall back to X-Cache',
+      headers: { via: atsVia('uS'), 'x-cache': 'miss' },
+      claim: 'miss',
+    },
     { title: 'an unknown lookup letter', headers: { via: atsVia('uScZsS') }, claim: undefined },
     { title: 'a Via without codes', headers: { via: 'http/1.1 edge (ApacheTrafficServer/9.2.3)' }, claim: undefined },
     { title: 'ATS server header only', headers: { server: 'ATS/9.2.3' }, claim: undefined },
   ],
 
   varnish: [
-    { title: 'two caches, joined on one line: the last is closest to the client', headers: { 'x-cache': 'MISS, HIT', via: '1.1 varnish (Varnish/7.4)' }, claim: 'hit' },
-    { title: 'the same as repeated lines', headers: { 'x-cache': ['HIT', 'MISS'], via: '1.1 varnish (Varnish/7.4)' }, claim: 'miss' },
+    {
+      title: 'two caches, joined on one line: the last is closest to the client',
+      headers: { 'x-cache': 'MISS, HIT', via: '1.1 varnish (Varnish/7.4)' },
+      claim: 'hit',
+    },
+    {
+      title: 'the same as repeated lines',
+      headers: { 'x-cache': ['HIT', 'MISS'], via: '1.1 varnish (Varnish/7.4)' },
+      claim: 'miss',
+    },
     {
       title: 'one id: a miss',
       headers: { 'x-varnish': '32773', via: '1.1 varnish (Varnish/7.4)', age: '0' },
@@ -447,7 +525,11 @@ const samples: Record<DialectName, Sample[]> = {
       evidence: 'x-cache: HIT',
     },
     { title: 'VCL X-Cache MISS', headers: { 'x-cache': 'MISS', 'x-varnish': '32777' }, claim: 'miss' },
-    { title: 'VCL X-Cache with the hit count', headers: { 'x-cache': 'HIT: 3', 'x-varnish': '32779 32770' }, claim: 'hit' },
+    {
+      title: 'VCL X-Cache with the hit count',
+      headers: { 'x-cache': 'HIT: 3', 'x-varnish': '32779 32770' },
+      claim: 'hit',
+    },
     { title: 'VCL X-Cache PASS', headers: { 'x-cache': 'pass', via: '1.1 varnish (Varnish/7.4)' }, claim: 'bypass' },
     { title: 'Via only', headers: { via: '1.1 varnish (Varnish/7.4)' }, claim: undefined },
     { title: 'three ids', headers: { 'x-varnish': '1 2 3' }, claim: undefined },
@@ -469,7 +551,11 @@ const samples: Record<DialectName, Sample[]> = {
     },
     {
       title: 'a miss',
-      headers: { 'x-cache': 'MISS from lab.edgecheck.test', 'x-cache-lookup': 'MISS from lab.edgecheck.test:3128', via: squidVia },
+      headers: {
+        'x-cache': 'MISS from lab.edgecheck.test',
+        'x-cache-lookup': 'MISS from lab.edgecheck.test:3128',
+        via: squidVia,
+      },
       claim: 'miss',
     },
     {
@@ -501,7 +587,11 @@ const samples: Record<DialectName, Sample[]> = {
       claim: 'miss',
     },
     { title: "CloudFront's line is not Squid's", headers: { 'x-cache': 'HIT from CloudFront' }, claim: undefined },
-    { title: 'lower-case words are not Squid\'s', headers: { 'x-cache': 'hit from edge.example.net' }, claim: undefined },
+    {
+      title: "lower-case words are not Squid's",
+      headers: { 'x-cache': 'hit from edge.example.net' },
+      claim: undefined,
+    },
     { title: 'Via only', headers: { via: squidVia }, claim: undefined },
   ],
 };
@@ -619,7 +709,7 @@ t.test('detection cues', async (t) => {
   t.notOk(dialects.fastly.detect({ 'x-served-by': 'origin-1' }), 'fastly: a non-Fastly X-Served-By');
   t.notOk(dialects.nginx.detect({ 'x-cache-status': 'cached' }), 'nginx: not its vocabulary');
   t.notOk(dialects.trafficserver.detect({ 'x-cache': 'MISS' }), 'trafficserver: upper-case is not xdebug');
-  t.notOk(dialects.squid.detect({ 'x-cache': 'Hit from cloudfront' }), 'squid: not CloudFront\'s X-Cache');
+  t.notOk(dialects.squid.detect({ 'x-cache': 'Hit from cloudfront' }), "squid: not CloudFront's X-Cache");
   t.notOk(dialects.squid.detect({ 'x-cache': 'HIT' }), 'squid: a bare HIT names no host');
 });
 

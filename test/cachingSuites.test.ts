@@ -64,7 +64,10 @@ t.test('each check fails under its fault switch', async (t) => {
   // each lab runs only the checks its fault guards: the rest would only add load
   const guarded = (fault: string) => Object.keys(faultFor).filter((id) => faultFor[id] === fault);
   const records = await runOnLabs(
-    faults.map((f) => ({ suites: suites.map((s) => onlyChecks(s, guarded(f))), target: `lab: reference\nfaults: [${f}]` })),
+    faults.map((f) => ({
+      suites: suites.map((s) => onlyChecks(s, guarded(f))),
+      target: `lab: reference\nfaults: [${f}]`,
+    })),
   );
   faults.forEach((fault, i) => {
     const checks = byId(records[i]!);
@@ -86,7 +89,10 @@ t.test('named routes the target does not declare are skipped with the reason', a
 
 t.test('a ttl.min too short to tell a raised TTL from the max-age itself skips, not passes', async (t) => {
   // without clamping, and with min: 1s, the check would pass whatever the edge does
-  const record = await runOnLab([suite('caching')], 'lab: reference\nfaults: [no-ttl-clamp]\nroutes: { ttl-clamp: { path: /ttl-clamp/, ttl: { min: 1, max: 4 } } }');
+  const record = await runOnLab(
+    [suite('caching')],
+    'lab: reference\nfaults: [no-ttl-clamp]\nroutes: { ttl-clamp: { path: /ttl-clamp/, ttl: { min: 1, max: 4 } } }',
+  );
   const check = byId(record)['ttl-raised-to-min'];
   t.equal(check?.status, 'skipped');
   t.match(check?.reason, /ttl\.min = 1s: too short for this check to tell \(it needs a pause of at least 2s\)/);

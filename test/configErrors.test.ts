@@ -116,7 +116,7 @@ const cases: Case[] = [
     ),
     first:
       "s-dup.yaml:7:9: error: checks[1].id: 'a' is already the id of checks[0]; ids name the check's URL " +
-      "path and must be unique",
+      'path and must be unique',
     label: 'already the id of checks[0]',
   },
   {
@@ -263,7 +263,7 @@ const wordings: Case[] = [
     kind: 'suite',
     file: write('w-key.yaml', `${check}    steps:\n      - get: /\n        headers: { "X Bad": 1 }\n`),
     first:
-      "w-key.yaml:8:20: error: checks[0].steps[0].headers.X Bad: not a valid key: not a header name (letters, " +
+      'w-key.yaml:8:20: error: checks[0].steps[0].headers.X Bad: not a valid key: not a header name (letters, ' +
       "digits and !#$%&'*+.^_`|~-)",
     label: "not a header name (letters, digits and !#$%&'*+.^_`|~-)",
   },
@@ -308,5 +308,8 @@ t.test('several problems are all reported, in file order', async (t) => {
   const res = edgecheck(['run', '--targets', goodTargets, '--suite', file], { cwd: dir });
   t.equal(res.status, 2);
   const firsts = res.stderr.split('\n').filter((l) => l.startsWith('s-many.yaml:'));
-  t.same(firsts.map((l) => l.split(': error')[0]), ['s-many.yaml:6:5', 's-many.yaml:9:30']);
+  t.same(
+    firsts.map((l) => l.split(': error')[0]),
+    ['s-many.yaml:6:5', 's-many.yaml:9:30'],
+  );
 });

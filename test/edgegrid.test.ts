@@ -104,12 +104,16 @@ t.test('AkamaiOPEN-edgegrid-node test_data.json: every consistent vector, byte f
   );
   // "POST inside limit" and "Post uses passed-max-body" publish two headers for one request (the file is not
   // read by the Node library's own tests); the Python repository's "POST inside limit" settles which is right
-  t.same(inconsistent.map((v) => v.testName), ['Post uses passed-max-body', 'POST inside limit']);
+  t.same(
+    inconsistent.map((v) => v.testName),
+    ['Post uses passed-max-body', 'POST inside limit'],
+  );
   const settled = pythonCases.find((v) => v.testName === 'POST inside limit')!;
-  const [right, wrong] = inconsistent[0]!.expectedAuthorization === settled.expectedAuthorization
-    ? [inconsistent[0]!, inconsistent[1]!]
-    : [inconsistent[1]!, inconsistent[0]!];
-  t.equal(right.expectedAuthorization, settled.expectedAuthorization, 'one of the two agrees with Python\'s');
+  const [right, wrong] =
+    inconsistent[0]!.expectedAuthorization === settled.expectedAuthorization
+      ? [inconsistent[0]!, inconsistent[1]!]
+      : [inconsistent[1]!, inconsistent[0]!];
+  t.equal(right.expectedAuthorization, settled.expectedAuthorization, "one of the two agrees with Python's");
   let checked = 0;
   for (const vector of node.tests) {
     if (vector === wrong) continue;

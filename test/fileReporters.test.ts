@@ -8,7 +8,16 @@ import { RUN_RECORD_SCHEMA, type CheckRecord, type RunRecord } from '../harness/
 import { renderJunit } from '../reports/junit.js';
 import { renderTap } from '../reports/tap.js';
 
-const check = (over: Partial<CheckRecord>): CheckRecord => ({ suite: 's', id: 'c', title: 'T', kind: 'required', status: 'passed', duration_ms: 5, steps: [], ...over });
+const check = (over: Partial<CheckRecord>): CheckRecord => ({
+  suite: 's',
+  id: 'c',
+  title: 'T',
+  kind: 'required',
+  status: 'passed',
+  duration_ms: 5,
+  steps: [],
+  ...over,
+});
 const checks = [
   check({ id: 'ok' }),
   check({ id: 'broken', status: 'failed', reason: 'step 1 (get): expected status 200, got 500' }),
@@ -27,7 +36,10 @@ const record: RunRecord = {
 
 t.test('JUnit: only required failures are failures', async (t) => {
   const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(renderJunit(record)) as {
-    testsuites: { failures: string; testsuite: { failures: string; testcase: Array<{ name: string; failure?: unknown; 'system-out'?: string }> } };
+    testsuites: {
+      failures: string;
+      testsuite: { failures: string; testcase: Array<{ name: string; failure?: unknown; 'system-out'?: string }> };
+    };
   };
   t.equal(xml.testsuites.failures, '1');
   t.equal(xml.testsuites.testsuite.failures, '1');
@@ -52,5 +64,8 @@ t.test('TAP 14: escapes, one line per test point, TODO for what does not count',
   t.equal(results.length, 4);
   t.equal(results[3]!.name, 's › odd: a \\ backslash, a # hash and a second line');
   t.equal(results[2]!.todo, 'optimal check');
-  t.same(results.map((r) => r.ok), [true, false, false, true]);
+  t.same(
+    results.map((r) => r.ok),
+    [true, false, false, true],
+  );
 });

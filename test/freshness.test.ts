@@ -42,10 +42,21 @@ t.test('currentAge (RFC 9111 4.2.3)', async (t) => {
   t.equal(currentAge({ requestTime: base, responseTime: base, date }, base + 5000, none), 5000);
   // an upstream Age is added
   t.equal(currentAge({ requestTime: base, responseTime: base, date, age: '120' }, base + 1000, none), 121_000);
-  t.equal(currentAge({ requestTime: base, responseTime: base, date, age: '120' }, base + 1000, new Set(['ignore-upstream-age'])), 1000);
+  t.equal(
+    currentAge(
+      { requestTime: base, responseTime: base, date, age: '120' },
+      base + 1000,
+      new Set(['ignore-upstream-age']),
+    ),
+    1000,
+  );
   // apparent age from a Date in the past, less Date's one-second resolution
   t.equal(currentAge({ requestTime: base + 10_000, responseTime: base + 10_000, date }, base + 10_000, none), 9_000);
-  t.equal(currentAge({ requestTime: base + 900, responseTime: base + 900, date }, base + 900, none), 0, 'truncation is not age');
+  t.equal(
+    currentAge({ requestTime: base + 900, responseTime: base + 900, date }, base + 900, none),
+    0,
+    'truncation is not age',
+  );
   // response delay counts
   t.equal(currentAge({ requestTime: base, responseTime: base + 300, date }, base + 300, none), 300);
 });

@@ -1,20 +1,40 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import t from 'tap';
-import { matchHostname, namesFromCertificate, type CertificateNames, type HostnameMatch } from '../harness/tls/hostnameMatch.js';
+import {
+  matchHostname,
+  namesFromCertificate,
+  type CertificateNames,
+  type HostnameMatch,
+} from '../harness/tls/hostnameMatch.js';
 
 const san = (dns: string[], ip: string[] = []): CertificateNames => ({ dns, ip });
 const cnOnly = (commonName: string): CertificateNames => ({ dns: [], ip: [], commonName });
 
 const cases: Array<[string, string, CertificateNames, Partial<HostnameMatch>]> = [
-  ['exact name', 'lab.edgecheck.test', san(['lab.edgecheck.test']), { match: true, by: 'san-dns', matchedName: 'lab.edgecheck.test' }],
-  ['second SAN', 'b.example.com', san(['a.example.com', 'b.example.com']), { match: true, matchedName: 'b.example.com' }],
+  [
+    'exact name',
+    'lab.edgecheck.test',
+    san(['lab.edgecheck.test']),
+    { match: true, by: 'san-dns', matchedName: 'lab.edgecheck.test' },
+  ],
+  [
+    'second SAN',
+    'b.example.com',
+    san(['a.example.com', 'b.example.com']),
+    { match: true, matchedName: 'b.example.com' },
+  ],
   ['different name', 'lab.edgecheck.test', san(['other.edgecheck.test']), { match: false, by: 'none' }],
   ['hostname case', 'LAB.EdgeCheck.Test', san(['lab.edgecheck.test']), { match: true, by: 'san-dns' }],
   ['SAN case', 'lab.edgecheck.test', san(['Lab.EDGECHECK.test']), { match: true, by: 'san-dns' }],
   ['trailing dot on hostname', 'lab.edgecheck.test.', san(['lab.edgecheck.test']), { match: true }],
   ['trailing dot on SAN', 'lab.edgecheck.test', san(['lab.edgecheck.test.']), { match: true }],
-  ['wildcard covers one label', 'img.example.com', san(['*.example.com']), { match: true, by: 'san-dns', matchedName: '*.example.com' }],
+  [
+    'wildcard covers one label',
+    'img.example.com',
+    san(['*.example.com']),
+    { match: true, by: 'san-dns', matchedName: '*.example.com' },
+  ],
   ['wildcard is case-insensitive', 'IMG.Example.COM', san(['*.EXAMPLE.com']), { match: true }],
   ['wildcard never covers two labels', 'a.b.example.com', san(['*.example.com']), { match: false, by: 'none' }],
   ['wildcard never covers the apex', 'example.com', san(['*.example.com']), { match: false }],
@@ -24,18 +44,58 @@ const cases: Array<[string, string, CertificateNames, Partial<HostnameMatch>]> =
   ['bare wildcard', 'localhost', san(['*']), { match: false }],
   ['IPv4 SAN', '192.0.2.7', san([], ['192.0.2.7']), { match: true, by: 'san-ip', matchedName: '192.0.2.7' }],
   ['other IPv4 SAN', '192.0.2.8', san([], ['192.0.2.7']), { match: false, by: 'none' }],
-  ['IPv6 SAN written out', '::1', san([], ['0:0:0:0:0:0:0:1']), { match: true, by: 'san-ip', matchedName: '0:0:0:0:0:0:0:1' }],
-  ['IPv6 hostname written out, in brackets', '[2001:DB8:0:0:0:0:0:1]', san([], ['2001:db8::1']), { match: true, by: 'san-ip' }],
-  ['an IPv6 address with a zone: the zone names an interface, not the address', 'fe80::1%eth0', san([], ['FE80:0:0::1']), { match: true, by: 'san-ip' }],
+  [
+    'IPv6 SAN written out',
+    '::1',
+    san([], ['0:0:0:0:0:0:0:1']),
+    { match: true, by: 'san-ip', matchedName: '0:0:0:0:0:0:0:1' },
+  ],
+  [
+    'IPv6 hostname written out, in brackets',
+    '[2001:DB8:0:0:0:0:0:1]',
+    san([], ['2001:db8::1']),
+    { match: true, by: 'san-ip' },
+  ],
+  [
+    'an IPv6 address with a zone: the zone names an interface, not the address',
+    'fe80::1%eth0',
+    san([], ['FE80:0:0::1']),
+    { match: true, by: 'san-ip' },
+  ],
   ['IP hostname vs DNS SAN', '192.0.2.7', san(['192.0.2.7']), { match: false, by: 'none' }],
   ['IP hostname vs CN', '192.0.2.7', cnOnly('192.0.2.7'), { match: false, by: 'none', warning: undefined }],
-  ['DNS hostname vs IP SAN only', 'lab.edgecheck.test', { dns: [], ip: ['192.0.2.7'], commonName: 'lab.edgecheck.test' }, { match: false, by: 'none', warning: undefined }],
-  ['CN fallback without SANs', 'lab.edgecheck.test', cnOnly('lab.edgecheck.test'), { match: true, by: 'cn', matchedName: 'lab.edgecheck.test' }],
-  ['CN ignored when SANs exist', 'lab.edgecheck.test', { dns: ['other.edgecheck.test'], ip: [], commonName: 'lab.edgecheck.test' }, { match: false, by: 'none', warning: undefined }],
-  ['IDN hostname vs A-label SAN', 'bücher.example', san(['xn--bcher-kva.example']), { match: true, by: 'san-dns', matchedName: 'xn--bcher-kva.example' }],
+  [
+    'DNS hostname vs IP SAN only',
+    'lab.edgecheck.test',
+    { dns: [], ip: ['192.0.2.7'], commonName: 'lab.edgecheck.test' },
+    { match: false, by: 'none', warning: undefined },
+  ],
+  [
+    'CN fallback without SANs',
+    'lab.edgecheck.test',
+    cnOnly('lab.edgecheck.test'),
+    { match: true, by: 'cn', matchedName: 'lab.edgecheck.test' },
+  ],
+  [
+    'CN ignored when SANs exist',
+    'lab.edgecheck.test',
+    { dns: ['other.edgecheck.test'], ip: [], commonName: 'lab.edgecheck.test' },
+    { match: false, by: 'none', warning: undefined },
+  ],
+  [
+    'IDN hostname vs A-label SAN',
+    'bücher.example',
+    san(['xn--bcher-kva.example']),
+    { match: true, by: 'san-dns', matchedName: 'xn--bcher-kva.example' },
+  ],
   ['A-label hostname vs U-label SAN', 'xn--bcher-kva.example', san(['Bücher.example']), { match: true }],
   ['IDN under a wildcard', 'shop.bücher.example', san(['*.xn--bcher-kva.example']), { match: true }],
-  ['invalid Unicode hostname', 'no such.bücher.example', san(['*.xn--bcher-kva.example']), { match: false, by: 'none' }],
+  [
+    'invalid Unicode hostname',
+    'no such.bücher.example',
+    san(['*.xn--bcher-kva.example']),
+    { match: false, by: 'none' },
+  ],
   ['invalid Unicode SAN', 'bücher.example', san(['bü cher.example']), { match: false, by: 'none' }],
   ['empty names', 'lab.edgecheck.test', san([]), { match: false, by: 'none', warning: undefined }],
   ['empty hostname', '', san(['lab.edgecheck.test']), { match: false, by: 'none' }],
@@ -78,7 +138,12 @@ t.test('namesFromCertificate on a certificate without SANs', async (t) => {
 });
 
 t.test('namesFromCertificate undoes the escaping Node applies', async (t) => {
-  const names = namesFromCertificate(selfSignedCertificate('odd, "quoted" name', [{ type: 2, value: 'a,b.example' }, { type: 2, value: 'c.example' }]));
+  const names = namesFromCertificate(
+    selfSignedCertificate('odd, "quoted" name', [
+      { type: 2, value: 'a,b.example' },
+      { type: 2, value: 'c.example' },
+    ]),
+  );
   t.same(names, { dns: ['a,b.example', 'c.example'], ip: [], commonName: 'odd, "quoted" name' });
 });
 
@@ -95,7 +160,10 @@ function selfSignedCertificate(commonName: string | undefined, altNames: object[
   cert.serialNumber = '01';
   cert.validity.notBefore = new Date(Date.now() - 86_400_000);
   cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
-  const subject = [{ name: 'organizationName', value: 'edgecheck' }, ...(commonName ? [{ name: 'commonName', value: commonName }] : [])];
+  const subject = [
+    { name: 'organizationName', value: 'edgecheck' },
+    ...(commonName ? [{ name: 'commonName', value: commonName }] : []),
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   if (altNames.length > 0) cert.setExtensions([{ name: 'subjectAltName', altNames }]);

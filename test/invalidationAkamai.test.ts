@@ -22,7 +22,7 @@ const edgerc = [
   `client_secret = ${credentials.clientSecret}`,
   `access_token = ${credentials.accessToken}`,
   '',
-  '[ccu]  # the section Akamai\'s tools use for purges',
+  "[ccu]  # the section Akamai's tools use for purges",
   'host = https://akab-ccu.luna.akamaiapis.net/',
   `client-token = "${credentials.clientToken}"`,
   `client-secret = "${credentials.clientSecret}"`,
@@ -30,7 +30,9 @@ const edgerc = [
   'max-body = 131072',
   '',
 ].join('\n');
-const wrongSecret = edgerc.replace('[default]', '[wrong]').split('\n[ccu]')[0]!
+const wrongSecret = edgerc
+  .replace('[default]', '[wrong]')
+  .split('\n[ccu]')[0]!
   .replace(credentials.clientSecret, 'd3JvbmctYnV0LXNpbWlsYXItbG9va2luZy1zZWNyZXQ=');
 
 const standin = await startAkamaiStandIn(credentials);
@@ -98,11 +100,14 @@ t.test('network, action and soft: a soft purge invalidates even where hard ones 
   await staging.invalidate(purge());
   await staging.invalidate(purge({ soft: true }));
   await akamaiProvider.create(config({ action: 'delete' }), target).invalidate(purge({ soft: true }));
-  t.same(seen().map((r) => [r.path, r.status]), [
-    ['/ccu/v3/delete/url/staging', 201],
-    ['/ccu/v3/invalidate/url/staging', 201],
-    ['/ccu/v3/invalidate/url/production', 201],
-  ]);
+  t.same(
+    seen().map((r) => [r.path, r.status]),
+    [
+      ['/ccu/v3/delete/url/staging', 201],
+      ['/ccu/v3/invalidate/url/staging', 201],
+      ['/ccu/v3/invalidate/url/production', 201],
+    ],
+  );
 });
 
 t.test('a cache tag purge, and /* as the CP codes the target names', async (t) => {
@@ -110,10 +115,13 @@ t.test('a cache tag purge, and /* as the CP codes the target names', async (t) =
   const provider = akamaiProvider.create(config({ cp_codes: [12345, 98765] }), target);
   await provider.invalidate(purge({ by: 'tag', paths: [], tags: ['product-7', 'home'] }));
   await provider.invalidate(purge({ by: 'prefix', paths: ['/*'] }));
-  t.same(seen().map((r) => [r.path, r.objects]), [
-    ['/ccu/v3/invalidate/tag/production', ['product-7', 'home']],
-    ['/ccu/v3/invalidate/cpcode/production', [12345, 98765]],
-  ]);
+  t.same(
+    seen().map((r) => [r.path, r.objects]),
+    [
+      ['/ccu/v3/invalidate/tag/production', ['product-7', 'home']],
+      ['/ccu/v3/invalidate/cpcode/production', [12345, 98765]],
+    ],
+  );
 });
 
 t.test('what Fast Purge cannot do is refused before anything is sent', async (t) => {
@@ -141,18 +149,31 @@ t.test('429 and 507 are waited out, honouring Retry-After, each attempt signed a
   const started = Date.now();
   const handle = await openFastPurge(config(), target, { ...fast, firstWaitMs: 300 }).invalidate(purge());
   const requests = seen();
-  t.same(requests.map((r) => r.status), [429, 507, 201]);
-  t.same(requests.map((r) => r.refusal), [undefined, undefined, undefined], 'every signature verified');
+  t.same(
+    requests.map((r) => r.status),
+    [429, 507, 201],
+  );
+  t.same(
+    requests.map((r) => r.refusal),
+    [undefined, undefined, undefined],
+    'every signature verified',
+  );
   t.equal(new Set(requests.map((r) => r.nonce)).size, 3, 'a new nonce each time');
   t.ok(Date.now() - started >= 150, 'the 507 without Retry-After was backed off');
   t.match(handle.id, /^edcp-/);
 
   standin.script({ status: 429, retryAfter: new Date(Date.now() + 1000).toUTCString() });
   await openFastPurge(config(), target, fast).invalidate(purge());
-  t.same(seen().slice(-2).map((r) => r.status), [429, 201], 'an HTTP-date Retry-After');
+  t.same(
+    seen()
+      .slice(-2)
+      .map((r) => r.status),
+    [429, 201],
+    'an HTTP-date Retry-After',
+  );
 });
 
-t.test('busy beyond the bounds: a refusal in Akamai\'s words, not a stalled check', async (t) => {
+t.test("busy beyond the bounds: a refusal in Akamai's words, not a stalled check", async (t) => {
   standin.script(...Array.from({ length: 3 }, () => ({ status: 429, retryAfter: '0' })));
   await t.rejects(openFastPurge(config(), target, fast).invalidate(purge()), {
     message: /^akamai: 429 Rate Limit exceeded \(supportId edcp-standin-429\); still refused after 3 attempts$/,
@@ -165,7 +186,7 @@ t.test('busy beyond the bounds: a refusal in Akamai\'s words, not a stalled chec
   t.equal(seen().length, 1, 'no second try when the wait is too long');
 });
 
-t.test('an abort ends the wait at once, with the signal\'s reason', async (t) => {
+t.test("an abort ends the wait at once, with the signal's reason", async (t) => {
   standin.script({ status: 429, retryAfter: '1' });
   const controller = new AbortController();
   const pending = openFastPurge(config(), target, fast).invalidate(purge({ signal: controller.signal }));
@@ -181,15 +202,16 @@ t.test('an abort ends the wait at once, with the signal\'s reason', async (t) =>
   });
 });
 
-t.test('400 and 403: refused with Akamai\'s title and detail', async (t) => {
+t.test("400 and 403: refused with Akamai's title and detail", async (t) => {
   standin.script(
     { status: 400, title: 'bad URL', detail: "Invalid or malformed URL 'https://www.example.com/dev\u00f3ps'" },
     { status: 403, detail: 'https://www.example.com/a' },
   );
   const provider = akamaiProvider.create(config(), target);
   await t.rejects(provider.invalidate(purge()), {
-    message: "akamai: 400 bad URL: Invalid or malformed URL 'https://www.example.com/devóps' "
-      + '(supportId edcp-standin-400)',
+    message:
+      "akamai: 400 bad URL: Invalid or malformed URL 'https://www.example.com/devóps' " +
+      '(supportId edcp-standin-400)',
   });
   await t.rejects(provider.invalidate(purge()), {
     message: 'akamai: 403 unauthorized arl: https://www.example.com/a (supportId edcp-standin-403)',
@@ -200,7 +222,10 @@ t.test('no credential in any message, even when the server echoes them', async (
   standin.script({ status: 403, title: 'denied', detail: (req) => `you sent ${req.headers.authorization}` });
   const messages: string[] = [];
   const collect = async (attempt: Promise<unknown>) => {
-    const err = await attempt.then(() => undefined, (e: Error) => e);
+    const err = await attempt.then(
+      () => undefined,
+      (e: Error) => e,
+    );
     t.ok(err, 'refused');
     messages.push(err?.message ?? '');
   };
@@ -223,7 +248,8 @@ t.test('the .edgerc: a path or the text, a section, and clear errors', async (t)
   const file = join(dir, '.edgerc');
   writeFileSync(file, edgerc);
   const seen = since();
-  await akamaiProvider.create({ provider: 'akamai', edgerc: file, section: 'ccu', api: standin.api }, target)
+  await akamaiProvider
+    .create({ provider: 'akamai', edgerc: file, section: 'ccu', api: standin.api }, target)
     .invalidate(purge());
   t.equal(seen()[0]?.status, 201, 'read from a path, the [ccu] section');
 
@@ -245,7 +271,10 @@ t.test('the config schema: exactly one of edgerc and edgerc_text, a path read as
   const parse = (c: object) => akamaiProvider.schema.safeParse({ provider: 'akamai', ...c });
   t.ok(parse({ edgerc: '~/.edgerc' }).success);
   t.ok(parse({ edgerc: '/etc/edgecheck/.edgerc', section: 'ccu', network: 'staging', cp_codes: [1] }).success);
-  const issues = (c: object) => parse(c).error?.issues.map((i) => i.message).join('; ') ?? '';
+  const issues = (c: object) =>
+    parse(c)
+      .error?.issues.map((i) => i.message)
+      .join('; ') ?? '';
   t.match(issues({ edgerc: '.edgerc' }), /edgerc is read as written: .* `edgerc_text: \$\{file:\.\/\.edgerc\}`/);
   t.match(issues({}), /exactly one of `edgerc` \(a path\) or `edgerc_text`/);
   t.match(issues({ edgerc: '~/.edgerc', edgerc_text: '[default]' }), /exactly one of/);

@@ -145,7 +145,10 @@ t.test('above the per-request limits: several requests, every item once', async 
     ['files:30', 'files:10', 'tags:100', 'tags:100', 'tags:50', 'prefixes:100', 'prefixes:50'],
   );
   t.equal(new Set(lists.filter(([k]) => k === 'files').flatMap(([, items]) => items)).size, 40);
-  t.same(lists.filter(([k]) => k === 'tags').flatMap(([, items]) => items), tags);
+  t.same(
+    lists.filter(([k]) => k === 'tags').flatMap(([, items]) => items),
+    tags,
+  );
   t.equal(files.id.split(',').length, 2, "both requests' ids kept");
   t.match(files.detail, /40 url\(s\) in 2 request/);
 });
@@ -155,7 +158,10 @@ t.test('soft: an invalidation (invalidate_cache) with the same body, the copies 
   await provider.invalidate(purge({ by: 'tag', tags: ['home'], soft: true }));
   await provider.invalidate(purge({ by: 'prefix', paths: ['/a/*'], soft: true }));
   t.same(standin.violations, []);
-  t.same(standin.calls.map((c) => c.endpoint), ['invalidate_cache', 'invalidate_cache']);
+  t.same(
+    standin.calls.map((c) => c.endpoint),
+    ['invalidate_cache', 'invalidate_cache'],
+  );
   t.same(standin.calls[0]?.selection, { tags: ['home'] });
 });
 
@@ -163,7 +169,10 @@ t.test('a throttled request is sent again after the Retry-After Cloudflare gives
   const { standin, provider } = await setup(t);
   standin.script.push({ kind: 'throttle', retryAfter: '1' });
   await provider.invalidate(purge({ by: 'tag', tags: ['home'] }));
-  t.same(standin.calls.map((c) => c.status), [429, 200]);
+  t.same(
+    standin.calls.map((c) => c.status),
+    [429, 200],
+  );
   const gap = (standin.calls[1]?.at ?? 0) - (standin.calls[0]?.at ?? 0);
   t.ok(gap >= 950, `waited ${Math.round(gap)} ms of the 1 s asked`);
 });

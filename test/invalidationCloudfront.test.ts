@@ -25,7 +25,12 @@ const credentials = {
 // as ${env:} interpolation registers it
 registerSecret(credentials.secretAccessKey);
 
-const target = { url: new URL('https://d111111abcdef8.cloudfront.net/'), hostnames: [], addresses: [], http: new HttpClient() };
+const target = {
+  url: new URL('https://d111111abcdef8.cloudfront.net/'),
+  hostnames: [],
+  addresses: [],
+  http: new HttpClient(),
+};
 
 async function setup(
   t: Test,
@@ -110,8 +115,10 @@ t.test('one signed CreateInvalidation per invalidation, a CallerReference each; 
   for (const call of creates) {
     t.match(
       call.headers['authorization'],
-      new RegExp(`^AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/\\d{8}/us-east-1/cloudfront/aws4_request, `
-        + 'SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$'),
+      new RegExp(
+        `^AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/\\d{8}/us-east-1/cloudfront/aws4_request, ` +
+          'SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$',
+      ),
     );
     t.match(call.headers['x-amz-date'], /^\d{8}T\d{6}Z$/);
     t.equal(call.signatureValid, true, 'signed with the configured secret');
@@ -119,13 +126,16 @@ t.test('one signed CreateInvalidation per invalidation, a CallerReference each; 
   }
 
   const ids = [...cloudfront.invalidations.keys()];
-  t.same([first.id, second.id], ids, 'the handles carry CloudFront\'s invalidation ids');
+  t.same([first.id, second.id], ids, "the handles carry CloudFront's invalidation ids");
   t.equal(first.detail, 'InProgress');
 
   t.same(await provider.status(first, never()), { state: 'in_progress', detail: 'InProgress' });
   t.same(await provider.status(first, never()), { state: 'completed', detail: 'Completed' });
   const gets = cloudfront.callsOf('GetInvalidation');
-  t.same(gets.map((g) => g.url), [1, 2].map(() => `/2020-05-31/distribution/${DISTRIBUTION}/invalidation/${first.id}`));
+  t.same(
+    gets.map((g) => g.url),
+    [1, 2].map(() => `/2020-05-31/distribution/${DISTRIBUTION}/invalidation/${first.id}`),
+  );
   t.ok(gets.every((g) => g.signatureValid));
   // a few ms of slack: the provider measures with Date.now, the stand-in with performance.now
   const sinceCreate = gets[0]!.at - a.at;
@@ -141,24 +151,30 @@ t.test('Throttling and TooManyInvalidationsInProgress are waited out, with one C
   cloudfront.failNext('CreateInvalidation', throttling, tooManyInProgress, throttling429, unavailable);
   const handle = await provider.invalidate(request(['/a']));
   const creates = cloudfront.callsOf('CreateInvalidation');
-  t.same(creates.map((c) => [c.status, c.code]), [
-    [400, 'Throttling'],
-    [400, 'TooManyInvalidationsInProgress'],
-    [429, 'ThrottlingException'],
-    [503, 'ServiceUnavailable'],
-    [201, undefined],
-  ]);
+  t.same(
+    creates.map((c) => [c.status, c.code]),
+    [
+      [400, 'Throttling'],
+      [400, 'TooManyInvalidationsInProgress'],
+      [429, 'ThrottlingException'],
+      [503, 'ServiceUnavailable'],
+      [201, undefined],
+    ],
+  );
   t.equal(new Set(creates.map((c) => c.batch?.callerReference)).size, 1, 'a retry is the same request, not a new one');
   t.equal(cloudfront.invalidations.size, 1);
   t.equal(handle.id, [...cloudfront.invalidations.keys()][0]);
 
   cloudfront.failNext('GetInvalidation', throttling, throttling429);
   t.same(await provider.status(handle, never()), { state: 'in_progress', detail: 'InProgress' });
-  t.same(cloudfront.callsOf('GetInvalidation').map((c) => c.status), [400, 429, 200]);
+  t.same(
+    cloudfront.callsOf('GetInvalidation').map((c) => c.status),
+    [400, 429, 200],
+  );
   t.same(cloudfront.problems(), []);
 });
 
-t.test('retries stop at max_attempts, with CloudFront\'s last word', async (t) => {
+t.test("retries stop at max_attempts, with CloudFront's last word", async (t) => {
   const { cloudfront, provider } = await setup(t, { max_attempts: 3 });
   cloudfront.failNext('CreateInvalidation', ...Array(5).fill(cloudfrontFaults.throttling));
   const err = await refusal(t, provider.invalidate(request(['/a'])));
@@ -188,13 +204,16 @@ t.test('an abort stops the waiting', async (t) => {
   });
 });
 
-t.test('CloudFront\'s refusals keep its code and message, and are not retried', async (t) => {
+t.test("CloudFront's refusals keep its code and message, and are not retried", async (t) => {
   await t.test('NoSuchDistribution', async (t) => {
     const { cloudfront, provider } = await setup(t, { distribution: 'E0NOSUCHDIST' });
     const err = await refusal(t, provider.invalidate(request(['/a'])));
     t.equal(err.code, 'E_INVALIDATION_REFUSED');
-    t.equal(err.message, 'cloudfront: CreateInvalidation for distribution E0NOSUCHDIST refused (HTTP 404): '
-      + 'NoSuchDistribution: The specified distribution does not exist.');
+    t.equal(
+      err.message,
+      'cloudfront: CreateInvalidation for distribution E0NOSUCHDIST refused (HTTP 404): ' +
+        'NoSuchDistribution: The specified distribution does not exist.',
+    );
     t.equal(cloudfront.calls.length, 1);
     t.same(cloudfront.problems(), [], 'the request itself was as documented');
   });
@@ -202,13 +221,19 @@ t.test('CloudFront\'s refusals keep its code and message, and are not retried', 
     const { cloudfront, provider } = await setup(t);
     cloudfront.failNext('CreateInvalidation', cloudfrontFaults.accessDenied);
     const err = await refusal(t, provider.invalidate(request(['/a'])));
-    t.match(err.message, /\(HTTP 403\): AccessDenied: User: arn:aws:iam::123456789012:user\/edgecheck is not authorized/);
+    t.match(
+      err.message,
+      /\(HTTP 403\): AccessDenied: User: arn:aws:iam::123456789012:user\/edgecheck is not authorized/,
+    );
     t.equal(cloudfront.calls.length, 1);
   });
   await t.test('NoSuchInvalidation', async (t) => {
     const { cloudfront, provider } = await setup(t);
     const err = await refusal(t, provider.status({ id: 'I0NOSUCHINVAL' }, never()));
-    t.match(err.message, /^cloudfront: GetInvalidation .* refused \(HTTP 404\): NoSuchInvalidation: The specified invalidation/);
+    t.match(
+      err.message,
+      /^cloudfront: GetInvalidation .* refused \(HTTP 404\): NoSuchInvalidation: The specified invalidation/,
+    );
     t.equal(cloudfront.calls.length, 1);
   });
   await t.test('no CloudFront at the endpoint', async (t) => {
@@ -303,7 +328,11 @@ t.test('the config block', async (t) => {
   for (const [config, path] of wrong) {
     const result = cloudfrontProvider.schema.safeParse(config);
     t.notOk(result.success, JSON.stringify(config));
-    t.same(result.error?.issues.map((i) => i.path.join('.')), [path], `the problem is at '${path}'`);
+    t.same(
+      result.error?.issues.map((i) => i.path.join('.')),
+      [path],
+      `the problem is at '${path}'`,
+    );
   }
 });
 
@@ -324,10 +353,12 @@ t.test('the stand-in refuses what CloudFront would refuse', async (t) => {
     await cloudfront.close();
   });
   const create = (items: string[], quantity = items.length, c = right) =>
-    c.send(new CreateInvalidationCommand({
-      DistributionId: DISTRIBUTION,
-      InvalidationBatch: { CallerReference: `ref-${Math.random()}`, Paths: { Quantity: quantity, Items: items } },
-    }));
+    c.send(
+      new CreateInvalidationCommand({
+        DistributionId: DISTRIBUTION,
+        InvalidationBatch: { CallerReference: `ref-${Math.random()}`, Paths: { Quantity: quantity, Items: items } },
+      }),
+    );
   await t.rejects(create(['/a', '/b'], 3), { name: 'InconsistentQuantities' });
   await t.rejects(create(['/a b']), { name: 'InvalidArgument' });
   await t.rejects(create(['/a*b']), { name: 'InvalidArgument' });

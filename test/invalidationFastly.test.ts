@@ -83,12 +83,15 @@ t.test('by url: one purge per hostname and path, host and path without scheme, F
       { kind: 'url', url: 'img.example.com/img/b.png?v=2' },
     ],
   );
-  t.same(standin.calls.map((c) => c.path), [
-    '/purge/www.example.com/a.css',
-    '/purge/www.example.com/img/b.png?v=2',
-    '/purge/img.example.com/a.css',
-    '/purge/img.example.com/img/b.png?v=2',
-  ]);
+  t.same(
+    standin.calls.map((c) => c.path),
+    [
+      '/purge/www.example.com/a.css',
+      '/purge/www.example.com/img/b.png?v=2',
+      '/purge/img.example.com/a.css',
+      '/purge/img.example.com/img/b.png?v=2',
+    ],
+  );
   for (const call of standin.calls) {
     t.equal(call.method, 'POST');
     t.equal(call.headers['fastly-key'], TOKEN);
@@ -116,9 +119,19 @@ t.test('by tag: one key takes the single-key call, several a batch in Surrogate-
   const keys = Array.from({ length: 300 }, (_, i) => `k${i}`);
   const handle = await provider.invalidate(purge({ by: 'tag', tags: keys }));
   const batches = standin.calls.slice(1);
-  t.same(batches.map((c) => c.path), [`/service/${SERVICE}/purge`, `/service/${SERVICE}/purge`]);
-  t.same(batches.map((c) => c.headers['surrogate-key']?.split(' ').length), [256, 44]);
-  t.same(batches.flatMap((c) => (c.purge?.kind === 'keys' ? c.purge.keys : [])), keys, 'every key once, in order');
+  t.same(
+    batches.map((c) => c.path),
+    [`/service/${SERVICE}/purge`, `/service/${SERVICE}/purge`],
+  );
+  t.same(
+    batches.map((c) => c.headers['surrogate-key']?.split(' ').length),
+    [256, 44],
+  );
+  t.same(
+    batches.flatMap((c) => (c.purge?.kind === 'keys' ? c.purge.keys : [])),
+    keys,
+    'every key once, in order',
+  );
   t.equal(handle.id.split(',').length, 300, 'a batch answers a purge id per key');
   t.same(standin.violations, []);
 });
@@ -128,7 +141,10 @@ t.test('a throttled call is sent again after the Retry-After Fastly gives', asyn
   standin.script.push({ kind: 'throttle', retryAfter: '1' }, { kind: 'throttle', retryAfter: '1' });
   await provider.invalidate(purge({ by: 'tag', tags: ['k'] }));
   t.equal(standin.calls.length, 3, 'two 429s, then accepted');
-  t.same(standin.calls.map((c) => c.status), [429, 429, 200]);
+  t.same(
+    standin.calls.map((c) => c.status),
+    [429, 429, 200],
+  );
   const gaps = standin.calls.slice(1).map((c, i) => c.at - (standin.calls[i]?.at ?? 0));
   for (const gap of gaps) t.ok(gap >= 950, `waited ${Math.round(gap)} ms of the 1 s asked`);
 });
@@ -230,7 +246,10 @@ t.test('how long to wait: Retry-After first, then the rate-limit reset, then a d
   t.equal(retryAfterMs(undefined, now), undefined);
   t.equal(throttleWaitMs({ 'retry-after': '3', 'fastly-ratelimit-reset': String(now / 1000 + 60) }, 1, now), 3000);
   t.equal(throttleWaitMs({ 'fastly-ratelimit-reset': String(now / 1000 + 60) }, 1, now), 60_000);
-  t.same([1, 2, 3].map((n) => throttleWaitMs({}, n, now)), [500, 1000, 2000]);
+  t.same(
+    [1, 2, 3].map((n) => throttleWaitMs({}, n, now)),
+    [500, 1000, 2000],
+  );
 });
 
 t.test("the stand-in answers a call off Fastly's reference with Fastly's error, and records it", async (t) => {

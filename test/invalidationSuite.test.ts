@@ -31,7 +31,10 @@ const poll = (steps: Array<{ poll?: PollRecord }>) => [...steps].reverse().find(
 
 t.test('every invalidation check has a fault switch that fails it', async (t) => {
   const covered = new Set(Object.values(failsUnder).flat());
-  t.same(invalidation.checks.map((c) => c.id).filter((id) => !covered.has(id)), []);
+  t.same(
+    invalidation.checks.map((c) => c.id).filter((id) => !covered.has(id)),
+    [],
+  );
 });
 
 t.test('all checks pass on three PoPs and a regional tier, with per-edge evidence', async (t) => {
@@ -41,18 +44,33 @@ t.test('all checks pass on three PoPs and a regional tier, with per-edge evidenc
   const everyEdge = poll(checks['invalidated-on-every-edge']!.steps)!;
   t.same(Object.keys(everyEdge.by_edge).sort(), ['127.0.0.1', '127.0.0.2', '127.0.0.3'], 'each PoP polled on its own');
   const spread = everyEdge.propagation!;
-  t.match(spread, { p50: Number, p95: Number, max: Number, slowest: '127.0.0.3', accepted_ms: Number, completed_ms: Number });
+  t.match(spread, {
+    p50: Number,
+    p95: Number,
+    max: Number,
+    slowest: '127.0.0.3',
+    accepted_ms: Number,
+    completed_ms: Number,
+  });
   t.ok(spread.by_edge['127.0.0.1']! < spread.by_edge['127.0.0.3']!, 'the lab PoPs apply it one after another');
   const invalidate = checks['completed-means-every-edge']!.steps.find((s) => s.invalidation)!.invalidation!;
   t.match(invalidate, { provider: 'lab', id: /^I[0-9A-F]+$/, by: 'url', state: 'completed', completed_ms: Number });
-  t.match(invalidate.paths[0], /\/\.edgecheck\/[^/]+\/invalidation\.completed-means-every-edge\/$/, 'paths are under the check path');
+  t.match(
+    invalidate.paths[0],
+    /\/\.edgecheck\/[^/]+\/invalidation\.completed-means-every-edge\/$/,
+    'paths are under the check path',
+  );
 });
 
 t.test('each check fails under its fault switch, and only the checks it guards', async (t) => {
   const faults = Object.keys(failsUnder);
-  const records = await runOnLabs(faults.map((fault) => ({ suites: [invalidation], target: `lab: reference\n${POPS}\nfaults: [${fault}]` })));
+  const records = await runOnLabs(
+    faults.map((fault) => ({ suites: [invalidation], target: `lab: reference\n${POPS}\nfaults: [${fault}]` })),
+  );
   faults.forEach((fault, i) => {
-    const failed = records[i]!.checks.filter((c) => c.status === 'failed').map((c) => c.id).sort();
+    const failed = records[i]!.checks.filter((c) => c.status === 'failed')
+      .map((c) => c.id)
+      .sort();
     t.same(failed, [...failsUnder[fault]!].sort(), `under ${fault}`);
   });
   const never = byId(records[faults.indexOf('pop-never-invalidates')]!)['invalidated-on-every-edge']!;
@@ -90,7 +108,10 @@ t.test('a delay injected on one PoP is measured within one poll interval, the ot
   t.equal(check.status, 'passed', check.reason ?? '');
   const { every_ms: every, propagation } = poll(check.steps)!;
   const slow = propagation!.by_edge['127.0.0.2']!;
-  t.ok(slow >= delayMs && slow <= delayMs + every + 50, `the delayed PoP: ${slow} ms for a ${delayMs} ms delay (poll every ${every} ms)`);
+  t.ok(
+    slow >= delayMs && slow <= delayMs + every + 50,
+    `the delayed PoP: ${slow} ms for a ${delayMs} ms delay (poll every ${every} ms)`,
+  );
   for (const edge of ['127.0.0.1', '127.0.0.3']) {
     t.ok(propagation!.by_edge[edge]! <= every, `${edge}: ${propagation!.by_edge[edge]} ms`);
   }
@@ -101,7 +122,19 @@ t.test('an invalidation path with a * before its end is refused at load, with it
   const { loadSuite } = await import('../harness/config/load.js');
   const { ConfigError } = await import('../harness/errors.js');
   const file = join(dirname(targetsFile('')), 'bad.yaml');
-  writeFileSync(file, ['suite: bad', 'title: bad', 'checks:', '  - id: x', '    title: x', '    steps:', '      - invalidate: [/a/*/b]', ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'suite: bad',
+      'title: bad',
+      'checks:',
+      '  - id: x',
+      '    title: x',
+      '    steps:',
+      '      - invalidate: [/a/*/b]',
+      '',
+    ].join('\n'),
+  );
   t.throws(() => loadSuite(file), ConfigError);
   try {
     loadSuite(file);

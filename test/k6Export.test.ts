@@ -44,13 +44,30 @@ t.test('surge export k6 writes a script that type-checks against @types/k6 and a
     cache_status: cloudfront
     surge: { allowed: true, max_rps: 2000, max_duration: 5m }
 `);
-  const code = await main(['surge', 'export', 'k6', '--plan', 'launch-day', '--suites-dir', suitesDir, '--targets', targets, '--target', 'staging', '--out', out]);
+  const code = await main([
+    'surge',
+    'export',
+    'k6',
+    '--plan',
+    'launch-day',
+    '--suites-dir',
+    suitesDir,
+    '--targets',
+    targets,
+    '--target',
+    'staging',
+    '--out',
+    out,
+  ]);
   t.equal(code, 0);
   const file = join(out, 'launch-day.ts');
   const script = readFileSync(file, 'utf8');
   t.same(typeErrors(file), [], 'no type errors');
   t.match(script, /executor":"ramping-arrival-rate"/);
-  t.match(script, /"stages":\[\{"target":100,"duration":"10000ms"\},\{"target":100,"duration":"20000ms"\},\{"target":1400,"duration":"5000ms"\},\{"target":1400,"duration":"30000ms"\}\]/);
+  t.match(
+    script,
+    /"stages":\[\{"target":100,"duration":"10000ms"\},\{"target":100,"duration":"20000ms"\},\{"target":1400,"duration":"5000ms"\},\{"target":1400,"duration":"30000ms"\}\]/,
+  );
   t.match(script, /hosts: \{"cdn\.staging\.example\.com":"192\.0\.2\.10"\}/, 'pinned to the first edge');
   t.match(script, /other edges: 192\.0\.2\.11/);
   t.match(script, /"http_req_duration\{phase:p4\}":\["max>=0","p\(99\)<=250"\]/, 'thresholds per phase');
@@ -70,14 +87,24 @@ t.test('surge export k6 writes a script that type-checks against @types/k6 and a
   const perPod = exportedThresholds(script, { EDGECHECK_PODS: '4', EDGECHECK_BASE_URL: 'https://x' });
   t.same(perPod['http_reqs{phase:p4}'], ['count>=0', 'count>=9975'], 'a pod is held to its share of min_rps');
   t.same(perPod['http_req_duration{phase:p4}'], ['max>=0', 'p(99)<=250'], 'latency limits stay as they are');
-  t.same(exportedThresholds(script, { EDGECHECK_BASE_URL: 'https://x' })['http_reqs{phase:p4}'], ['count>=0', 'count>=39900'], 'one k6 process: the whole plan');
+  t.same(
+    exportedThresholds(script, { EDGECHECK_BASE_URL: 'https://x' })['http_reqs{phase:p4}'],
+    ['count>=0', 'count>=39900'],
+    'one k6 process: the whole plan',
+  );
 });
 
 /** Runs the exported script's init code (k6's modules stubbed) and returns its options.thresholds. */
 function exportedThresholds(script: string, env: Record<string, string>): Record<string, string[]> {
-  const js = ts.transpileModule(script, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const js = ts.transpileModule(script, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 },
+  }).outputText;
   const exports: { options?: { thresholds: Record<string, string[]> } } = {};
-  const stub = new Proxy(function () {}, { get: () => stub, apply: () => stub, construct: () => stub }) as unknown as object;
+  const stub = new Proxy(function () {}, {
+    get: () => stub,
+    apply: () => stub,
+    construct: () => stub,
+  }) as unknown as object;
   runInNewContext(js, { exports, require: () => ({ default: stub, check: stub, Rate: stub }), __ENV: env });
   return exports.options!.thresholds;
 }
@@ -86,7 +113,10 @@ t.test('a closed-model plan exports ramping VUs, and the export respects surge.a
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
   const plan = join(dir, 'closed.yaml');
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(plan, 'surge: closed\nmodel: closed\nphases:\n  - { ramp: { to: 20, over: 5s } }\n  - { hold: { connections: 20, for: 10s } }\npaths: [/x]\nbees: 2\n');
+  writeFileSync(
+    plan,
+    'surge: closed\nmodel: closed\nphases:\n  - { ramp: { to: 20, over: 5s } }\n  - { hold: { connections: 20, for: 10s } }\npaths: [/x]\nbees: 2\n',
+  );
   const script = k6Script(loadPlan(plan), { dialect: 'auto', routePath: '/static/' });
   const file = join(dir, 'closed.ts');
   writeFileSync(file, script);
@@ -94,9 +124,16 @@ t.test('a closed-model plan exports ramping VUs, and the export respects surge.a
   t.match(script, /"executor":"ramping-vus","startVUs":0/);
 
   const slow = join(dir, 'slow.yaml');
-  writeFileSync(slow, 'surge: slow\nphases:\n  - { ramp: { to: 1.5, over: 10s } }\n  - { hold: { rps: 1.5, for: 10s } }\npaths: [/x]\n');
+  writeFileSync(
+    slow,
+    'surge: slow\nphases:\n  - { ramp: { to: 1.5, over: 10s } }\n  - { hold: { rps: 1.5, for: 10s } }\npaths: [/x]\n',
+  );
   const slowScript = k6Script(loadPlan(slow), { dialect: 'auto', routePath: '/' });
-  t.match(slowScript, /"timeUnit":"1m",.*"stages":\[\{"target":90,"duration":"10000ms"\},\{"target":90,"duration":"10000ms"\}\]/, '1.5 rps as 90 a minute, not rounded to 2');
+  t.match(
+    slowScript,
+    /"timeUnit":"1m",.*"stages":\[\{"target":90,"duration":"10000ms"\},\{"target":90,"duration":"10000ms"\}\]/,
+    '1.5 rps as 90 a minute, not rounded to 2',
+  );
   t.match(script, /"path":"\/static\/x"/, 'paths under the route');
 
   const shy = targetsFile('targets:\n  shy:\n    url: https://example.com\n');
@@ -118,7 +155,15 @@ function summaryExport(p99: number): object {
     const tag = `{phase:p${i + 1}}`;
     metrics[`http_reqs${tag}`] = { count, rate: count / 5, thresholds: { 'count>=0': false } };
     metrics[`http_req_failed${tag}`] = { passes: 0, fails: count, value: 0 };
-    metrics[`http_req_duration${tag}`] = { avg: 2, min: 0.3, med: 1, max: p99 + 5, 'p(95)': 3, 'p(99)': i === 2 ? p99 : 4, 'p(99.9)': p99 + 1 };
+    metrics[`http_req_duration${tag}`] = {
+      avg: 2,
+      min: 0.3,
+      med: 1,
+      max: p99 + 5,
+      'p(95)': 3,
+      'p(99)': i === 2 ? p99 : 4,
+      'p(99.9)': p99 + 1,
+    };
     metrics[`edgecheck_cache_hit${tag}`] = { passes: count - (i === 0 ? 5 : 0), fails: i === 0 ? 5 : 0, value: 1 };
   });
   return { root_group: { name: '', checks: {} }, metrics };
@@ -129,10 +174,17 @@ t.test('import-k6 reads a --summary-export file into the mission assessment', as
   const held = importK6Summary([{ json: summaryExport(12), file: 'summary.json' }], plan);
   t.equal(held.source, 'k6');
   t.equal(held.duration_ms, 5000, 'the duration from http_reqs count / rate');
-  t.same(held.phases.map((p) => p.rps), [25, 50, 150, 50]);
+  t.same(
+    held.phases.map((p) => p.rps),
+    [25, 50, 150, 50],
+  );
   t.equal(held.phases[2]!.latency_ms!.p99, 12);
   t.equal(held.phases[0]!.cache.claimed_hit_ratio, 20 / 25);
-  t.equal(held.thresholds.find((x) => x.threshold === 'origin_rps')?.verdict, 'not measured', 'k6 cannot count the origin');
+  t.equal(
+    held.thresholds.find((x) => x.threshold === 'origin_rps')?.verdict,
+    'not measured',
+    'k6 cannot count the origin',
+  );
   t.equal(held.thresholds.find((x) => x.threshold === 'cache_hit_ratio')?.verdict, 'breached', 'phase 1 hit 80% < 95%');
   t.match(held.notes.join('\n'), /dropped 3 planned iterations/);
 
@@ -148,7 +200,10 @@ t.test('import-k6 reads handleSummary() data and sets the exit code', async (t) 
     metrics: Object.fromEntries(
       Object.entries(summaryExport(12) as { metrics: Record<string, Record<string, number>> }).flatMap(([k, v]) =>
         k === 'metrics'
-          ? Object.entries(v).map(([name, values]) => [name, { type: 'x', contains: 'default', values: renameValue(values as unknown as Record<string, number>) }])
+          ? Object.entries(v).map(([name, values]) => [
+              name,
+              { type: 'x', contains: 'default', values: renameValue(values as unknown as Record<string, number>) },
+            ])
           : [],
       ),
     ),
@@ -157,12 +212,25 @@ t.test('import-k6 reads handleSummary() data and sets the exit code', async (t) 
   const file = join(dir, 'summary.json');
   const { writeFileSync } = await import('node:fs');
   writeFileSync(file, JSON.stringify(data));
-  const code = await main(['surge', 'import-k6', file, '--plan', 'surge-smoke', '--suites-dir', suitesDir, '--out', dir]);
+  const code = await main([
+    'surge',
+    'import-k6',
+    file,
+    '--plan',
+    'surge-smoke',
+    '--suites-dir',
+    suitesDir,
+    '--out',
+    dir,
+  ]);
   t.equal(code, 1, 'a breached threshold (phase 1 hit ratio) exits 1');
   const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
   t.equal(record.surge?.source, 'k6');
   t.equal(record.surge?.totals.responses, 425);
-  t.equal(await main(['surge', 'import-k6', join(dir, 'missing.json'), '--plan', 'surge-smoke', '--suites-dir', suitesDir]), 2);
+  t.equal(
+    await main(['surge', 'import-k6', join(dir, 'missing.json'), '--plan', 'surge-smoke', '--suites-dir', suitesDir]),
+    2,
+  );
 });
 
 t.test('import-k6 reads one summary per k6-operator pod as one run', async (t) => {
@@ -179,14 +247,32 @@ t.test('import-k6 reads one summary per k6-operator pod as one run', async (t) =
     ],
     plan,
   );
-  t.same(merged.phases.map((p) => p.responses), [50, 100, 600, 100], 'counts add up');
-  t.same(merged.phases.map((p) => p.rps), [50, 100, 300, 100], 'so does the throughput');
+  t.same(
+    merged.phases.map((p) => p.responses),
+    [50, 100, 600, 100],
+    'counts add up',
+  );
+  t.same(
+    merged.phases.map((p) => p.rps),
+    [50, 100, 300, 100],
+    'so does the throughput',
+  );
   t.equal(merged.phases[2]!.error_rate, 3 / 600, 'a rate is recomputed from passes and fails');
   t.equal(merged.phases[2]!.latency_ms!.p99, 30, "latency percentiles: the worst pod's");
   t.equal(merged.phases[0]!.cache.claimed_hit_ratio, 40 / 50);
   t.match(merged.notes.join('\n'), /2 pod summaries merged: .* the worst pod's, an upper bound/);
   t.match(merged.notes.join('\n'), /dropped 6 planned iterations/);
-  t.throws(() => importK6Summary([{ json: pod(12, 0), file: 'a.json' }, { json: { metrics: {} }, file: 'b.json' }], plan), /b\.json: no http_reqs metric/);
+  t.throws(
+    () =>
+      importK6Summary(
+        [
+          { json: pod(12, 0), file: 'a.json' },
+          { json: { metrics: {} }, file: 'b.json' },
+        ],
+        plan,
+      ),
+    /b\.json: no http_reqs metric/,
+  );
 });
 
 function renameValue(values: Record<string, number>): Record<string, number> {
@@ -200,6 +286,9 @@ t.test('the exported smoke plan runs under k6', { skip: k6.error ? 'k6 is not on
   const out = mkdtempSync(join(tmpdir(), 'edgecheck-k6-run-'));
   t.equal(await main(['surge', 'export', 'k6', '--plan', 'surge-smoke', '--suites-dir', suitesDir, '--out', out]), 0);
   // no target: k6 only has to parse and type the script (inspect does not fire)
-  const inspected = execFileSync('k6', ['inspect', resolve(out, 'smoke.ts')], { encoding: 'utf8', env: { ...process.env, EDGECHECK_BASE_URL: 'https://127.0.0.1:1' } });
+  const inspected = execFileSync('k6', ['inspect', resolve(out, 'smoke.ts')], {
+    encoding: 'utf8',
+    env: { ...process.env, EDGECHECK_BASE_URL: 'https://127.0.0.1:1' },
+  });
   t.match(inspected, /ramping-arrival-rate/);
 });

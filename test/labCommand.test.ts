@@ -20,7 +20,9 @@ const cli = resolve('bin/edgecheck.js');
  * the CLI answers Ctrl-C.
  */
 function edgecheck(args: string[], tmp: string): ChildProcess {
-  return spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', `TMPDIR=${tmp}`, process.execPath, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', `TMPDIR=${tmp}`, process.execPath, cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** A temp dir of its own for one CLI run: whatever the lab leaves in it is a leak. */
@@ -61,23 +63,36 @@ t.test('lab, in process: list, help and usage errors', async (t) => {
   await t.rejects(labCommand(['list', 'extra']), ConfigError);
 });
 
-t.test('lab list names every lab edge and what each cannot do', { skip: built ? false : 'run `npm run build` first' }, async (t) => {
-  const res = spawnSync(process.execPath, [cli, 'lab', 'list'], { encoding: 'utf8' });
-  t.equal(res.status, 0, res.stderr);
-  for (const name of ['reference', 'nginx', 'varnish', 'trafficserver', 'squid']) t.match(res.stdout, new RegExp(`^${name} +(built in|installed|missing)`, 'm'), name);
-  t.match(res.stdout, /cannot: sends no Age header/, 'nginx says it sends no Age');
-  t.match(res.stdout, /fault ignore-s-maxage: uses max-age even when s-maxage is present/, 'the reference edge lists its fault switches');
-  t.match(res.stdout, /fault no-origin-verification: proxy_ssl_verify off/, "nginx lists its fault switch");
-});
+t.test(
+  'lab list names every lab edge and what each cannot do',
+  { skip: built ? false : 'run `npm run build` first' },
+  async (t) => {
+    const res = spawnSync(process.execPath, [cli, 'lab', 'list'], { encoding: 'utf8' });
+    t.equal(res.status, 0, res.stderr);
+    for (const name of ['reference', 'nginx', 'varnish', 'trafficserver', 'squid'])
+      t.match(res.stdout, new RegExp(`^${name} +(built in|installed|missing)`, 'm'), name);
+    t.match(res.stdout, /cannot: sends no Age header/, 'nginx says it sends no Age');
+    t.match(
+      res.stdout,
+      /fault ignore-s-maxage: uses max-age even when s-maxage is present/,
+      'the reference edge lists its fault switches',
+    );
+    t.match(res.stdout, /fault no-origin-verification: proxy_ssl_verify off/, 'nginx lists its fault switch');
+  },
+);
 
-t.test('lab with no such edge or subcommand is a usage error', { skip: built ? false : 'run `npm run build` first' }, async (t) => {
-  const unknown = spawnSync(process.execPath, [cli, 'lab', 'up', 'haproxy'], { encoding: 'utf8' });
-  t.equal(unknown.status, 2);
-  t.match(unknown.stderr, /no lab edge named 'haproxy'/);
-  t.match(unknown.stderr, /reference, nginx, varnish, trafficserver, squid/);
-  t.equal(spawnSync(process.execPath, [cli, 'lab', 'down'], { encoding: 'utf8' }).status, 2);
-  t.equal(spawnSync(process.execPath, [cli, 'lab', '--help'], { encoding: 'utf8' }).status, 0);
-});
+t.test(
+  'lab with no such edge or subcommand is a usage error',
+  { skip: built ? false : 'run `npm run build` first' },
+  async (t) => {
+    const unknown = spawnSync(process.execPath, [cli, 'lab', 'up', 'haproxy'], { encoding: 'utf8' });
+    t.equal(unknown.status, 2);
+    t.match(unknown.stderr, /no lab edge named 'haproxy'/);
+    t.match(unknown.stderr, /reference, nginx, varnish, trafficserver, squid/);
+    t.equal(spawnSync(process.execPath, [cli, 'lab', 'down'], { encoding: 'utf8' }).status, 2);
+    t.equal(spawnSync(process.execPath, [cli, 'lab', '--help'], { encoding: 'utf8' }).status, 0);
+  },
+);
 
 t.test('lab up nginx serves until Ctrl-C, then leaves nothing behind', async (t) => {
   if (!needsNginx(t)) return;
@@ -110,7 +125,9 @@ t.test('lab up nginx serves until Ctrl-C, then leaves nothing behind', async (t)
   const secret = /md5\("<expires><uri> ([0-9a-f]+)"\)/.exec(out)?.[1] ?? '';
   const signedPath = `/signed${key}`;
   const link = (expires: number, tamper = false) => {
-    const md5 = createHash('md5').update(`${expires}${signedPath} ${tamper ? 'wrong' : secret}`).digest('base64url');
+    const md5 = createHash('md5')
+      .update(`${expires}${signedPath} ${tamper ? 'wrong' : secret}`)
+      .digest('base64url');
     return new URL(`${signedPath}?md5=${md5}&expires=${expires}`, url);
   };
   const now = Math.floor(Date.now() / 1000);
@@ -131,37 +148,58 @@ t.test('lab up nginx serves until Ctrl-C, then leaves nothing behind', async (t)
 });
 
 for (const ending of ['finishes', 'SIGINT'] as const) {
-  t.test(`run --target nginx ${ending === 'finishes' ? 'that finishes' : 'interrupted by Ctrl-C'} leaves no process behind`, async (t) => {
-    if (!needsNginx(t)) return;
-    const targets = join(dir, 'targets.yaml');
-    writeFileSync(targets, 'targets:\n  nginx: { lab: nginx }\n');
-    const tmp = ownTmp(`run-${ending}`);
-    const child = edgecheck(['run', '--targets', targets, '--target', 'nginx', '--suite', 'caching', '--reporter', 'json', '--out', join(dir, `out-${ending}`)], tmp);
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-    // the CLI's children are the edge's process groups: watch them while it runs
-    const groups = new Set<number>();
-    const watch = setInterval(() => childGroupLeaders(child.pid ?? -1).forEach((g) => groups.add(g)), 50);
-    if (ending === 'SIGINT') {
-      await until(() => groups.size > 0, 'nginx to start');
-      child.kill('SIGINT');
-    }
-    const code = await exited;
-    clearInterval(watch);
-    t.ok(groups.size > 0, 'nginx ran as a child of edgecheck');
-    if (ending === 'finishes') t.ok(code === 0 || code === 1, `exits 0 or 1, never 2 or 3 (got ${code}: ${stderr})`);
-    else t.equal(code, 130, `an interrupted run exits 130 (${stderr})`);
-    for (const pgid of groups) t.same(livingMembers(pgid), [], `nothing of group ${pgid} is left`);
-    t.same(readdirSync(tmp), [], 'the lab temp dir is gone');
-  });
+  t.test(
+    `run --target nginx ${ending === 'finishes' ? 'that finishes' : 'interrupted by Ctrl-C'} leaves no process behind`,
+    async (t) => {
+      if (!needsNginx(t)) return;
+      const targets = join(dir, 'targets.yaml');
+      writeFileSync(targets, 'targets:\n  nginx: { lab: nginx }\n');
+      const tmp = ownTmp(`run-${ending}`);
+      const child = edgecheck(
+        [
+          'run',
+          '--targets',
+          targets,
+          '--target',
+          'nginx',
+          '--suite',
+          'caching',
+          '--reporter',
+          'json',
+          '--out',
+          join(dir, `out-${ending}`),
+        ],
+        tmp,
+      );
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      // the CLI's children are the edge's process groups: watch them while it runs
+      const groups = new Set<number>();
+      const watch = setInterval(() => childGroupLeaders(child.pid ?? -1).forEach((g) => groups.add(g)), 50);
+      if (ending === 'SIGINT') {
+        await until(() => groups.size > 0, 'nginx to start');
+        child.kill('SIGINT');
+      }
+      const code = await exited;
+      clearInterval(watch);
+      t.ok(groups.size > 0, 'nginx ran as a child of edgecheck');
+      if (ending === 'finishes') t.ok(code === 0 || code === 1, `exits 0 or 1, never 2 or 3 (got ${code}: ${stderr})`);
+      else t.equal(code, 130, `an interrupted run exits 130 (${stderr})`);
+      for (const pgid of groups) t.same(livingMembers(pgid), [], `nothing of group ${pgid} is left`);
+      t.same(readdirSync(tmp), [], 'the lab temp dir is gone');
+    },
+  );
 }
 
 function readUntil(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     let errors = '';
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}\n${errors}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}\n${errors}`)),
+      timeoutMs,
+    );
     child.stderr?.on('data', (c: Buffer) => (errors += c.toString()));
     child.stdout?.on('data', (c: Buffer) => {
       text += c.toString();

@@ -44,6 +44,10 @@ const rightWay: Array<[file: string, specifier: string]> = [
 
 t.test('imports that run the right way pass', async (t) => {
   for (const [file, specifier] of rightWay) {
-    t.same(await boundaryErrors(file, `import { x } from '${specifier}';\nexport const y = x;\n`), [], `${file} importing ${specifier}`);
+    t.same(
+      await boundaryErrors(file, `import { x } from '${specifier}';\nexport const y = x;\n`),
+      [],
+      `${file} importing ${specifier}`,
+    );
   }
 });

@@ -17,7 +17,8 @@ function recording() {
   return { parser, seen };
 }
 
-const two = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Cache: HIT\r\n\r\nabcHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+const two =
+  'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Cache: HIT\r\n\r\nabcHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 t.test('two responses in one packet: both heads, both ends', async (t) => {
   const r = recording();
@@ -44,7 +45,11 @@ t.test('a head of 40 header lines fed one byte at a time arrives whole', async (
 
 t.test('a chunked body with trailers hands the trailers over after the head', async (t) => {
   const r = recording();
-  r.parser.execute(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Done\r\n\r\n3\r\nabc\r\n0\r\nX-Done: yes\r\n\r\n'));
+  r.parser.execute(
+    Buffer.from(
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Done\r\n\r\n3\r\nabc\r\n0\r\nX-Done: yes\r\n\r\n',
+    ),
+  );
   t.equal(r.seen.ends, 1);
   t.same(r.seen.trailers, [['X-Done', 'yes']]);
 });
@@ -72,7 +77,10 @@ t.test('autocannon counts every response through the swapped parser, as it does 
   const server = createServer((_req, res) => {
     served++;
     // every fifth answer closes the connection: autocannon reconnects and the parser must start afresh
-    res.writeHead(served % 7 === 0 ? 503 : 200, { 'x-cache': 'HIT', ...(served % 5 === 0 ? { connection: 'close' } : {}) });
+    res.writeHead(served % 7 === 0 ? 503 : 200, {
+      'x-cache': 'HIT',
+      ...(served % 5 === 0 ? { connection: 'close' } : {}),
+    });
     res.end('body');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -89,7 +97,9 @@ t.test('autocannon counts every response through the swapped parser, as it does 
       amount: 60,
       setupClient: (client) => {
         if (swap && useNativeParser(client)) swapped++;
-        (client as unknown as NodeJS.EventEmitter).on('headers', (info: { headers: string[] }) => heads.push(info.headers));
+        (client as unknown as NodeJS.EventEmitter).on('headers', (info: { headers: string[] }) =>
+          heads.push(info.headers),
+        );
       },
     });
     return { swapped, served, ok: result['2xx'], failed: result['5xx'], errors: result.errors, heads };
@@ -100,6 +110,13 @@ t.test('autocannon counts every response through the swapped parser, as it does 
   t.equal(llhttp.ok + llhttp.failed, llhttp.served, 'every response served is counted');
   t.ok(llhttp.failed > 0, `503s counted (${llhttp.failed})`);
   t.equal(llhttp.errors, 0);
-  t.ok(llhttp.heads.length === llhttp.served && llhttp.heads.every((h) => h.includes('x-cache')), 'autocannon sees each head');
-  t.same({ ...llhttp, swapped: 0, heads: llhttp.heads.length }, { ...own, heads: own.heads.length }, 'the same counts as with http-parser-js');
+  t.ok(
+    llhttp.heads.length === llhttp.served && llhttp.heads.every((h) => h.includes('x-cache')),
+    'autocannon sees each head',
+  );
+  t.same(
+    { ...llhttp, swapped: 0, heads: llhttp.heads.length },
+    { ...own, heads: own.heads.length },
+    'the same counts as with http-parser-js',
+  );
 });

@@ -10,17 +10,23 @@ t.test('refuses to start without its token, naming the variable', async (t) => {
   const res = edgecheck(['origin', '--port', '0'], { env: { EDGECHECK_ORIGIN_TOKEN: '' } });
   t.equal(res.status, 2);
   t.match(res.stderr, /environment variable EDGECHECK_ORIGIN_TOKEN is not set/);
-  const half = edgecheck(['origin', '--port', '0', '--control-cert', 'control.pem'], { env: { EDGECHECK_ORIGIN_TOKEN: 'a-token-1234' } });
+  const half = edgecheck(['origin', '--port', '0', '--control-cert', 'control.pem'], {
+    env: { EDGECHECK_ORIGIN_TOKEN: 'a-token-1234' },
+  });
   t.equal(half.status, 2, 'a certificate without its key does not fall back to plain HTTP');
   t.match(half.stderr, /--control-cert and --control-key go together/);
 });
 
 t.test('serves, logs and is programmed through its control channel; Ctrl-C stops it', async (t) => {
   const token = 'standalone-token-42';
-  const child = spawn(process.execPath, [binPath, 'origin', '--port', '0', '--secondary-port', '0', '--control-port', '0', '--lab-tls', '0'], {
-    env: { ...process.env, EDGECHECK_ORIGIN_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [binPath, 'origin', '--port', '0', '--secondary-port', '0', '--control-port', '0', '--lab-tls', '0'],
+    {
+      env: { ...process.env, EDGECHECK_ORIGIN_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   while (!out.includes('Ctrl-C stops it.')) await once(child.stdout, 'data');

@@ -8,7 +8,9 @@ import { byId, runOnLabs, suite } from './support/labRun.js';
 
 const originTls = suite('origin-tls');
 
-const certificateChecks = ['wrong-name', 'expired', 'self-signed', 'untrusted-ca', 'incomplete-chain'].map((f) => `origin-${f}-gives-502`);
+const certificateChecks = ['wrong-name', 'expired', 'self-signed', 'untrusted-ca', 'incomplete-chain'].map(
+  (f) => `origin-${f}-gives-502`,
+);
 
 /** fault -> the checks it must fail, and no others */
 const failsUnder: Record<string, string[]> = {
@@ -21,13 +23,22 @@ const failsUnder: Record<string, string[]> = {
   'cache-errors-forever': ['origin-error-not-kept-beyond-error-ttl'],
 };
 
-const failedIds = (record: RunRecord) => record.checks.filter((c) => c.status === 'failed').map((c) => c.id).sort();
+const failedIds = (record: RunRecord) =>
+  record.checks
+    .filter((c) => c.status === 'failed')
+    .map((c) => c.id)
+    .sort();
 
 t.test('the suite uses the shared lab route names, and every check has a fault that fails it', async (t) => {
-  const routes = new Set(originTls.checks.flatMap((c) => c.steps.flatMap((s) => ('route' in s && s.route ? [s.route] : []))));
+  const routes = new Set(
+    originTls.checks.flatMap((c) => c.steps.flatMap((s) => ('route' in s && s.route ? [s.route] : []))),
+  );
   t.same([...routes].sort(), Object.keys(ORIGIN_TLS_ROUTES).sort());
   const covered = new Set(Object.values(failsUnder).flat());
-  t.same(originTls.checks.map((c) => c.id).filter((id) => !covered.has(id)), []);
+  t.same(
+    originTls.checks.map((c) => c.id).filter((id) => !covered.has(id)),
+    [],
+  );
 });
 
 t.test('origin-tls passes against a correct reference edge, and under each fault only its checks fail', async (t) => {
@@ -43,14 +54,26 @@ t.test('origin-tls passes against a correct reference edge, and under each fault
     [{ sni: 'origin.edgecheck.test', certificate_names: ['origin.edgecheck.test'] }],
     'the origin log holds the SNI and the names of the certificate it was matched to',
   );
-  t.equal(passed['origin-wrong-name-gives-502']!.steps[0]!.origin_seen, false, 'the request never reached the faulty origin');
+  t.equal(
+    passed['origin-wrong-name-gives-502']!.steps[0]!.origin_seen,
+    false,
+    'the request never reached the faulty origin',
+  );
 
   faults.forEach((fault, i) => t.same(failedIds(records[i]!), [...failsUnder[fault]!].sort(), `under ${fault}`));
   const unverified = byId(records[faults.indexOf('no-origin-verification')]!);
-  t.match(unverified['origin-self-signed-gives-502']!.steps[0]!.failures, [
-    { expectation: 'status', expected: 502, actual: 200 },
-    { expectation: 'headers.x-edgecheck-version', actual: 'v1' },
-  ], "the failure shows the origin's content came through");
+  t.match(
+    unverified['origin-self-signed-gives-502']!.steps[0]!.failures,
+    [
+      { expectation: 'status', expected: 502, actual: 200 },
+      { expectation: 'headers.x-edgecheck-version', actual: 'v1' },
+    ],
+    "the failure shows the origin's content came through",
+  );
   const forever = byId(records[faults.indexOf('cache-errors-forever')]!)['origin-error-not-kept-beyond-error-ttl']!;
-  t.match(forever.reason, /step 3 \(get\): expected headers\.age \{"absent":true\}, got "3"/, 'the stale error shows its Age');
+  t.match(
+    forever.reason,
+    /step 3 \(get\): expected headers\.age \{"absent":true\}, got "3"/,
+    'the stale error shows its Age',
+  );
 });

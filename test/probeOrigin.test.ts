@@ -45,7 +45,10 @@ t.test('probe origin', async (t) => {
 
   const log = await control.log(key);
   t.equal(log.length, 8);
-  t.same(log.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+  t.same(
+    log.map((e) => e.seq),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
   t.equal(log[0]?.url, `${key}page?x=1`);
   t.equal(log[1]?.status, 304);
   t.equal(log[1]?.headers['if-none-match'], 'W/"e1"');
@@ -107,7 +110,11 @@ t.test('the control channel reads no body before the token, and caps what it rea
   const origin = await startProbeOrigin({ token: 'tok-123456' });
   t.teardown(() => origin.close());
   const put = (auth: string | undefined, body: Buffer) =>
-    request(`${origin.controlUrl}/v1/objects`, { method: 'PUT', headers: auth ? { authorization: auth } : {}, body }).then(async (res) => ({ status: res.statusCode, text: await res.body.text() }));
+    request(`${origin.controlUrl}/v1/objects`, {
+      method: 'PUT',
+      headers: auth ? { authorization: auth } : {},
+      body,
+    }).then(async (res) => ({ status: res.statusCode, text: await res.body.text() }));
   const big = Buffer.alloc(3 << 20, 'x');
   t.equal((await put(undefined, big)).status, 401, 'no token: refused before the body is read');
   const tooBig = await put('Bearer tok-123456', big);
@@ -121,11 +128,18 @@ t.test('an object HTTP cannot carry is refused by the control channel, and never
   const control = new OriginControl(origin.controlUrl, 'tok-123456');
   t.teardown(() => control.close());
   // the suite schema refuses these, and so does the control API, with the reason
-  await t.rejects(control.setObject(key, { headers: { 'X-Bad': 'a\nb' } }), /400.*object\.headers\.X-Bad: a header value cannot hold a line break/);
+  await t.rejects(
+    control.setObject(key, { headers: { 'X-Bad': 'a\nb' } }),
+    /400.*object\.headers\.X-Bad: a header value cannot hold a line break/,
+  );
   await t.rejects(control.setObject(key, { status: 1000 } as never), /400.*object\.status/);
   await t.rejects(control.setObject(key, { size: 1e12 } as never), /400.*object\.size/);
   // one that got into the store anyway is answered 500, and the origin keeps serving
-  for (const bad of [{ headers: { 'X-Bad': 'a\nb', 'Cache-Control': 'max-age=60' } }, { status: 1000 }, { body: 123 }]) {
+  for (const bad of [
+    { headers: { 'X-Bad': 'a\nb', 'Cache-Control': 'max-age=60' } },
+    { status: 1000 },
+    { body: 123 },
+  ]) {
     origin.store.set(key, bad as never);
     const res = await request(`${origin.httpUrl}${key}`);
     t.equal(res.statusCode, 500, JSON.stringify(bad));

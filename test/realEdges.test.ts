@@ -8,19 +8,27 @@ import { listSuiteNames, loadSuite, loadTargets, type LoadedSuite } from '../har
 import { newRunId, runSuites } from '../harness/runner/runSuites.js';
 import { openTarget, type OpenTarget } from '../harness/target/openTarget.js';
 import { agrees, ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
-import { aptGetLine, missingBinaries, REAL_EDGE_NAMES, realEdges, type EdgeInvalidation } from '../lab/realEdges/index.js';
+import {
+  aptGetLine,
+  missingBinaries,
+  REAL_EDGE_NAMES,
+  realEdges,
+  type EdgeInvalidation,
+} from '../lab/realEdges/index.js';
 import { childGroupLeaders, livingMembers } from '../lab/realEdges/processGroup.js';
 import { labEdges } from '../lab/labs.js';
 import { targetsFile } from './support/labRun.js';
 
 const suitesDir = resolve('suites');
-const suites: LoadedSuite[] = listSuiteNames(suitesDir)
-  .map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
+const suites: LoadedSuite[] = listSuiteNames(suitesDir).map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
 const expected = ExpectedVerdicts.load();
 
 t.test('the verdict table lists no check that is gone', async (t) => {
   const present = new Set(suites.flatMap((s) => s.checks.map((c) => `${s.suite}.${c.id}`)));
-  const gone = expected.listed().map(({ suite, check }) => `${suite}.${check}`).filter((key) => !present.has(key));
+  const gone = expected
+    .listed()
+    .map(({ suite, check }) => `${suite}.${check}`)
+    .filter((key) => !present.has(key));
   t.same(gone, [], `every check in ${expected.file} is in a suite (remove those that are not)`);
 });
 
@@ -44,12 +52,15 @@ for (const name of REAL_EDGE_NAMES) {
     } finally {
       await target.close();
     }
-    for (const pgid of groups) t.same(livingMembers(pgid), [], `no process of ${name}'s group ${pgid} is left after close()`);
+    for (const pgid of groups)
+      t.same(livingMembers(pgid), [], `no process of ${name}'s group ${pgid} is left after close()`);
     for (const check of record.checks) {
       const key = `${check.suite}.${check.id}`;
       const want = expected.verdict(name, check.suite, check.id);
       if (want === undefined) {
-        t.fail(`${key} is not in ${expected.file}: add it (\`pass\`, or a line for ${name} with { fail | skip | either: why })`);
+        t.fail(
+          `${key} is not in ${expected.file}: add it (\`pass\`, or a line for ${name} with { fail | skip | either: why })`,
+        );
         continue;
       }
       t.ok(agrees(want, check.status), `${key}: ${want.status}`, {
@@ -68,7 +79,13 @@ async function invalidates(t: Test, target: OpenTarget, way: EdgeInvalidation): 
   const key = `${prefix}invalidation.${way.method.toLowerCase()}/`;
   await origin.setObject(key, { headers: { 'Cache-Control': 'max-age=600' }, body: 'stored' });
   const send = (method: string, path: string, headers?: Record<string, string>) =>
-    target.http.send({ method, url: new URL(path, target.url), address: target.addresses[0], timeoutMs: 5000, ...(headers ? { headers } : {}) });
+    target.http.send({
+      method,
+      url: new URL(path, target.url),
+      address: target.addresses[0],
+      timeoutMs: 5000,
+      ...(headers ? { headers } : {}),
+    });
   await send('GET', key);
   await send('GET', key);
   t.equal((await origin.log(key)).length, 1, 'the second request is served from the stored copy');
@@ -88,7 +105,14 @@ t.test('nginx: origin-tls passes with proxy_ssl_verify on and fails with it off'
     return;
   }
   const originTls = suites.filter((s) => s.suite === 'origin-tls');
-  const unverified = await openTarget({ name: 'nginx-unverified', config: { lab: 'nginx', faults: ['no-origin-verification'] }, file: resolve('targets.yaml') }, labEdges);
+  const unverified = await openTarget(
+    {
+      name: 'nginx-unverified',
+      config: { lab: 'nginx', faults: ['no-origin-verification'] },
+      file: resolve('targets.yaml'),
+    },
+    labEdges,
+  );
   let record;
   try {
     record = await runSuites(unverified, originTls);

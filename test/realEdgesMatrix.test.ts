@@ -138,10 +138,15 @@ t.test("the README's matrix agrees with the expected verdicts", async (t) => {
   const labOf = (heading: string | undefined) => (heading === 'ats' ? 'trafficserver' : heading);
   const expected = ExpectedVerdicts.load();
   const suitesDir = resolve('suites');
-  const checks = listSuiteNames(suitesDir)
-    .flatMap((name) => loadSuite(join(suitesDir, `${name}.yaml`)).checks.map((c) => `${name}/${c.id}`));
+  const checks = listSuiteNames(suitesDir).flatMap((name) =>
+    loadSuite(join(suitesDir, `${name}.yaml`)).checks.map((c) => `${name}/${c.id}`),
+  );
   const inReadme = new Set(rows.map((r) => r[1]));
-  t.same(checks.filter((c) => !inReadme.has(c)), [], 'every check has a row (else run `npm run lab:matrix`)');
+  t.same(
+    checks.filter((c) => !inReadme.has(c)),
+    [],
+    'every check has a row (else run `npm run lab:matrix`)',
+  );
   const wrong: string[] = [];
   for (const [, key = '', cells = ''] of rows) {
     const [suite = '', id = ''] = key.split('/');

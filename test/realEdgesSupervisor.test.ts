@@ -41,19 +41,28 @@ t.test('a group that ignores SIGTERM is killed after the grace period', async (t
 t.test('waitReady reports a program that dies, with its output', async (t) => {
   const p = sh('quitter', 'echo "fatal: no such directive"; exit 3');
   const [port = 0] = await freePorts(1);
-  await t.rejects(waitReady({ ports: [port], processes: [p], timeoutMs: 5000 }), /quitter exited with code 3 before it was ready[\s\S]*fatal: no such directive/);
+  await t.rejects(
+    waitReady({ ports: [port], processes: [p], timeoutMs: 5000 }),
+    /quitter exited with code 3 before it was ready[\s\S]*fatal: no such directive/,
+  );
 });
 
 t.test('waitReady gives up at its deadline, and waits for a probe', async (t) => {
   const p = sh('idler', 'sleep 30');
   t.teardown(() => p.stop());
   const [closed = 0] = await freePorts(1);
-  await t.rejects(waitReady({ ports: [closed], processes: [p], timeoutMs: 300 }), /not listening on 127\.0\.0\.1:\d+ after 300 ms/);
+  await t.rejects(
+    waitReady({ ports: [closed], processes: [p], timeoutMs: 300 }),
+    /not listening on 127\.0\.0\.1:\d+ after 300 ms/,
+  );
   const server = createServer().listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   t.teardown(() => server.close());
   const port = (server.address() as { port: number }).port;
-  await t.rejects(waitReady({ ports: [port], processes: [p], timeoutMs: 300, probe: async () => false }), /listening but not ready to serve/);
+  await t.rejects(
+    waitReady({ ports: [port], processes: [p], timeoutMs: 300, probe: async () => false }),
+    /listening but not ready to serve/,
+  );
   let asked = 0;
   await waitReady({ ports: [port], processes: [p], timeoutMs: 3000, probe: async () => ++asked >= 2 });
   t.equal(asked, 2, 'ready once the probe says so');
@@ -82,7 +91,17 @@ const fakeEdge = (binary: string, script: string): RealEdge => ({
   routes: () => ({ default: { path: '/' } }),
   start: async (setup) => {
     labDirs.push(setup.dir.dir);
-    return { processes: [supervise({ name: 'stand-in', command: '/bin/sh', args: ['-c', script], cwd: setup.dir.dir, logFile: setup.dir.path('out.log') })] };
+    return {
+      processes: [
+        supervise({
+          name: 'stand-in',
+          command: '/bin/sh',
+          args: ['-c', script],
+          cwd: setup.dir.dir,
+          logFile: setup.dir.path('out.log'),
+        }),
+      ],
+    };
   },
 });
 
@@ -94,17 +113,26 @@ t.test('a program that cannot be started is an error, not a crash', async (t) =>
   const onUncaught = (err: Error) => uncaught.push(err);
   process.on('uncaughtException', onUncaught);
   t.teardown(() => void process.off('uncaughtException', onUncaught));
-  t.throws(() => supervise({ name: 'broken', command: notExecutable, args: [], cwd: dir, logFile: join(dir, 'broken.out') }), /broken: could not start/);
+  t.throws(
+    () => supervise({ name: 'broken', command: notExecutable, args: [], cwd: dir, logFile: join(dir, 'broken.out') }),
+    /broken: could not start/,
+  );
   await new Promise((r) => setTimeout(r, 100));
   t.same(uncaught, [], 'the spawn error event went to a listener');
 });
 
 t.test('a real lab whose program is missing says how to install it', async (t) => {
-  await t.rejects(startRealLab(fakeEdge('/nonexistent/nginx', 'true')), /\/nonexistent\/nginx not found; install it with: sudo apt-get install -y stand-in-package/);
+  await t.rejects(
+    startRealLab(fakeEdge('/nonexistent/nginx', 'true')),
+    /\/nonexistent\/nginx not found; install it with: sudo apt-get install -y stand-in-package/,
+  );
 });
 
 t.test('a real lab whose program fails shows its words and leaves nothing behind', async (t) => {
-  await t.rejects(startRealLab(fakeEdge('/bin/sh', 'echo "emerg: unknown directive"; exit 1')), /stand-in exited with code 1 before it was ready[\s\S]*emerg: unknown directive/);
+  await t.rejects(
+    startRealLab(fakeEdge('/bin/sh', 'echo "emerg: unknown directive"; exit 1')),
+    /stand-in exited with code 1 before it was ready[\s\S]*emerg: unknown directive/,
+  );
   t.equal(labDirs.length, 1, 'the program was started in a lab dir');
   t.notOk(existsSync(labDirs[0]!), 'the lab dir is removed');
 });
@@ -116,8 +144,21 @@ t.test('a lab whose port was taken before the edge could bind it starts again on
     start: async (setup) => {
       tries.push(setup.ports.http);
       const listen = `require('net').createServer().listen(${setup.ports.http}, '127.0.0.1'); require('net').createServer().listen(${setup.ports.https}, '127.0.0.1')`;
-      const script = tries.length === 1 ? 'echo "bind() to 127.0.0.1 failed (98: Address already in use)"; exit 1' : `exec ${process.execPath} -e "${listen}"`;
-      return { processes: [supervise({ name: 'stand-in', command: '/bin/sh', args: ['-c', script], cwd: setup.dir.dir, logFile: setup.dir.path('out.log') })] };
+      const script =
+        tries.length === 1
+          ? 'echo "bind() to 127.0.0.1 failed (98: Address already in use)"; exit 1'
+          : `exec ${process.execPath} -e "${listen}"`;
+      return {
+        processes: [
+          supervise({
+            name: 'stand-in',
+            command: '/bin/sh',
+            args: ['-c', script],
+            cwd: setup.dir.dir,
+            logFile: setup.dir.path('out.log'),
+          }),
+        ],
+      };
     },
   };
   const lab = await startRealLab(edge);
@@ -130,26 +171,38 @@ t.test('a lab whose port was taken before the edge could bind it starts again on
 // process supervises a sleep, then throws, or is sent a signal (SIGKILL too).
 const compiled = resolve('dist/lab/realEdges/supervisor.js');
 for (const ending of ['throws', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const) {
-  t.test(`edgecheck ${ending === 'throws' ? 'crashing' : `receiving ${ending}`} leaves no edge behind`, { skip: existsSync(compiled) ? false : 'run `npm run build` first: the child process runs dist/' }, async (t) => {
-    const script = `
+  t.test(
+    `edgecheck ${ending === 'throws' ? 'crashing' : `receiving ${ending}`} leaves no edge behind`,
+    { skip: existsSync(compiled) ? false : 'run `npm run build` first: the child process runs dist/' },
+    async (t) => {
+      const script = `
       const { supervise } = await import(${JSON.stringify(compiled)});
       const p = supervise({ name: 'edge', command: '/bin/sh', args: ['-c', 'sleep 30 & sleep 30 & wait'], cwd: ${JSON.stringify(dir)}, logFile: ${JSON.stringify(join(dir, `crash-${ending}.out`))} });
       console.log(p.pid);
       ${ending === 'throws' ? "setTimeout(() => { throw new Error('boom'); }, 300);" : 'setInterval(() => {}, 1000);'}
     `;
-    // env -u: the test runner puts its own signal listeners into every node it sees spawned
-    const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const pid = Number(await firstLine(child.stdout));
-    await waitFor(() => livingMembers(pid).length === 3, 'the supervised group');
-    if (ending !== 'throws') child.kill(ending);
-    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
-    // SIGKILL runs no hook at all: the watchdog beside the group ends it
-    t.equal(code, { throws: 1, SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGKILL: null }[ending], 'edgecheck exits as the ending asks');
-    await waitFor(() => livingMembers(pid).length === 0, 'the group gone');
-    t.same(livingMembers(pid), [], 'no process of the edge is left');
-  });
+      // env -u: the test runner puts its own signal listeners into every node it sees spawned
+      const child = spawn(
+        '/usr/bin/env',
+        ['-u', 'NODE_OPTIONS', process.execPath, '--input-type=module', '-e', script],
+        {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      );
+      const pid = Number(await firstLine(child.stdout));
+      await waitFor(() => livingMembers(pid).length === 3, 'the supervised group');
+      if (ending !== 'throws') child.kill(ending);
+      const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+      // SIGKILL runs no hook at all: the watchdog beside the group ends it
+      t.equal(
+        code,
+        { throws: 1, SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGKILL: null }[ending],
+        'edgecheck exits as the ending asks',
+      );
+      await waitFor(() => livingMembers(pid).length === 0, 'the group gone');
+      t.same(livingMembers(pid), [], 'no process of the edge is left');
+    },
+  );
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {

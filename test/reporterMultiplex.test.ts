@@ -269,7 +269,9 @@ t.test('a registered secret reaches no reporter, run or surge, in any escaped or
   await surgeEvents.onRunEnd(surgeRunRecord('s', run.target, new Date(0), new Date(1000), surge));
 
   const files = [
-    ...readdirSync(dir, { withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(dir, f.name)),
+    ...readdirSync(dir, { withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => join(dir, f.name)),
     join(dir, 'surge', RUN_RECORD_FILE),
   ];
   t.same(files.map((f) => f.slice(dir.length + 1)).sort(), ['junit.xml', 'report.tap', 'run.json', 'surge/run.json']);

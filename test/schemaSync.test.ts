@@ -16,11 +16,18 @@ t.test('committed schemas are in sync with the zod schemas', async (t) => {
 });
 
 t.test('targets.yaml and the suites carry yaml-language-server modelines', async (t) => {
-  t.match(readFileSync(join(root, 'targets.yaml'), 'utf8'), /^# yaml-language-server: \$schema=\.\/harness\/schema\/targets\.schema\.json/);
+  t.match(
+    readFileSync(join(root, 'targets.yaml'), 'utf8'),
+    /^# yaml-language-server: \$schema=\.\/harness\/schema\/targets\.schema\.json/,
+  );
   const suites = readdirSync(join(root, 'suites')).filter((f) => f.endsWith('.yaml'));
   t.ok(suites.length > 0);
   for (const f of suites) {
     const schema = isSurgePlanFile(join(root, 'suites', f)) ? 'surge' : 'suite';
-    t.match(readFileSync(join(root, 'suites', f), 'utf8'), new RegExp(`^# yaml-language-server: \\$schema=\\.\\./harness/schema/${schema}\\.schema\\.json`), f);
+    t.match(
+      readFileSync(join(root, 'suites', f), 'utf8'),
+      new RegExp(`^# yaml-language-server: \\$schema=\\.\\./harness/schema/${schema}\\.schema\\.json`),
+      f,
+    );
   }
 });

@@ -10,7 +10,12 @@ registerSecret('tok en/with+chars&"');
 
 t.test('strings are redacted, numbers and structure are kept', async (t) => {
   const record = { duration_ms: 18080, target: { url: 'https://h:8080/' }, list: ['a 8080 b', 80801], none: null };
-  t.same(redactDeep(record), { duration_ms: 18080, target: { url: 'https://h:[redacted]/' }, list: ['a [redacted] b', 80801], none: null });
+  t.same(redactDeep(record), {
+    duration_ms: 18080,
+    target: { url: 'https://h:[redacted]/' },
+    list: ['a [redacted] b', 80801],
+    none: null,
+  });
   t.equal(record.target.url, 'https://h:8080/', 'the original is untouched');
 });
 
@@ -29,7 +34,10 @@ t.test('${file:} reads a token without the line break the file ends with', async
   const { loadTargets } = await import('../harness/config/load.js');
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-file-'));
   writeFileSync(join(dir, 'token'), 'tok-from-file\n');
-  writeFileSync(join(dir, 'targets.yaml'), 'targets:\n  s:\n    url: https://x.example.com\n    origin: { control: "https://o.example.com", token: "${file:./token}" }\n');
+  writeFileSync(
+    join(dir, 'targets.yaml'),
+    'targets:\n  s:\n    url: https://x.example.com\n    origin: { control: "https://o.example.com", token: "${file:./token}" }\n',
+  );
   const loaded = loadTargets(join(dir, 'targets.yaml'), labEdges);
   t.equal(loaded.targets['s']?.origin?.token, 'tok-from-file');
   t.equal(redact('Bearer tok-from-file'), 'Bearer [redacted]');

@@ -58,11 +58,24 @@ t.test('encoding round-trips and an empty histogram summarizes to null', async (
 });
 
 t.test('a tally adds slices: counters summed, errors by kind, status classes, claims', async (t) => {
-  const slice = (statuses: Record<string, number>, transport: Record<string, number>, ms: number[]): [SliceReport, ReturnType<typeof decode>] => {
+  const slice = (
+    statuses: Record<string, number>,
+    transport: Record<string, number>,
+    ms: number[],
+  ): [SliceReport, ReturnType<typeof decode>] => {
     const h = newHistogram();
     for (const v of ms) recordMs(h, v);
     const responses = Object.values(statuses).reduce((a, b) => a + b, 0);
-    const report = { second: 0, phase: 0, latency: encode(h), sent: responses + 1, responses, statuses, transport, claims: { hit: responses - 1, miss: 1, none: 0 } };
+    const report = {
+      second: 0,
+      phase: 0,
+      latency: encode(h),
+      sent: responses + 1,
+      responses,
+      statuses,
+      transport,
+      claims: { hit: responses - 1, miss: 1, none: 0 },
+    };
     return [report, decode(report.latency)];
   };
   const tally = new Tally();

@@ -51,7 +51,11 @@ function phase(index: number, s: SurgeStats, planned: number, reached = true): S
 }
 
 function record(): RunRecord {
-  const phases = [phase(0, stats(), 100), phase(1, stats({ rps: 1300, latency_ms: { p50: 2, p95: 30, p99: 180, 'p99.9': 400, max: 900, mean: 9 } }), 1400), phase(2, stats({ rps: 0, responses: 0, sent: 0, latency_ms: null }), 100, false)];
+  const phases = [
+    phase(0, stats(), 100),
+    phase(1, stats({ rps: 1300, latency_ms: { p50: 2, p95: 30, p99: 180, 'p99.9': 400, max: 900, mean: 9 } }), 1400),
+    phase(2, stats({ rps: 0, responses: 0, sent: 0, latency_ms: null }), 100, false),
+  ];
   const totals = stats({ rps: 700 });
   const surge = {
     plan: 'launch-day',
@@ -72,7 +76,13 @@ function record(): RunRecord {
     verdict: 'breached' as const,
     notes: ["origin offload not measured: target 'lab' has no probe origin to count requests"],
   };
-  return surgeRunRecord('r1', { name: 'lab', url: 'https://lab.edgecheck.test:1/' }, new Date(0), new Date(20_000), surge);
+  return surgeRunRecord(
+    'r1',
+    { name: 'lab', url: 'https://lab.edgecheck.test:1/' },
+    new Date(0),
+    new Date(20_000),
+    surge,
+  );
 }
 
 t.test('the mission assessment: phases, each threshold and where it broke, notes, verdict', async (t) => {
@@ -81,7 +91,11 @@ t.test('the mission assessment: phases, each threshold and where it broke, notes
   const text = out.text();
   t.match(text, /mission assessment: surge launch-day against lab \(open model, 4 bees, 140 connections, 20\.0s\)/);
   t.match(text, /partial: interrupted \(SIGINT\) after 20\.0s of 30\.0s/);
-  t.match(text, /1 hold 100 rps for 10s +100 rps +100 rps +1\.2ms +40ms +0\.00% +99\.0%\* +- ✓/, 'a claimed ratio is starred');
+  t.match(
+    text,
+    /1 hold 100 rps for 10s +100 rps +100 rps +1\.2ms +40ms +0\.00% +99\.0%\* +- ✓/,
+    'a claimed ratio is starred',
+  );
   t.match(text, /2 hold 1400 rps for 10s +1400 rps +1300 rps .* ✗/);
   t.match(text, /✗ p99 ≤ 50ms: breached in phase 2 180ms/);
   t.match(text, /✗ min_rps ≥ 95%: breached in phase 2 1300 rps < 1330 rps/);
@@ -109,14 +123,23 @@ t.test('live progress rewrites one line and keeps the last of each phase', async
     claimed_hit_ratio: 0.5,
     origin_rps: 3,
   });
-  const tick = (s: SurgeSecond): SurgeTick => ({ plan: 'p', elapsed_ms: (s.t + 1) * 1000, planned_duration_ms: 3000, phase: { index: s.phase, label: `phase ${s.phase}` }, second: s });
+  const tick = (s: SurgeSecond): SurgeTick => ({
+    plan: 'p',
+    elapsed_ms: (s.t + 1) * 1000,
+    planned_duration_ms: 3000,
+    phase: { index: s.phase, label: `phase ${s.phase}` },
+    second: s,
+  });
   progress.onSurgeTick(tick(second(0, 0)));
   progress.onSurgeTick(tick(second(1, 0, 2)));
   progress.onSurgeTick(tick(second(2, 1)));
   progress.onRunEnd();
   const lines = out.text().split('\n');
   t.equal(lines.length, 3, 'one kept line per phase, then the end');
-  t.match(lines[0], /\r\x1b\[K.*\r\x1b\[Kp › 1 phase 0  2\.0s\/3\.0s  98\/100 rps  p99 40ms  errors 2\.00%  hit 50\.0%  origin 3 rps$/);
+  t.match(
+    lines[0],
+    /\r\x1b\[K.*\r\x1b\[Kp › 1 phase 0  2\.0s\/3\.0s  98\/100 rps  p99 40ms  errors 2\.00%  hit 50\.0%  origin 3 rps$/,
+  );
   t.match(lines[1], /^\r\x1b\[Kp › 2 phase 1  3\.0s\/3\.0s/);
 });
 
@@ -128,7 +151,10 @@ t.test('a phase cut short is held to the rate planned for the part that ran', as
   const { phaseRecord } = await import('../load/phaseRecord.js');
   const { Schedule } = await import('../load/schedule.js');
   const file = join(mkdtempSync(join(tmpdir(), 'edgecheck-partial-')), 'ramp.yaml');
-  writeFileSync(file, 'surge: ramp\nphases:\n  - { ramp: { to: 100, over: 10s } }\npaths: [/x]\nthresholds: { min_rps: 95% }\n');
+  writeFileSync(
+    file,
+    'surge: ramp\nphases:\n  - { ramp: { to: 100, over: 10s } }\npaths: [/x]\nthresholds: { min_rps: 95% }\n',
+  );
   const plan = loadPlan(file);
   const schedule = new Schedule(plan.phases);
   // stopped after 5 s of a 0 -> 100 rps ramp: 25 rps was planned on average so far, 50 over the whole ramp

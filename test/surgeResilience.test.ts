@@ -25,7 +25,15 @@ import { labEdges } from '../lab/labs.js';
 
 function beeState(pacer: Pacer): BeeState {
   const start = performance.now();
-  return { now: () => performance.now() - start, pacer, recorder: new SliceRecorder(), dialect: dialectByName('auto'), model: 'closed', stopped: false, parked: new Set() };
+  return {
+    now: () => performance.now() - start,
+    pacer,
+    recorder: new SliceRecorder(),
+    dialect: dialectByName('auto'),
+    model: 'closed',
+    stopped: false,
+    parked: new Set(),
+  };
 }
 
 /** every connection sends one request, then parks */
@@ -53,22 +61,28 @@ t.test('connections to an edge that refuses them back off instead of reconnectin
   const bee = beeState(oneEach());
   let connErrors = 0;
   let index = 0;
-  const instance = autocannon({
-    url: `http://127.0.0.1:${refusedPort}/`,
-    connections: 4,
-    duration: 2,
-    setupClient: (client) => {
-      pace(client as unknown as AutocannonClient, index++, bee);
-      (client as unknown as NodeJS.EventEmitter).on('connError', () => connErrors++);
+  const instance = autocannon(
+    {
+      url: `http://127.0.0.1:${refusedPort}/`,
+      connections: 4,
+      duration: 2,
+      setupClient: (client) => {
+        pace(client as unknown as AutocannonClient, index++, bee);
+        (client as unknown as NodeJS.EventEmitter).on('connError', () => connErrors++);
+      },
     },
-  }, () => undefined);
+    () => undefined,
+  );
   await new Promise((resolve) => setTimeout(resolve, 1200));
   instance.stop();
   // without a backoff autocannon reconnects tens of thousands of times a second
   t.ok(connErrors >= 4, `it kept trying (${connErrors} refused connects)`);
   t.ok(connErrors <= 4 * 12, `but backed off: ${connErrors} refused connects in 1.2 s from 4 connections`);
   const slice = bee.recorder.cut(0, 0);
-  t.ok(slice.transport['ECONNREFUSED']! >= 1 && slice.transport['ECONNREFUSED']! <= 4, 'each request lost to a refusal is one error');
+  t.ok(
+    slice.transport['ECONNREFUSED']! >= 1 && slice.transport['ECONNREFUSED']! <= 4,
+    'each request lost to a refusal is one error',
+  );
 });
 
 t.test('a request that times out counts as an error and as a latency of at least the timeout', async (t) => {
@@ -78,13 +92,16 @@ t.test('a request that times out counts as an error and as a latency of at least
   t.teardown(() => silent.close());
   const bee = beeState(oneEach());
   bee.model = 'open';
-  const instance = autocannon({
-    url: `http://127.0.0.1:${port}/`,
-    connections: 1,
-    duration: 5,
-    timeout: 1,
-    setupClient: (client) => void pace(client as unknown as AutocannonClient, 0, bee),
-  }, () => undefined);
+  const instance = autocannon(
+    {
+      url: `http://127.0.0.1:${port}/`,
+      connections: 1,
+      duration: 5,
+      timeout: 1,
+      setupClient: (client) => void pace(client as unknown as AutocannonClient, 0, bee),
+    },
+    () => undefined,
+  );
   await new Promise((resolve) => setTimeout(resolve, 2500));
   instance.stop();
   const slice = bee.recorder.cut(0, 0);
@@ -111,7 +128,11 @@ t.test('a latency limit where nothing was answered is breached, with the reason'
   const v = judge({ name: 'p95', text: '250ms', value: 250 }, failed, ctx);
   t.equal(v.verdict, 'breached');
   t.match(v.reason, /no request was answered: 50 failed/);
-  const quiet = judge({ name: 'p95', text: '250ms', value: 250 }, { ...failed, sent: 0, errors: 0, errors_by_kind: {}, error_rate: 0 }, ctx);
+  const quiet = judge(
+    { name: 'p95', text: '250ms', value: 250 },
+    { ...failed, sent: 0, errors: 0, errors_by_kind: {}, error_rate: 0 },
+    ctx,
+  );
   t.equal(quiet.verdict, 'not measured', 'no requests at all is still not measured');
 });
 
@@ -121,36 +142,52 @@ const targets = targetsFile(`targets:
     surge: { allowed: true, max_rps: 500, max_duration: 30s, max_requests: 20000 }
 `);
 
-t.test('a surge stopped before the bees started owes nothing; an origin that stops counting still leaves a record', async (t) => {
-  const planFile = join(dirname(targets), 'steady.yaml');
-  writeFileSync(planFile, `surge: steady\nphases:\n  - { hold: { rps: 50, for: 2s } }\npaths: [/a, /b, /c]\nbees: 2\nprime: true\nthresholds: { origin_rps: 100 }\n`);
-  const plan = loadPlan(planFile);
-  const named = selectTarget(loadTargets(targets, labEdges), 'lab');
-  const target = await openTarget(named, labEdges);
-  t.teardown(() => target.close());
+t.test(
+  'a surge stopped before the bees started owes nothing; an origin that stops counting still leaves a record',
+  async (t) => {
+    const planFile = join(dirname(targets), 'steady.yaml');
+    writeFileSync(
+      planFile,
+      `surge: steady\nphases:\n  - { hold: { rps: 50, for: 2s } }\npaths: [/a, /b, /c]\nbees: 2\nprime: true\nthresholds: { origin_rps: 100 }\n`,
+    );
+    const plan = loadPlan(planFile);
+    const named = selectTarget(loadTargets(targets, labEdges), 'lab');
+    const target = await openTarget(named, labEdges);
+    t.teardown(() => target.close());
 
-  const send = target.http.send.bind(target.http);
-  let sent = 0;
-  target.http.send = (req) => (sent++, send(req));
-  const aborted = AbortSignal.abort('interrupted');
-  const early = await runSurge({ plan, named, target, runId: 'resilience-early', signal: aborted });
-  t.equal(sent, 0, 'Ctrl-C before the start skips preflight and priming');
-  t.equal(early.partial, true);
-  t.equal(early.totals.sent, 0);
-  t.notOk(early.notes.some((n) => /never sent/.test(n)), `no unsent requests claimed: ${early.notes.join('; ')}`);
+    const send = target.http.send.bind(target.http);
+    let sent = 0;
+    target.http.send = (req) => (sent++, send(req));
+    const aborted = AbortSignal.abort('interrupted');
+    const early = await runSurge({ plan, named, target, runId: 'resilience-early', signal: aborted });
+    t.equal(sent, 0, 'Ctrl-C before the start skips preflight and priming');
+    t.equal(early.partial, true);
+    t.equal(early.totals.sent, 0);
+    t.notOk(
+      early.notes.some((n) => /never sent/.test(n)),
+      `no unsent requests claimed: ${early.notes.join('; ')}`,
+    );
 
-  const origin = target.origin!;
-  const count = origin.count.bind(origin);
-  origin.count = async () => {
-    throw new Error('origin control: connection refused');
-  };
-  t.teardown(() => void (origin.count = count));
-  const surge = await runSurge({ plan, named, target, runId: 'resilience-origin' });
-  t.ok(surge.totals.sent > 0);
-  t.equal(surge.totals.cache.origin_requests, undefined);
-  t.ok(surge.notes.some((n) => /origin offload not measured: the probe origin did not answer its count \(origin control: connection refused\)/.test(n)), surge.notes.join('; '));
-  t.equal(surge.thresholds[0]!.verdict, 'not measured');
-});
+    const origin = target.origin!;
+    const count = origin.count.bind(origin);
+    origin.count = async () => {
+      throw new Error('origin control: connection refused');
+    };
+    t.teardown(() => void (origin.count = count));
+    const surge = await runSurge({ plan, named, target, runId: 'resilience-origin' });
+    t.ok(surge.totals.sent > 0);
+    t.equal(surge.totals.cache.origin_requests, undefined);
+    t.ok(
+      surge.notes.some((n) =>
+        /origin offload not measured: the probe origin did not answer its count \(origin control: connection refused\)/.test(
+          n,
+        ),
+      ),
+      surge.notes.join('; '),
+    );
+    t.equal(surge.thresholds[0]!.verdict, 'not measured');
+  },
+);
 
 t.test('a slow origin count delays the live ticks but loses none, and keeps their order', async (t) => {
   const planFile = join(dirname(targets), 'slow-origin.yaml');
@@ -166,11 +203,28 @@ t.test('a slow origin count delays the live ticks but loses none, and keeps thei
     return count(...args);
   };
   const ticks: number[] = [];
-  const surge = await runSurge({ plan, named, target, runId: 'resilience-slow-count', onTick: (tick) => ticks.push(tick.second.t) });
-  t.same(ticks, surge.timeline.map((s) => s.t), 'every second of the timeline was ticked');
-  t.same(ticks, [...ticks].sort((a, b) => a - b), 'in order');
+  const surge = await runSurge({
+    plan,
+    named,
+    target,
+    runId: 'resilience-slow-count',
+    onTick: (tick) => ticks.push(tick.second.t),
+  });
+  t.same(
+    ticks,
+    surge.timeline.map((s) => s.t),
+    'every second of the timeline was ticked',
+  );
+  t.same(
+    ticks,
+    [...ticks].sort((a, b) => a - b),
+    'in order',
+  );
   t.ok(ticks.length >= 4);
-  t.ok(surge.timeline.some((s) => s.origin_rps !== undefined), 'the seconds that were counted carry the count');
+  t.ok(
+    surge.timeline.some((s) => s.origin_rps !== undefined),
+    'the seconds that were counted carry the count',
+  );
 });
 
 t.test('the backoff is for connections refused or dropped at once, not for ones that lasted', async (t) => {

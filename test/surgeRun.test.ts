@@ -69,11 +69,20 @@ thresholds: { p99: 2s, errors: 1%, origin_rps: 1000, min_rps: 95% }
     t.ok(surge.totals.cache.origin_hit_ratio! > 0.9);
     t.ok(surge.totals.cache.claimed_hits > 300, 'the vendor header is read on every response');
     t.equal(surge.verdict, 'held');
-    t.same(surge.thresholds.map((x) => x.verdict), ['held', 'held', 'held', 'held']);
+    t.same(
+      surge.thresholds.map((x) => x.verdict),
+      ['held', 'held', 'held', 'held'],
+    );
     t.ok(ticks.length >= 3, 'a tick per second');
-    t.same(ticks.slice(0, 3).map((x) => x.second.t), [0, 1, 2]);
+    t.same(
+      ticks.slice(0, 3).map((x) => x.second.t),
+      [0, 1, 2],
+    );
     const perSecond = `per second: ${ticks.map((x) => x.second.rps)}`;
-    t.ok(ticks.slice(0, 3).every((x) => Math.abs(x.second.rps - 120) <= 12), perSecond);
+    t.ok(
+      ticks.slice(0, 3).every((x) => Math.abs(x.second.rps - 120) <= 12),
+      perSecond,
+    );
     t.equal(surge.timeline.length, ticks.length);
 
     const record = surgeRunRecord('steady-test', { name: 'lab', url: target.url.href }, new Date(), new Date(), surge);
@@ -137,10 +146,13 @@ t.test('the CLI: run.json with a surge section; exit 1 on a breached threshold',
   const surge = record.surge!;
   t.equal(surge.plan, 'breach');
   t.equal(surge.partial, false);
-  t.same(surge.phases.map((p) => [p.planned.rps, p.thresholds.map((x) => `${x.threshold}:${x.verdict}`)]), [
-    [20, ['errors:held', 'origin_rps:breached']],
-    [40, ['errors:held', 'origin_rps:held']],
-  ]);
+  t.same(
+    surge.phases.map((p) => [p.planned.rps, p.thresholds.map((x) => `${x.threshold}:${x.verdict}`)]),
+    [
+      [20, ['errors:held', 'origin_rps:breached']],
+      [40, ['errors:held', 'origin_rps:held']],
+    ],
+  );
   t.ok(surge.phases.every((p) => p.latency_ms !== null && p.cache.origin_rps !== undefined));
   t.ok(surge.peak_rss_mb! > 0);
 });

@@ -19,7 +19,10 @@ t.test('connections split evenly, the first bees taking the remainder', async (t
   ];
   for (const [total, parts, want] of table) {
     t.same(splitEvenly(total, parts), want, `${total} over ${parts}`);
-    t.equal(splitEvenly(total, parts).reduce((a, b) => a + b, 0), total);
+    t.equal(
+      splitEvenly(total, parts).reduce((a, b) => a + b, 0),
+      total,
+    );
     want.forEach((w, i) => t.equal(evenShare(total, parts, i), w));
   }
 });
@@ -27,7 +30,11 @@ t.test('connections split evenly, the first bees taking the remainder', async (t
 t.test('rate shares follow connections and add up to the whole rate', async (t) => {
   const shares = rateShares([3, 3, 2, 2]);
   t.same(shares, [0.3, 0.3, 0.2, 0.2]);
-  t.equal(Math.round(shares.reduce((a, b) => a + b, 0) * 1e9) / 1e9, 1, 'the bees together fire the plan, not bees x the plan');
+  t.equal(
+    Math.round(shares.reduce((a, b) => a + b, 0) * 1e9) / 1e9,
+    1,
+    'the bees together fire the plan, not bees x the plan',
+  );
   // every connection carries the same rate whichever bee holds it
   const perConnection = shares.map((s, i) => (1400 * s) / [3, 3, 2, 2][i]!);
   t.ok(perConnection.every((r) => Math.abs(r - 140) < 1e-9));
@@ -36,7 +43,10 @@ t.test('rate shares follow connections and add up to the whole rate', async (t) 
 t.test('request budgets add up to the bound exactly', async (t) => {
   t.same(requestBudgets(10, [0.3, 0.3, 0.2, 0.2]), [3, 3, 2, 2]);
   const odd = requestBudgets(100_001, rateShares([47, 47, 46]));
-  t.equal(odd.reduce((a, b) => a + b, 0), 100_001);
+  t.equal(
+    odd.reduce((a, b) => a + b, 0),
+    100_001,
+  );
 });
 
 t.test('the schedule integrates ramps and holds, and inverts the integral', async (t) => {
@@ -116,7 +126,11 @@ t.test('closed-model pacers keep the planned number of connections active', asyn
 
 t.test("a target's max_rps spaces a bee's requests, in both models", async (t) => {
   const cap = new RateCap(100);
-  t.same([0, 0, 0, 0, 45, 46].map((at) => cap.slot(at, at)), [0, 10, 20, 30, 45, 55], '100 rps at most: one every 10 ms');
+  t.same(
+    [0, 0, 0, 0, 45, 46].map((at) => cap.slot(at, at)),
+    [0, 10, 20, 30, 45, 55],
+    '100 rps at most: one every 10 ms',
+  );
 
   // open model: the edge stalled for 2 s; the backlog may not go out at once
   const schedule = new Schedule([{ from: 50, to: 50, durationMs: 10_000 }]);
@@ -127,7 +141,10 @@ t.test("a target's max_rps spaces a bee's requests, in both models", async (t) =
   for (let at = pacer.next(); at !== undefined && at <= now; at = pacer.next()) sends.push(capped.slot(at, now));
   t.ok(sends.length >= 100, `${sends.length} requests were due`);
   const gaps = sends.slice(1).map((s, i) => s - sends[i]!);
-  t.ok(gaps.every((g) => g >= 1000 / 80 - 1e-9), 'caught up at 80 rps at most, not in a burst');
+  t.ok(
+    gaps.every((g) => g >= 1000 / 80 - 1e-9),
+    'caught up at 80 rps at most, not in a burst',
+  );
 
   const closed = new ClosedPacer(new Schedule([{ from: 4, to: 4, durationMs: 10_000 }]), 0, 1, 2);
   t.equal(closed.next(0, 0), 0);
@@ -143,10 +160,14 @@ t.test('at any closed-model level the active connections spread over every edge'
       for (let bee = 0; bee < bees; bee++) {
         const order = edgeOrder(edges, bee, bees);
         // a bee's active connections are its lowest; autocannon gives connection c the address c mod n
-        for (let c = 0; c < evenShare(level, bees, bee); c++) perEdge.set(order[c % order.length]!, perEdge.get(order[c % order.length]!)! + 1);
+        for (let c = 0; c < evenShare(level, bees, bee); c++)
+          perEdge.set(order[c % order.length]!, perEdge.get(order[c % order.length]!)! + 1);
       }
       const counts = [...perEdge.values()];
-      t.ok(Math.max(...counts) - Math.min(...counts) <= 1, `${bees} bees, ${level} connections: ${counts.join('/')} per edge`);
+      t.ok(
+        Math.max(...counts) - Math.min(...counts) <= 1,
+        `${bees} bees, ${level} connections: ${counts.join('/')} per edge`,
+      );
     }
   }
   t.same(edgeOrder([], 1, 3), [], 'no addresses, nothing to order');

@@ -4,7 +4,13 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import forge from 'node-forge';
 import t, { type Test } from 'tap';
-import { handshake, type FreshHandshake, type HandshakeOptions, type HandshakeResult, type HandshakeSuccess } from '../harness/tls/handshake.js';
+import {
+  handshake,
+  type FreshHandshake,
+  type HandshakeOptions,
+  type HandshakeResult,
+  type HandshakeSuccess,
+} from '../harness/tls/handshake.js';
 
 const DAY_MS = 86_400_000;
 const LAB = 'lab.edgecheck.test';
@@ -12,7 +18,15 @@ const LAB = 'lab.edgecheck.test';
 type Issued = { certPem: string; keyPem: string; cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey };
 
 // node:crypto makes the RSA keys because forge's pure-JS keygen is slow; forge builds and signs.
-function issue(opts: { cn: string; dns?: string[]; issuer?: Issued; ca?: boolean; from?: number; to?: number; noCn?: boolean }): Issued {
+function issue(opts: {
+  cn: string;
+  dns?: string[];
+  issuer?: Issued;
+  ca?: boolean;
+  from?: number;
+  to?: number;
+  noCn?: boolean;
+}): Issued {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
   const cert = forge.pki.createCertificate();
@@ -21,11 +35,17 @@ function issue(opts: { cn: string; dns?: string[]; issuer?: Issued; ca?: boolean
   cert.serialNumber = forge.util.bytesToHex(forge.random.getBytesSync(8)).replace(/^[89a-f]/, '1');
   cert.validity.notBefore = new Date(Date.now() + (opts.from ?? -DAY_MS));
   cert.validity.notAfter = new Date(Date.now() + (opts.to ?? 90 * DAY_MS));
-  cert.setSubject([{ name: 'organizationName', value: 'edgecheck' }, ...(opts.noCn ? [] : [{ name: 'commonName', value: opts.cn }])]);
+  cert.setSubject([
+    { name: 'organizationName', value: 'edgecheck' },
+    ...(opts.noCn ? [] : [{ name: 'commonName', value: opts.cn }]),
+  ]);
   cert.setIssuer((opts.issuer?.cert ?? cert).subject.attributes);
   cert.setExtensions(
     opts.ca
-      ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
+      ? [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+        ]
       : [
           { name: 'basicConstraints', cA: false },
           { name: 'extKeyUsage', serverAuth: true },
@@ -40,7 +60,10 @@ const ca = issue({ cn: 'edgecheck test CA', ca: true });
 const otherCa = issue({ cn: 'edgecheck stranger CA', ca: true });
 const contexts: Record<string, tls.SecureContextOptions> = {
   [LAB]: served(issue({ cn: LAB, issuer: ca }), ca),
-  'expired.edgecheck.test': served(issue({ cn: 'expired.edgecheck.test', issuer: ca, from: -30 * DAY_MS, to: -2.5 * DAY_MS }), ca),
+  'expired.edgecheck.test': served(
+    issue({ cn: 'expired.edgecheck.test', issuer: ca, from: -30 * DAY_MS, to: -2.5 * DAY_MS }),
+    ca,
+  ),
   'selfsigned.edgecheck.test': served(issue({ cn: 'selfsigned.edgecheck.test' })),
   'stranger.edgecheck.test': served(issue({ cn: 'stranger.edgecheck.test', issuer: otherCa })),
   'sans-only.edgecheck.test': served(issue({ cn: 'sans-only.edgecheck.test', noCn: true, issuer: ca }), ca),
@@ -110,8 +133,16 @@ t.test('a trusted, matching certificate', async (t) => {
   t.equal(result.authorized, true);
   t.equal(result.authorizationError, undefined);
   t.match(result.hostname, { match: true, by: 'san-dns', matchedName: LAB });
-  t.match(result.certificate, { commonName: LAB, sans: [`DNS:${LAB}`], selfSigned: false, issuer: 'O=edgecheck, CN=edgecheck test CA' });
-  t.ok(result.certificate.daysLeft === 89 || result.certificate.daysLeft === 90, `daysLeft ${result.certificate.daysLeft}`);
+  t.match(result.certificate, {
+    commonName: LAB,
+    sans: [`DNS:${LAB}`],
+    selfSigned: false,
+    issuer: 'O=edgecheck, CN=edgecheck test CA',
+  });
+  t.ok(
+    result.certificate.daysLeft === 89 || result.certificate.daysLeft === 90,
+    `daysLeft ${result.certificate.daysLeft}`,
+  );
   t.match(result.certificate.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   t.equal(result.chain.length, 2, 'leaf and CA');
   t.equal(result.chain[0]?.fingerprint256, result.certificate.fingerprint256, 'leaf first');
@@ -198,7 +229,11 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
 
 t.test('session-ID resumption on a server without tickets', async (t) => {
   const cache = new Map<string, Buffer>();
-  const server = tls.createServer({ ...contexts[LAB], maxVersion: 'TLSv1.2', secureOptions: constants.SSL_OP_NO_TICKET });
+  const server = tls.createServer({
+    ...contexts[LAB],
+    maxVersion: 'TLSv1.2',
+    secureOptions: constants.SSL_OP_NO_TICKET,
+  });
   server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
     cache.set(id.toString('hex'), data);
     done();

@@ -32,11 +32,18 @@ const failsUnder: Record<string, string[]> = {
   'short-hsts': ['hsts'],
 };
 
-const failedIds = (record: RunRecord) => record.checks.filter((c) => c.status === 'failed').map((c) => c.id).sort();
+const failedIds = (record: RunRecord) =>
+  record.checks
+    .filter((c) => c.status === 'failed')
+    .map((c) => c.id)
+    .sort();
 
 t.test('every tls check has a fault switch that fails it', async (t) => {
   const covered = new Set(Object.values(failsUnder).flat());
-  t.same(tls.checks.map((c) => c.id).filter((id) => !covered.has(id)), []);
+  t.same(
+    tls.checks.map((c) => c.id).filter((id) => !covered.has(id)),
+    [],
+  );
 });
 
 t.test('all tls checks pass against a correct reference edge, with their evidence', async (t) => {
@@ -52,44 +59,72 @@ t.test('all tls checks pass against a correct reference edge, with their evidenc
     ok: true,
     protocol: 'TLSv1.3',
     trusted: true,
-    certificate: { subject: /^CN=/, sans: Array, issuer: /edgecheck lab CA/, not_after: /^\d{4}-/, fingerprint256: /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/ },
+    certificate: {
+      subject: /^CN=/,
+      sans: Array,
+      issuer: /edgecheck lab CA/,
+      not_after: /^\d{4}-/,
+      fingerprint256: /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/,
+    },
     hostname_match: { match: true, by: 'san-dns' },
   });
-  const versions = checks['protocols-accepted']!.steps[0]!.tls!.endpoints.map((e) => `${e.host} ${e.handshake.protocol}`);
+  const versions = checks['protocols-accepted']!.steps[0]!.tls!.endpoints.map(
+    (e) => `${e.host} ${e.handshake.protocol}`,
+  );
   t.equal(versions.length, 4, 'two hostnames x two accepted versions');
   t.ok(versions.includes('static.edgecheck.test TLSv1.2'));
   const refused = checks['legacy-protocols-refused']!.steps[0]!.tls!.endpoints;
   t.same(refused.map((e) => e.offered.max_version).sort(), ['TLSv1', 'TLSv1', 'TLSv1.1', 'TLSv1.1']);
   t.ok(refused.every((e) => !e.handshake.ok));
   t.equal(checks['alpn-as-declared']!.steps[0]!.tls!.endpoints[0]!.handshake.alpn, 'h2');
-  t.match(checks['session-resumption']!.steps[0]!.tls!.endpoints[0]!.resumption, { ok: true, resumed: true, resumption: 'ticket' });
-  t.match(checks['certificate-without-sni']!.steps[0]!.tls!.endpoints[0], { sni: null, handshake: { certificate: { common_name: 'lab.edgecheck.test' } } });
+  t.match(checks['session-resumption']!.steps[0]!.tls!.endpoints[0]!.resumption, {
+    ok: true,
+    resumed: true,
+    resumption: 'ticket',
+  });
+  t.match(checks['certificate-without-sni']!.steps[0]!.tls!.endpoints[0], {
+    sni: null,
+    handshake: { certificate: { common_name: 'lab.edgecheck.test' } },
+  });
   t.match(checks['hsts']!.steps[0]!.tls!.endpoints[0]!.hsts, { header: 'max-age=31536000' });
 });
 
 t.test('each fault switch fails exactly the checks that guard it', async (t) => {
   const faults = Object.keys(failsUnder);
-  const records = await runOnLabs(faults.map((fault) => ({ suites: [tls], target: `lab: reference\nfaults: [${fault}]` })));
+  const records = await runOnLabs(
+    faults.map((fault) => ({ suites: [tls], target: `lab: reference\nfaults: [${fault}]` })),
+  );
   faults.forEach((fault, i) => {
     const record = records[i]!;
     t.same(failedIds(record), [...failsUnder[fault]!].sort(), `under ${fault}`);
-    for (const c of record.checks.filter((c) => c.status === 'failed')) t.match(c.reason, /^step 1 \(tls\): expected tls\./, `${fault}: ${c.id} says why`);
+    for (const c of record.checks.filter((c) => c.status === 'failed'))
+      t.match(c.reason, /^step 1 \(tls\): expected tls\./, `${fault}: ${c.id} says why`);
   });
-  const wrongCert = byId(records[faults.indexOf('wrong-sni-certificate')]!)['certificate-matches-hostname']!.steps[0]!.tls!.endpoints;
+  const wrongCert = byId(records[faults.indexOf('wrong-sni-certificate')]!)['certificate-matches-hostname']!.steps[0]!
+    .tls!.endpoints;
   t.same(
     wrongCert.filter((e) => !e.passed).map((e) => e.host),
     ['static.edgecheck.test'],
     'only the hostname with the wrong certificate fails: one hostname would not have caught it',
   );
-  t.match(wrongCert.find((e) => !e.passed)!.handshake.certificate, { common_name: 'lab.edgecheck.test' }, 'the evidence names the certificate served');
+  t.match(
+    wrongCert.find((e) => !e.passed)!.handshake.certificate,
+    { common_name: 'lab.edgecheck.test' },
+    'the evidence names the certificate served',
+  );
   const expiring = byId(records[faults.indexOf('expiring-certificate')]!)['certificate-days-left']!;
   t.match(expiring.reason, /static\.edgecheck\.test via 127\.0\.0\.1:\d+: 9 days left \(notAfter /);
   const cnOnly = byId(records[faults.indexOf('cn-only-certificate')]!);
-  t.match(cnOnly['certificate-matches-hostname']!.steps[0]!.tls!.endpoints.find((e) => e.host === 'static.edgecheck.test')!.handshake.hostname_match, {
-    match: true,
-    by: 'cn',
-    warning: /no subjectAltName/,
-  }, 'the CN fallback passes the name check, with a warning');
+  t.match(
+    cnOnly['certificate-matches-hostname']!.steps[0]!.tls!.endpoints.find((e) => e.host === 'static.edgecheck.test')!
+      .handshake.hostname_match,
+    {
+      match: true,
+      by: 'cn',
+      warning: /no subjectAltName/,
+    },
+    'the CN fallback passes the name check, with a warning',
+  );
 });
 
 t.test('a URL target: its own CA bundle, every edge address, skips what it does not promise', async (t) => {
@@ -109,7 +144,8 @@ t.test('a URL target: its own CA bundle, every edge address, skips what it does 
   const target = await openTarget(selectTarget(loadTargets(file, labEdges), 'staging'), labEdges);
   t.teardown(() => target.close());
   const checks = byId(await runSuites(target, [tls]));
-  for (const id of ['protocols-accepted', 'legacy-protocols-refused', 'alpn-as-declared', 'hsts']) t.equal(checks[id]?.status, 'skipped', id);
+  for (const id of ['protocols-accepted', 'legacy-protocols-refused', 'alpn-as-declared', 'hsts'])
+    t.equal(checks[id]?.status, 'skipped', id);
   t.match(checks['protocols-accepted']?.reason, /needs tls\.protocols\.accept on target 'staging'/);
   t.match(checks['alpn-as-declared']?.reason, /needs tls\.alpn/);
   t.match(checks['hsts']?.reason, /needs tls\.hsts/);
@@ -119,13 +155,23 @@ t.test('a URL target: its own CA bundle, every edge address, skips what it does 
   const name = checks['certificate-matches-hostname']!;
   t.equal(name.status, 'failed');
   const endpoints = name.steps[0]!.tls!.endpoints;
-  t.same(endpoints.map((e) => `${e.host} ${e.address}`).sort(), [
-    'lab.edgecheck.test 127.0.0.1',
-    'lab.edgecheck.test 127.0.0.2',
-    'static.edgecheck.test 127.0.0.1',
-    'static.edgecheck.test 127.0.0.2',
-  ], 'every hostname on every edge address');
-  t.same(endpoints.filter((e) => !e.passed).map((e) => `${e.host} ${e.address}`).sort(), ['static.edgecheck.test 127.0.0.1', 'static.edgecheck.test 127.0.0.2']);
+  t.same(
+    endpoints.map((e) => `${e.host} ${e.address}`).sort(),
+    [
+      'lab.edgecheck.test 127.0.0.1',
+      'lab.edgecheck.test 127.0.0.2',
+      'static.edgecheck.test 127.0.0.1',
+      'static.edgecheck.test 127.0.0.2',
+    ],
+    'every hostname on every edge address',
+  );
+  t.same(
+    endpoints
+      .filter((e) => !e.passed)
+      .map((e) => `${e.host} ${e.address}`)
+      .sort(),
+    ['static.edgecheck.test 127.0.0.1', 'static.edgecheck.test 127.0.0.2'],
+  );
 });
 
 t.test('the reference edge answers h2 and http/1.1 alike, with HSTS', async (t) => {
@@ -148,10 +194,21 @@ t.test('the reference edge answers h2 and http/1.1 alike, with HSTS', async (t) 
       let head: http2.IncomingHttpHeaders = {};
       req.on('response', (h) => (head = h));
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => resolve({ status: Number(head[':status']), hsts: head['strict-transport-security'], cache: head['cache-status'], body }));
+      req.on('end', () =>
+        resolve({
+          status: Number(head[':status']),
+          hsts: head['strict-transport-security'],
+          cache: head['cache-status'],
+          body,
+        }),
+      );
       req.on('error', reject);
     });
   const first = await get();
   t.match(first, { status: 200, body: 'over h2', hsts: 'max-age=31536000', cache: /fwd=uri-miss; stored/ });
-  t.match(await get(), { status: 200, body: 'over h2', cache: /hit/ }, 'the h2 request is cached under its :authority like an http/1.1 Host');
+  t.match(
+    await get(),
+    { status: 200, body: 'over h2', cache: /hit/ },
+    'the h2 request is cached under its :authority like an http/1.1 Host',
+  );
 });

@@ -164,7 +164,11 @@ function read(headers: ResponseHeaders): CacheStatusReading | undefined {
   }
   detail.cache = String(last.cache);
   if (outcome.reason !== undefined) detail.reason = outcome.reason;
-  if (entries.length > 1) detail.upstream = entries.slice(0, -1).map((e) => e.text).join(', ');
+  if (entries.length > 1)
+    detail.upstream = entries
+      .slice(0, -1)
+      .map((e) => e.text)
+      .join(', ');
   return { claim: outcome.claim, evidence: evidence(headers, 'cache-status'), detail };
 }
 

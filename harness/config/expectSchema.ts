@@ -29,12 +29,13 @@ export const valueMatcher = z.union([
       gte: z.number().optional(),
       lte: z.number().optional(),
     })
-    .refine((m) => Object.keys(m).length > 0, { message: 'a matcher needs a test: equals, matches, contains, absent, present, gte or lte' }),
+    .refine((m) => Object.keys(m).length > 0, {
+      message: 'a matcher needs a test: equals, matches, contains, absent, present, gte or lte',
+    }),
 ]);
 export type ValueMatcher = z.infer<typeof valueMatcher>;
 
 export const cacheClaims = ['hit', 'miss', 'revalidated', 'stale', 'error', 'bypass'] as const;
-
 
 /**
  * What a `tls` step may expect of each handshake it makes. The words
@@ -50,7 +51,10 @@ export const tlsExpectation = z.strictObject({
   /** the chain is complete and ends at a trusted root (system store plus the target's tls.ca) */
   trusted: z.boolean().optional(),
   days_left: z
-    .strictObject({ gte: z.union([z.number().int(), z.literal('min_days_left')]).optional(), lte: z.number().int().optional() })
+    .strictObject({
+      gte: z.union([z.number().int(), z.literal('min_days_left')]).optional(),
+      lte: z.number().int().optional(),
+    })
     .optional(),
   protocol: z.union([tlsVersion, z.array(tlsVersion).min(1)]).optional(),
   /** the protocol the server selected; false = none; `declared` = the first of the target's tls.alpn */

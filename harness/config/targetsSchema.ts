@@ -29,7 +29,10 @@ export const routeSchema = z.union([
 /** The schema of one target, for this catalogue of lab edges. */
 export function targetSchemaFor(labs: LabCatalogue) {
   const labNames = Object.keys(labs) as [string, ...string[]];
-  const faultNames = [...new Set(Object.values(labs).flatMap((lab) => Object.keys(lab.faults)))] as [string, ...string[]];
+  const faultNames = [...new Set(Object.values(labs).flatMap((lab) => Object.keys(lab.faults)))] as [
+    string,
+    ...string[],
+  ];
   return z
     .strictObject({
       lab: z.enum(labNames).optional(),

@@ -10,11 +10,14 @@ export const body: ExpectationCheck<NonNullable<Expect['body']>> = (expected, ob
   const text = obs.response.body;
   const failures: FailureRecord[] = [];
   const shown = text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text;
-  if (expected.equals !== undefined && text !== expected.equals) failures.push({ expectation: 'body.equals', expected: expected.equals, actual: shown });
-  if (expected.contains !== undefined && !text.includes(expected.contains)) failures.push({ expectation: 'body.contains', expected: expected.contains, actual: shown });
+  if (expected.equals !== undefined && text !== expected.equals)
+    failures.push({ expectation: 'body.equals', expected: expected.equals, actual: shown });
+  if (expected.contains !== undefined && !text.includes(expected.contains))
+    failures.push({ expectation: 'body.contains', expected: expected.contains, actual: shown });
   if (expected.version !== undefined) {
     const version = obs.response.headers['x-edgecheck-version'] ?? null;
-    if (version !== expected.version) failures.push({ expectation: 'body.version', expected: expected.version, actual: version });
+    if (version !== expected.version)
+      failures.push({ expectation: 'body.version', expected: expected.version, actual: version });
   }
   return failures;
 };

@@ -6,5 +6,5 @@ export const cache: ExpectationCheck<NonNullable<Expect['cache']>> = (expected, 
   const wanted = Array.isArray(expected) ? expected : [expected];
   const actual = obs.claim?.claim;
   if (actual !== undefined && wanted.includes(actual)) return [];
-  return fail('cache', expected, actual ?? 'no cache-status header the target\'s dialect can read');
+  return fail('cache', expected, actual ?? "no cache-status header the target's dialect can read");
 };

@@ -11,21 +11,34 @@ import { mismatch } from './valueMatcher.js';
 
 export const originRequest: ExpectationCheck<NonNullable<Expect['origin_request']>> = (expected, obs) => {
   const entry = obs.originEntries?.at(-1);
-  if (!entry) return fail('origin_request', expected, obs.originEntries ? 'no request reached the origin' : 'the target has no probe origin log');
+  if (!entry)
+    return fail(
+      'origin_request',
+      expected,
+      obs.originEntries ? 'no request reached the origin' : 'the target has no probe origin log',
+    );
   const failures: FailureRecord[] = [];
   if (expected.conditional !== undefined) {
-    const conditional = entry.headers['if-none-match'] !== undefined || entry.headers['if-modified-since'] !== undefined;
+    const conditional =
+      entry.headers['if-none-match'] !== undefined || entry.headers['if-modified-since'] !== undefined;
     if (conditional !== expected.conditional) {
       failures.push({
         expectation: 'origin_request.conditional',
         expected: expected.conditional,
-        actual: conditional ? pick(entry.headers, ['if-none-match', 'if-modified-since']) : 'no If-None-Match or If-Modified-Since',
+        actual: conditional
+          ? pick(entry.headers, ['if-none-match', 'if-modified-since'])
+          : 'no If-None-Match or If-Modified-Since',
       });
     }
   }
   for (const [name, matcher] of Object.entries(expected.headers ?? {})) {
     const actual = entry.headers[name.toLowerCase()];
-    if (mismatch(matcher, actual)) failures.push({ expectation: `origin_request.headers.${name.toLowerCase()}`, expected: matcher, actual: actual ?? null });
+    if (mismatch(matcher, actual))
+      failures.push({
+        expectation: `origin_request.headers.${name.toLowerCase()}`,
+        expected: matcher,
+        actual: actual ?? null,
+      });
   }
   if (expected.status !== undefined && entry.status !== expected.status) {
     failures.push({ expectation: 'origin_request.status', expected: expected.status, actual: entry.status ?? null });
@@ -36,7 +49,11 @@ export const originRequest: ExpectationCheck<NonNullable<Expect['origin_request'
   if (expected.sni_matches_certificate !== undefined) {
     const verdict = sniVerdict(entry);
     if (verdict.match !== expected.sni_matches_certificate) {
-      failures.push({ expectation: 'origin_request.sni_matches_certificate', expected: expected.sni_matches_certificate, actual: verdict.why });
+      failures.push({
+        expectation: 'origin_request.sni_matches_certificate',
+        expected: expected.sni_matches_certificate,
+        actual: verdict.why,
+      });
     }
   }
   return failures;
@@ -44,7 +61,8 @@ export const originRequest: ExpectationCheck<NonNullable<Expect['origin_request'
 
 /** Whether the SNI the edge sent names the certificate the origin's listener holds (wildcards as browsers match them). */
 function sniVerdict(entry: OriginLogEntry): { match: boolean; why: string } {
-  if (!entry.certificate_names) return { match: false, why: `the request came over ${entry.listener}, with no certificate` };
+  if (!entry.certificate_names)
+    return { match: false, why: `the request came over ${entry.listener}, with no certificate` };
   const names = entry.certificate_names.join(', ');
   if (entry.sni === undefined) return { match: false, why: `no SNI; the origin's certificate is for ${names}` };
   const match = matchHostname(entry.sni, { dns: entry.certificate_names, ip: [] }).match;

@@ -9,7 +9,8 @@ import type { CacheClaim } from '../cacheStatus/index.js';
 import { fail, type ExpectationCheck, type Observation } from './observation.js';
 
 export const servedBy: ExpectationCheck<NonNullable<Expect['served_by']>> = (expected, obs) => {
-  if (obs.originEntries === undefined) return fail('served_by', expected, 'unknown: the target has no probe origin log');
+  if (obs.originEntries === undefined)
+    return fail('served_by', expected, 'unknown: the target has no probe origin log');
   const actual = servedFrom(obs);
   return actual === expected ? [] : fail('served_by', expected, actual);
 };

@@ -20,11 +20,21 @@ export interface TlsObservation {
 }
 
 /** Codes for "nobody answered": not a refusal by a TLS server. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+]);
 
 const TRUST_DIAGNOSIS: Record<string, string> = {
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the chain is incomplete (an intermediate is not sent) or the issuing CA is not trusted",
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the chain is incomplete (an intermediate is not sent) or the issuing CA is not trusted",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    'the chain is incomplete (an intermediate is not sent) or the issuing CA is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    'the chain is incomplete (an intermediate is not sent) or the issuing CA is not trusted',
   UNABLE_TO_GET_ISSUER_CERT: 'the chain is incomplete: an issuer is missing',
   SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends at a root that is not trusted',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
@@ -34,7 +44,8 @@ const TRUST_DIAGNOSIS: Record<string, string> = {
 
 export function checkTls(expected: ResolvedTlsExpectation, obs: TlsObservation): FailureRecord[] {
   const failures: FailureRecord[] = [];
-  const fail: Fail = (name, want, why) => failures.push({ expectation: `tls.${name}`, expected: want, actual: `${obs.label}: ${why}` });
+  const fail: Fail = (name, want, why) =>
+    failures.push({ expectation: `tls.${name}`, expected: want, actual: `${obs.label}: ${why}` });
   const { refused, resumed, sni_required, hsts, ...ofHandshake } = expected;
   if (refused !== undefined) checkRefused(refused, obs.handshake, fail);
   if (Object.keys(ofHandshake).length > 0 || resumed !== undefined) {
@@ -60,7 +71,13 @@ function checkRefused(expected: boolean, hs: HandshakeResult, fail: Fail): void 
   // an endpoint that never answered neither accepted nor refused: it holds neither expectation
   const refused = !hs.ok && !unreachable;
   if (refused === expected && !unreachable) return;
-  fail('refused', expected, hs.ok ? `accepted (${hs.protocol}, ${hs.cipher})` : `${unreachable ? 'unreachable' : 'refused'}: ${errorText(hs.error)}`);
+  fail(
+    'refused',
+    expected,
+    hs.ok
+      ? `accepted (${hs.protocol}, ${hs.cipher})`
+      : `${unreachable ? 'unreachable' : 'refused'}: ${errorText(hs.error)}`,
+  );
 }
 
 function checkCertificate(expected: OfHandshake, hs: FreshHandshake, host: string, fail: Fail): void {
@@ -68,26 +85,34 @@ function checkCertificate(expected: OfHandshake, hs: FreshHandshake, host: strin
   const match = hs.hostname;
   const names = cert.sans.length ? cert.sans.join(', ') : `no subjectAltName; CN=${cert.commonName ?? '(none)'}`;
   const uncovered = `the certificate names ${names}; none covers ${host}`;
-  if (expected.hostname_match === false && match.match) fail('hostname_match', false, `covered by ${match.matchedName}`);
+  if (expected.hostname_match === false && match.match)
+    fail('hostname_match', false, `covered by ${match.matchedName}`);
   if (expected.hostname_match === true && !match.match) fail('hostname_match', true, uncovered);
   if (expected.hostname_match === 'san' && match.by !== 'san-dns' && match.by !== 'san-ip') {
     fail('hostname_match', 'san', match.match ? `${host} only in the CN: ${match.warning ?? ''}` : uncovered);
   }
   if (expected.trusted !== undefined && hs.authorized !== expected.trusted) {
-    const why = hs.authorizationError ? `${hs.authorizationError}: ${TRUST_DIAGNOSIS[hs.authorizationError] ?? 'not trusted'}` : 'trusted';
+    const why = hs.authorizationError
+      ? `${hs.authorizationError}: ${TRUST_DIAGNOSIS[hs.authorizationError] ?? 'not trusted'}`
+      : 'trusted';
     fail('trusted', expected.trusted, `${why} (issuer ${cert.issuer})`);
   }
   const days = expected.days_left;
-  if (days && ((days.gte !== undefined && cert.daysLeft < days.gte) || (days.lte !== undefined && cert.daysLeft > days.lte))) {
+  if (
+    days &&
+    ((days.gte !== undefined && cert.daysLeft < days.gte) || (days.lte !== undefined && cert.daysLeft > days.lte))
+  ) {
     const left = cert.daysLeft < 0 ? `expired ${-cert.daysLeft} days ago` : `${cert.daysLeft} days left`;
     fail('days_left', days, `${left} (notAfter ${cert.notAfter})`);
   }
 }
 
 function checkNegotiated(expected: OfHandshake, hs: HandshakeSuccess, fail: Fail): void {
-  const protocols: Array<string | null> | undefined = expected.protocol === undefined ? undefined : [expected.protocol].flat();
+  const protocols: Array<string | null> | undefined =
+    expected.protocol === undefined ? undefined : [expected.protocol].flat();
   if (protocols && !protocols.includes(hs.protocol)) fail('protocol', expected.protocol, String(hs.protocol));
-  if (expected.alpn !== undefined && hs.alpn !== expected.alpn) fail('alpn', expected.alpn, hs.alpn === false ? 'no ALPN protocol selected' : hs.alpn);
+  if (expected.alpn !== undefined && hs.alpn !== expected.alpn)
+    fail('alpn', expected.alpn, hs.alpn === false ? 'no ALPN protocol selected' : hs.alpn);
 }
 
 /** OpenSSL's messages carry source paths and codes; its reason phrase is what a reader needs. */
@@ -104,7 +129,8 @@ function checkResumed(expected: NonNullable<ResolvedTlsExpectation['resumed']>, 
   if (!second.ok) return fail('resumed', expected, `the resumption handshake failed: ${errorText(second.error)}`);
   const how = second.resumed ? second.resumption : undefined;
   const ok = expected === true ? how !== undefined : expected === false ? how === undefined : how === expected;
-  if (!ok) fail('resumed', expected, how ? `resumed by ${how}` : 'a full handshake: the server did not resume the session');
+  if (!ok)
+    fail('resumed', expected, how ? `resumed by ${how}` : 'a full handshake: the server did not resume the session');
 }
 
 function checkSniRequired(expected: boolean, obs: TlsObservation, fail: Fail): void {
@@ -115,7 +141,13 @@ function checkSniRequired(expected: boolean, obs: TlsObservation, fail: Fail): v
   if (required === expected) return;
   if (!bare.ok) return fail('sni_required', expected, `without SNI the handshake fails: ${errorText(bare.error)}`);
   const cert = served?.certificate;
-  fail('sni_required', expected, cert ? `without SNI the edge presents ${cert.subject} (${cert.sans.join(', ') || 'no SANs'})` : 'without SNI the session was resumed');
+  fail(
+    'sni_required',
+    expected,
+    cert
+      ? `without SNI the edge presents ${cert.subject} (${cert.sans.join(', ') || 'no SANs'})`
+      : 'without SNI the session was resumed',
+  );
 }
 
 function checkHsts(expected: NonNullable<ResolvedTlsExpectation['hsts']>, obs: TlsObservation, fail: Fail): void {
@@ -123,9 +155,12 @@ function checkHsts(expected: NonNullable<ResolvedTlsExpectation['hsts']>, obs: T
   if (!answer) return fail('hsts', expected, 'the step made no request (add request: /)');
   if ('error' in answer) return fail('hsts', expected, `no HTTPS answer: ${answer.error}`);
   const policy = parseHsts(answer.header ?? undefined);
-  const shown = answer.header === null ? 'no Strict-Transport-Security header' : `Strict-Transport-Security: ${answer.header}`;
+  const shown =
+    answer.header === null ? 'no Strict-Transport-Security header' : `Strict-Transport-Security: ${answer.header}`;
   if ('invalid' in policy) return fail('hsts', expected, `${policy.invalid} (status ${answer.status})`);
   if (expected.max_age && policy.maxAge < expected.max_age.gte) fail('hsts.max_age', expected.max_age, shown);
-  if (expected.include_subdomains !== undefined && policy.includeSubDomains !== expected.include_subdomains) fail('hsts.include_subdomains', expected.include_subdomains, shown);
-  if (expected.preload !== undefined && policy.preload !== expected.preload) fail('hsts.preload', expected.preload, shown);
+  if (expected.include_subdomains !== undefined && policy.includeSubDomains !== expected.include_subdomains)
+    fail('hsts.include_subdomains', expected.include_subdomains, shown);
+  if (expected.preload !== undefined && policy.preload !== expected.preload)
+    fail('hsts.preload', expected.preload, shown);
 }

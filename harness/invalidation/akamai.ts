@@ -31,8 +31,9 @@ export const akamaiConfigSchema = z
     edgerc: z
       .string()
       .refine((p) => p.startsWith('~/') || isAbsolute(p), {
-        message: 'edgerc is read as written: give an absolute path or ~/.edgerc; '
-          + 'for a file beside targets.yaml write `edgerc_text: ${file:./.edgerc}`',
+        message:
+          'edgerc is read as written: give an absolute path or ~/.edgerc; ' +
+          'for a file beside targets.yaml write `edgerc_text: ${file:./.edgerc}`',
       })
       .optional(),
     edgerc_text: z.string().min(1).optional(),
@@ -130,8 +131,8 @@ function purgeObjects(
     // a CP code is all of a property's content: the only prefix Fast Purge can express is everything
     if (config.cp_codes && request.paths.every((p) => p === '/*')) return { type: 'cpcode', objects: config.cp_codes };
     throw refused(
-      'Fast Purge has no prefix purge (it takes URLs, cache tags and CP codes); '
-        + 'a prefix of /* alone is sent as a CP code purge when the target sets cp_codes',
+      'Fast Purge has no prefix purge (it takes URLs, cache tags and CP codes); ' +
+        'a prefix of /* alone is sent as a CP code purge when the target sets cp_codes',
     );
   }
   // every name the target is served under: Akamai purges a URL per hostname, never a path alone

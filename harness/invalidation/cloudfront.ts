@@ -76,7 +76,7 @@ const TOO_MANY_IN_PROGRESS = 'TooManyInvalidationsInProgress';
  */
 export function cloudfrontPath(path: string): string {
   let out = '';
-  for (let i = 0; i < path.length; ) {
+  for (let i = 0; i < path.length;) {
     const ch = String.fromCodePoint(path.codePointAt(i)!);
     i += ch.length;
     const escapeHere = ch === '%' && /^[0-9A-Fa-f]{2}$/.test(path.slice(i, i + 2));

@@ -25,7 +25,8 @@ export const commandProvider: ProviderKind<typeof schema> = {
   schema,
   supports: { by: ['url', 'prefix', 'tag'], soft: false },
   create(config): InvalidationProvider {
-    const timeoutMs = config.timeout !== undefined ? (parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
+    const timeoutMs =
+      config.timeout !== undefined ? (parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
     let runs = 0;
     return {
       async invalidate(req) {

@@ -132,7 +132,10 @@ export function parseEdgerc(text: string, source: string, section: string): Edge
   if (!Number.isSafeInteger(maxBody) || maxBody <= 0) {
     throw new ConfigError(`${source}: section [${section}]: max-body must be a positive whole number of bytes`);
   }
-  const host = entries.get('host')!.replace(/^https:\/\//i, '').replace(/\/+$/, '');
+  const host = entries
+    .get('host')!
+    .replace(/^https:\/\//i, '')
+    .replace(/\/+$/, '');
   if (!/^[A-Za-z0-9.-]+(?::\d+)?$/.test(host)) {
     throw new ConfigError(`${source}: section [${section}]: host must be a hostname (akab-….luna.akamaiapis.net)`);
   }
@@ -142,7 +145,10 @@ export function parseEdgerc(text: string, source: string, section: string): Edge
     clientSecret: entries.get('client_secret')!,
     accessToken: entries.get('access_token')!,
     maxBody,
-    headersToSign: (entries.get('headers_to_sign') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    headersToSign: (entries.get('headers_to_sign') ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
   };
 }
 

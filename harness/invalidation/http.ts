@@ -34,10 +34,12 @@ export const httpProvider: ProviderKind<typeof schema> = {
     let sent = 0;
     return {
       async invalidate(req) {
-        if (req.by === 'tag' || req.soft) throw new InvalidationRefused('http', 'a purge request drops URLs or prefixes only');
+        if (req.by === 'tag' || req.soft)
+          throw new InvalidationRefused('http', 'a purge request drops URLs or prefixes only');
         const prefix = req.by === 'prefix';
         const verb = prefix ? config.prefix_method : (config.method ?? 'PURGE');
-        if (!verb) throw new InvalidationRefused('http', 'a prefix needs prefix_method (such as BAN) in the invalidation block');
+        if (!verb)
+          throw new InvalidationRefused('http', 'a prefix needs prefix_method (such as BAN) in the invalidation block');
         const addresses = target.addresses.length ? target.addresses : [undefined];
         const answers: string[] = [];
         for (const path of req.paths) {
@@ -66,7 +68,10 @@ export const httpProvider: ProviderKind<typeof schema> = {
           }
         }
         sent++;
-        return { id: `purge-${sent}`, detail: `${answers.length} purge requests answered ${[...new Set(answers)].join(', ')}` };
+        return {
+          id: `purge-${sent}`,
+          detail: `${answers.length} purge requests answered ${[...new Set(answers)].join(', ')}`,
+        };
       },
       // every edge answered before invalidate() returned: that is all this provider can claim
       status: async () => ({ state: 'completed' }),

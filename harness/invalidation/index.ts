@@ -59,6 +59,8 @@ export function openInvalidation(config: InvalidationConfig, target: ProviderTar
     name: config.provider,
     supports: typeof kind.supports === 'function' ? kind.supports(parsed) : kind.supports,
     maxPropagationMs:
-      max_propagation !== undefined ? (parseDuration(max_propagation) ?? DEFAULT_MAX_PROPAGATION_MS) : DEFAULT_MAX_PROPAGATION_MS,
+      max_propagation !== undefined
+        ? (parseDuration(max_propagation) ?? DEFAULT_MAX_PROPAGATION_MS)
+        : DEFAULT_MAX_PROPAGATION_MS,
   };
 }

@@ -25,7 +25,12 @@ export const labProvider: ProviderKind<typeof schema> = {
   supports: { by: ['url', 'prefix'], soft: false },
   create(config): InvalidationProvider {
     const dispatcher = new Agent();
-    const call = async (method: 'GET' | 'POST', path: string, signal: AbortSignal, body?: object): Promise<ApiAnswer> => {
+    const call = async (
+      method: 'GET' | 'POST',
+      path: string,
+      signal: AbortSignal,
+      body?: object,
+    ): Promise<ApiAnswer> => {
       let res;
       try {
         res = await request(new URL(path, config.api), {
@@ -36,7 +41,10 @@ export const labProvider: ProviderKind<typeof schema> = {
           signal,
         });
       } catch (err) {
-        throw new InvalidationRefused('lab', `the invalidation API at ${config.api} did not answer: ${(err as Error).message}`);
+        throw new InvalidationRefused(
+          'lab',
+          `the invalidation API at ${config.api} did not answer: ${(err as Error).message}`,
+        );
       }
       const answer = (await res.body.json().catch(() => ({}))) as ApiAnswer;
       if (res.statusCode >= 300) throw new InvalidationRefused('lab', `${res.statusCode} ${answer.error ?? ''}`.trim());
@@ -44,7 +52,8 @@ export const labProvider: ProviderKind<typeof schema> = {
     };
     return {
       async invalidate(req) {
-        if (req.by === 'tag' || req.soft) throw new InvalidationRefused('lab', 'the lab invalidates by URL or prefix only');
+        if (req.by === 'tag' || req.soft)
+          throw new InvalidationRefused('lab', 'the lab invalidates by URL or prefix only');
         const answer = await call('POST', '/v1/invalidations', req.signal, { paths: req.paths });
         return { id: answer.id ?? '?', detail: answer.status ?? '' };
       },

@@ -24,7 +24,9 @@ export class OriginControl {
   }
 
   async log(key: string): Promise<OriginLogEntry[]> {
-    const res = (await this.call('GET', `${CONTROL.log}?key=${encodeURIComponent(key)}`)) as { entries: OriginLogEntry[] };
+    const res = (await this.call('GET', `${CONTROL.log}?key=${encodeURIComponent(key)}`)) as {
+      entries: OriginLogEntry[];
+    };
     return res.entries;
   }
 
@@ -61,7 +63,9 @@ export class OriginControl {
       });
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-      throw new HarnessError(`probe origin control channel ${this.controlUrl}: ${e.cause?.code ?? e.code ?? e.message}`);
+      throw new HarnessError(
+        `probe origin control channel ${this.controlUrl}: ${e.cause?.code ?? e.code ?? e.message}`,
+      );
     }
     const text = await res.body.text();
     if (res.statusCode >= 300) {

@@ -24,10 +24,12 @@ function lacks(need: string, target: OpenTarget): string | undefined {
   if (need === 'origin' && !target.origin) {
     return `needs the probe origin's control channel; target '${target.name}' declares no origin.control`;
   }
-  if (need === 'invalidation' && !target.invalidation) return `needs an invalidation provider; target '${target.name}' declares no invalidation`;
+  if (need === 'invalidation' && !target.invalidation)
+    return `needs an invalidation provider; target '${target.name}' declares no invalidation`;
   if (need === 'signing' && !t.signing) return `needs URL signing; target '${target.name}' declares no signing`;
   if (need === 'surge' && !t.surge?.allowed) return `needs surge.allowed: true on target '${target.name}'`;
-  if (need === 'tls' && target.url.protocol !== 'https:') return `needs an https:// target; target '${target.name}' is ${target.url.protocol}//`;
+  if (need === 'tls' && target.url.protocol !== 'https:')
+    return `needs an https:// target; target '${target.name}' is ${target.url.protocol}//`;
   if (need.startsWith('route:')) {
     const name = need.slice('route:'.length);
     if (!target.routes[name]) return `needs route '${name}'; target '${target.name}' declares no such route`;

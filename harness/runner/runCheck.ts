@@ -57,30 +57,30 @@ export async function runCheck(
   }
 
   async function runSteps(): Promise<CheckRecord> {
-  try {
-    if (check.object && target.origin) await target.origin.setObject(checkKey, renderObject(check.object));
-    for (const [path, object] of Object.entries(check.objects ?? {})) {
-      await target.origin?.setObject(checkKey, renderObject(object), path);
-    }
-  } catch (err) {
-    return done('failed', (err as Error).message);
-  }
-  for (const [i, step] of check.steps.entries()) {
-    const ctx = { target, checkKey, defaultTimeoutMs: opts.defaultTimeoutMs, signal: abandon.signal, check: state };
-    let record: StepRecord;
     try {
-      record = await withDeadline(runStep(step, ctx), checkTimeoutMs, started, abandon);
+      if (check.object && target.origin) await target.origin.setObject(checkKey, renderObject(check.object));
+      for (const [path, object] of Object.entries(check.objects ?? {})) {
+        await target.origin?.setObject(checkKey, renderObject(object), path);
+      }
     } catch (err) {
-      // the step left no record of its own (it was abandoned, or threw): record why it ended
-      record = { kind: kindOf(step), error: stepError(err), failures: [] };
+      return done('failed', (err as Error).message);
     }
-    steps.push(record);
-    if (record.failures.length > 0 || record.error) {
-      const why = record.failures.length ? describe(record) : record.error?.message;
-      return done('failed', `step ${i + 1} (${record.kind}): ${why}`);
+    for (const [i, step] of check.steps.entries()) {
+      const ctx = { target, checkKey, defaultTimeoutMs: opts.defaultTimeoutMs, signal: abandon.signal, check: state };
+      let record: StepRecord;
+      try {
+        record = await withDeadline(runStep(step, ctx), checkTimeoutMs, started, abandon);
+      } catch (err) {
+        // the step left no record of its own (it was abandoned, or threw): record why it ended
+        record = { kind: kindOf(step), error: stepError(err), failures: [] };
+      }
+      steps.push(record);
+      if (record.failures.length > 0 || record.error) {
+        const why = record.failures.length ? describe(record) : record.error?.message;
+        return done('failed', `step ${i + 1} (${record.kind}): ${why}`);
+      }
     }
-  }
-  return done('passed');
+    return done('passed');
   }
 }
 
@@ -109,12 +109,15 @@ async function withDeadline<T>(
   const left = timeoutMs - (performance.now() - started);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const timeout = new StepTimeout(timeoutMs, `check timed out after ${timeoutMs} ms`);
-      // settled before the abort, so the step's own AbortError never wins the race
-      reject(timeout);
-      abandon.abort(timeout);
-    }, Math.max(0, left));
+    timer = setTimeout(
+      () => {
+        const timeout = new StepTimeout(timeoutMs, `check timed out after ${timeoutMs} ms`);
+        // settled before the abort, so the step's own AbortError never wins the race
+        reject(timeout);
+        abandon.abort(timeout);
+      },
+      Math.max(0, left),
+    );
   });
   try {
     return await Promise.race([work, deadline]);

@@ -18,26 +18,29 @@ const invalidationPath = z
   .startsWith('/', { message: 'expected a path starting with / (relative to the check path)' })
   .refine((p) => !p.slice(0, -1).includes('*'), { message: 'a * may only end an invalidation path (a prefix)' });
 
-export const invalidateStepSchema = z.strictObject({
-  /** paths (relative to the check path), or with `by: tag` the tags */
-  invalidate: z.array(z.string().min(1)).min(1),
-  /** url (default), prefix (a trailing *), or tag (surrogate key / cache tag) */
-  by: z.enum(['url', 'prefix', 'tag']).optional(),
-  /** the route whose path prefixes the paths (default: the default route) */
-  route: z.string().optional(),
-  /** mark stale and refetch rather than drop, where the provider can */
-  soft: z.boolean().optional(),
-  /** return once accepted (default), or once the provider says Completed */
-  wait: z.enum(['accepted', 'completed']).optional(),
-  /** how long `wait: completed` waits (default: the target's invalidation.max_propagation) */
-  timeout: duration.optional(),
-}).superRefine((step, ctx) => {
-  if (step.by === 'tag') return;
-  step.invalidate.forEach((path, i) => {
-    const checked = invalidationPath.safeParse(path);
-    if (!checked.success) ctx.addIssue({ code: 'custom', path: ['invalidate', i], message: checked.error.issues[0]!.message });
+export const invalidateStepSchema = z
+  .strictObject({
+    /** paths (relative to the check path), or with `by: tag` the tags */
+    invalidate: z.array(z.string().min(1)).min(1),
+    /** url (default), prefix (a trailing *), or tag (surrogate key / cache tag) */
+    by: z.enum(['url', 'prefix', 'tag']).optional(),
+    /** the route whose path prefixes the paths (default: the default route) */
+    route: z.string().optional(),
+    /** mark stale and refetch rather than drop, where the provider can */
+    soft: z.boolean().optional(),
+    /** return once accepted (default), or once the provider says Completed */
+    wait: z.enum(['accepted', 'completed']).optional(),
+    /** how long `wait: completed` waits (default: the target's invalidation.max_propagation) */
+    timeout: duration.optional(),
+  })
+  .superRefine((step, ctx) => {
+    if (step.by === 'tag') return;
+    step.invalidate.forEach((path, i) => {
+      const checked = invalidationPath.safeParse(path);
+      if (!checked.success)
+        ctx.addIssue({ code: 'custom', path: ['invalidate', i], message: checked.error.issues[0]!.message });
+    });
   });
-});
 type InvalidateStep = z.infer<typeof invalidateStepSchema>;
 
 /** How often the provider is asked whether it has finished. */
@@ -57,7 +60,12 @@ export const invalidateStep: StepKind<InvalidateStep> = {
   },
   async run(step, ctx) {
     const inv = ctx.target.invalidation;
-    if (!inv) return { kind: 'invalidate', error: stepError(new UnmetNeed('the target declares no invalidation')), failures: [] };
+    if (!inv)
+      return {
+        kind: 'invalidate',
+        error: stepError(new UnmetNeed('the target declares no invalidation')),
+        failures: [],
+      };
     const by = byOf(step);
     const routePath = ctx.target.routes[step.route ?? 'default']?.path ?? '/';
     const base = routePath.replace(/\/$/, '') + ctx.checkKey;
@@ -76,14 +84,21 @@ export const invalidateStep: StepKind<InvalidateStep> = {
     ctx.check.invalidation = flight;
     const record: StepRecord = { kind: 'invalidate', failures: [] };
     if (step.wait === 'completed') {
-      const timeoutMs = step.timeout !== undefined ? (parseDuration(step.timeout) ?? inv.maxPropagationMs) : inv.maxPropagationMs;
+      const timeoutMs =
+        step.timeout !== undefined ? (parseDuration(step.timeout) ?? inv.maxPropagationMs) : inv.maxPropagationMs;
       // the wait ends with the race: a timer left behind would hold the process for max_propagation
       const waiting = new AbortController();
-      const gaveUp = delay(timeoutMs, undefined, { signal: AbortSignal.any([signal, waiting.signal]) }).catch(() => undefined);
+      const gaveUp = delay(timeoutMs, undefined, { signal: AbortSignal.any([signal, waiting.signal]) }).catch(
+        () => undefined,
+      );
       await Promise.race([flight.settled, gaveUp]);
       waiting.abort();
       if (flight.completedAt === undefined) {
-        record.failures.push({ expectation: 'invalidation.completed', expected: { within_ms: timeoutMs }, actual: flight.state });
+        record.failures.push({
+          expectation: 'invalidation.completed',
+          expected: { within_ms: timeoutMs },
+          actual: flight.state,
+        });
       }
     }
     record.invalidation = invalidationRecord(inv.name, handle, by, [...paths, ...tags], flight);
@@ -135,7 +150,13 @@ function watch(
   return flight;
 }
 
-function invalidationRecord(provider: string, handle: InvalidationHandle, by: string, paths: string[], flight: Watched): InvalidationRecord {
+function invalidationRecord(
+  provider: string,
+  handle: InvalidationHandle,
+  by: string,
+  paths: string[],
+  flight: Watched,
+): InvalidationRecord {
   return {
     provider,
     id: handle.id,

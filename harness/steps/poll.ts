@@ -66,7 +66,8 @@ export const pollStep: StepKind<PollStep> = {
       return { kind: 'poll', error, failures: [] };
     }
     const zero = opts.measure && flight ? flight.requestedAt : performance.now();
-    const edges: Array<string | undefined> = opts.each_edge && ctx.target.addresses.length ? ctx.target.addresses : [ctx.target.addresses[0]];
+    const edges: Array<string | undefined> =
+      opts.each_edge && ctx.target.addresses.length ? ctx.target.addresses : [ctx.target.addresses[0]];
     const inner: RequestStep = { ...opts.step, expect: opts.until };
     // an expectation on the origin log reads it around each request: edges then take turns, else their entries mix
     const usesLog = opts.until.served_by !== undefined || opts.until.origin_request !== undefined;
@@ -79,7 +80,11 @@ export const pollStep: StepKind<PollStep> = {
     const record: StepRecord = { kind: 'poll', poll: { every_ms: everyMs, by_edge: byEdge }, failures: [] };
     for (const [edge, result] of Object.entries(byEdge)) {
       if (result.held_ms === null) {
-        record.failures.push({ expectation: `poll.${edge}`, expected: opts.until, actual: result.last_failure ?? 'no answer held' });
+        record.failures.push({
+          expectation: `poll.${edge}`,
+          expected: opts.until,
+          actual: result.last_failure ?? 'no answer held',
+        });
       } else if (result.flips > 0) {
         record.failures.push({ expectation: `poll.${edge}.flips`, expected: 0, actual: result.flips });
       }
@@ -100,7 +105,12 @@ interface PollTiming {
 }
 
 /** One edge: requests until an answer holds and keeps holding for the settle period, or the timeout. */
-async function untilHeld(step: RequestStep, edge: string | undefined, t: PollTiming, ctx: StepContext): Promise<PollEdgeRecord> {
+async function untilHeld(
+  step: RequestStep,
+  edge: string | undefined,
+  t: PollTiming,
+  ctx: StepContext,
+): Promise<PollEdgeRecord> {
   const started = performance.now();
   const pinned: RequestStep = edge === undefined ? step : { ...step, address: edge };
   let heldSince: number | undefined;
@@ -117,7 +127,8 @@ async function untilHeld(step: RequestStep, edge: string | undefined, t: PollTim
     } else {
       if (heldSince !== undefined) flips++;
       heldSince = undefined;
-      lastFailure = answer.error?.message ?? answer.failures.map((f) => `${f.expectation}: ${JSON.stringify(f.actual)}`).join('; ');
+      lastFailure =
+        answer.error?.message ?? answer.failures.map((f) => `${f.expectation}: ${JSON.stringify(f.actual)}`).join('; ');
     }
     const wait = t.everyMs - (performance.now() - sentAt);
     if (wait > 0) await delay(wait, undefined, { signal: ctx.signal }).catch(() => undefined);
@@ -137,7 +148,8 @@ function propagation(byEdge: Record<string, PollEdgeRecord>, flight: Invalidatio
   const never = times.some(([, ms]) => ms === null);
   const max = never || held.length === 0 ? null : held.at(-1)!;
   const slowest = never ? times.find(([, ms]) => ms === null)![0] : (times.find(([, ms]) => ms === max)?.[0] ?? null);
-  const completedMs = flight.completedAt === undefined ? undefined : Math.round(flight.completedAt - flight.requestedAt);
+  const completedMs =
+    flight.completedAt === undefined ? undefined : Math.round(flight.completedAt - flight.requestedAt);
   return {
     by_edge: Object.fromEntries(times),
     p50: percentile(held, 0.5),
@@ -164,12 +176,20 @@ function lateEdges(
   zero: number,
 ): StepRecord['failures'] {
   if (from === 'completed' && flight?.completedAt === undefined) {
-    return [{ expectation: 'invalidation.completed', expected: 'the provider to report completion', actual: 'it did not' }];
+    return [
+      { expectation: 'invalidation.completed', expected: 'the provider to report completion', actual: 'it did not' },
+    ];
   }
   const origin = from === 'completed' ? flight!.completedAt! - zero : 0;
   return Object.entries(byEdge).flatMap(([edge, r]) =>
     r.held_ms !== null && r.held_ms - origin > withinMs
-      ? [{ expectation: `propagation.${edge}`, expected: { lte_ms: withinMs, from: from ?? 'invalidation' }, actual: Math.round(r.held_ms - origin) }]
+      ? [
+          {
+            expectation: `propagation.${edge}`,
+            expected: { lte_ms: withinMs, from: from ?? 'invalidation' },
+            actual: Math.round(r.held_ms - origin),
+          },
+        ]
       : [],
   );
 }

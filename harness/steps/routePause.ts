@@ -15,13 +15,20 @@ export function routePause(pause: RouteTtlPause, routes: Record<string, Route>):
   const seconds = pause.ttl === 'error' ? errorTtlSeconds(route.error_ttl) : route.ttl?.[pause.ttl];
   const field = pause.ttl === 'error' ? 'error_ttl' : `ttl.${pause.ttl}`;
   if (seconds === undefined) return { reason: `needs route '${name}' to declare ${field}` };
-  const ms = Math.max(0, seconds * 1000 + (parseDuration(pause.plus ?? 0) ?? 0) - (parseDuration(pause.minus ?? 0) ?? 0));
+  const ms = Math.max(
+    0,
+    seconds * 1000 + (parseDuration(pause.plus ?? 0) ?? 0) - (parseDuration(pause.minus ?? 0) ?? 0),
+  );
   const atLeast = parseDuration(pause.at_least ?? 0) ?? 0;
   if (ms < atLeast) {
-    return { reason: `route '${name}' declares ${field} = ${seconds}s: too short for this check to tell (it needs a pause of at least ${atLeast / 1000}s)` };
+    return {
+      reason: `route '${name}' declares ${field} = ${seconds}s: too short for this check to tell (it needs a pause of at least ${atLeast / 1000}s)`,
+    };
   }
   if (ms > MAX_ROUTE_PAUSE_MS) {
-    return { reason: `route '${name}' declares ${field} = ${seconds}s: too long to wait for in a check (limit ${MAX_ROUTE_PAUSE_MS / 1000}s)` };
+    return {
+      reason: `route '${name}' declares ${field} = ${seconds}s: too long to wait for in a check (limit ${MAX_ROUTE_PAUSE_MS / 1000}s)`,
+    };
   }
   return { ms };
 }

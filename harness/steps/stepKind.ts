@@ -59,7 +59,8 @@ export interface RegisteredStepKind {
 
 export function registered<S extends Step>(kind: StepKind<S>): RegisteredStepKind {
   const own = (step: Step): S => {
-    if (!kind.accepts(step)) throw new Error(`the ${kind.kind} step kind was given a step with ${Object.keys(step).join(', ')}`);
+    if (!kind.accepts(step))
+      throw new Error(`the ${kind.kind} step kind was given a step with ${Object.keys(step).join(', ')}`);
     return step;
   };
   return {

@@ -44,9 +44,12 @@ export const tlsStepSchema = z.strictObject({
     })
     .refine((t) => !(t.host !== undefined && t.each_hostname), { message: 'use host or each_hostname, not both' })
     .refine((t) => !(t.address !== undefined && t.each_edge), { message: 'use address or each_edge, not both' })
-    .refine((t) => [t.version, t.each_protocol, t.min_version ?? t.max_version].filter((v) => v !== undefined).length <= 1, {
-      message: 'use one of version, each_protocol, or min_version/max_version',
-    }),
+    .refine(
+      (t) => [t.version, t.each_protocol, t.min_version ?? t.max_version].filter((v) => v !== undefined).length <= 1,
+      {
+        message: 'use one of version, each_protocol, or min_version/max_version',
+      },
+    ),
   expect: z.strictObject({ tls: tlsExpectation.optional() }).optional(),
 });
 export type TlsStep = z.infer<typeof tlsStepSchema>;

@@ -42,10 +42,14 @@ export async function openTarget(named: NamedTarget, labs: LabCatalogue): Promis
   const hostnames = config.hostnames ?? [url.hostname];
   const addresses = await resolveEdges(config, url.hostname);
   const http = new HttpClient({ ca: config.tls?.ca });
-  const origin = config.origin ? new OriginControl(config.origin.control, config.origin.token, config.origin.ca) : undefined;
+  const origin = config.origin
+    ? new OriginControl(config.origin.control, config.origin.token, config.origin.ca)
+    : undefined;
   // without its origin the harness cannot tell a hit from a miss: fail fast, before any check
   await origin?.health();
-  const invalidation = config.invalidation ? openInvalidation(config.invalidation, { url, hostnames, addresses, http }) : undefined;
+  const invalidation = config.invalidation
+    ? openInvalidation(config.invalidation, { url, hostnames, addresses, http })
+    : undefined;
   return {
     name: named.name,
     url,
@@ -84,7 +88,8 @@ async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<Op
   const origin = new OriginControl(lab.origin.control, lab.origin.token);
   const url = new URL(lab.url);
   // the lab's own block is the harness's to trust no more than a user's: it is validated the same way
-  const invalidationConfig = config.invalidation ?? (lab.invalidation ? invalidationSchema.parse(lab.invalidation) : undefined);
+  const invalidationConfig =
+    config.invalidation ?? (lab.invalidation ? invalidationSchema.parse(lab.invalidation) : undefined);
   const invalidation = invalidationConfig
     ? openInvalidation(invalidationConfig, { url, hostnames: lab.hostnames, addresses: lab.addresses, http })
     : undefined;
@@ -125,6 +130,8 @@ async function resolveEdges(config: TargetConfig, hostname: string): Promise<str
     const found = await lookup(hostname, { all: true });
     return [...new Set(found.map((a) => a.address))];
   } catch (err) {
-    throw new HarnessError(`edges: dns: cannot resolve ${hostname}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new HarnessError(
+      `edges: dns: cannot resolve ${hostname}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
 }

@@ -88,7 +88,11 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
       else settle({ ok: false, error: { code, message } });
     };
     let timer = setTimeout(
-      () => fail('ETIMEDOUT', `no TLS handshake with ${opts.address ?? opts.host}:${opts.port} within ${opts.timeoutMs} ms`),
+      () =>
+        fail(
+          'ETIMEDOUT',
+          `no TLS handshake with ${opts.address ?? opts.host}:${opts.port} within ${opts.timeoutMs} ms`,
+        ),
       opts.timeoutMs,
     );
 
@@ -103,7 +107,10 @@ export function handshake(opts: HandshakeOptions): Promise<HandshakeResult> {
       if (secured.protocol !== 'TLSv1.3') session ??= socket.getSession();
       if (session) return settleSecured();
       clearTimeout(timer);
-      timer = setTimeout(settleSecured, Math.max(0, Math.min(opts.sessionWaitMs ?? SESSION_WAIT_MS, deadline - Date.now())));
+      timer = setTimeout(
+        settleSecured,
+        Math.max(0, Math.min(opts.sessionWaitMs ?? SESSION_WAIT_MS, deadline - Date.now())),
+      );
     });
     socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'ERR_TLS_HANDSHAKE', err.message));
     socket.once('close', () => fail('ECONNRESET', 'connection closed before the TLS handshake completed'));
@@ -146,7 +153,11 @@ function describe(socket: tls.TLSSocket, host: string): HandshakeResult {
   if (socket.isSessionReused()) return { ...common, resumed: true, resumption: resumptionMethod(socket) };
   const chain = peerChain(socket);
   const leaf = chain[0];
-  if (!leaf) return { ok: false, error: { code: 'ERR_TLS_NO_PEER_CERTIFICATE', message: 'the server presented no certificate' } };
+  if (!leaf)
+    return {
+      ok: false,
+      error: { code: 'ERR_TLS_NO_PEER_CERTIFICATE', message: 'the server presented no certificate' },
+    };
   return {
     ...common,
     resumed: false,

@@ -21,7 +21,12 @@ export function handshakeRecord(result: HandshakeResult): HandshakeRecord {
   return {
     ...common,
     certificate: certificateRecord(result.certificate),
-    hostname_match: { match, by, ...(matchedName === undefined ? {} : { matched_name: matchedName }), ...(warning === undefined ? {} : { warning }) },
+    hostname_match: {
+      match,
+      by,
+      ...(matchedName === undefined ? {} : { matched_name: matchedName }),
+      ...(warning === undefined ? {} : { warning }),
+    },
   };
 }
 

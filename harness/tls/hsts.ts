@@ -20,7 +20,15 @@ export function parseHsts(value: string | undefined): HstsPolicy | { invalid: st
     const name = rawName?.trim().toLowerCase();
     if (!name) continue;
     if (seen.has(name)) return { invalid: `directive ${name} appears twice (RFC 6797 6.1)` };
-    seen.set(name, rest.length ? rest.join('=').trim().replace(/^"(.*)"$/, '$1') : undefined);
+    seen.set(
+      name,
+      rest.length
+        ? rest
+            .join('=')
+            .trim()
+            .replace(/^"(.*)"$/, '$1')
+        : undefined,
+    );
   }
   const maxAge = seen.get('max-age');
   if (maxAge === undefined || !/^\d+$/.test(maxAge)) return { invalid: 'no valid max-age directive' };

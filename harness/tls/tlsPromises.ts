@@ -22,8 +22,14 @@ type Options = TlsStep['tls'];
 type Expected = TlsExpectation | undefined;
 
 /** What a tls step needs the target to have declared; undefined when it has it all. */
-export function missingTlsPromise(options: Options, expected: Expected, promises: TlsPromises, target: string): string | undefined {
-  const lacking = (field: string, what: string) => `needs tls.${field} on target '${target}' (${what}); it declares none`;
+export function missingTlsPromise(
+  options: Options,
+  expected: Expected,
+  promises: TlsPromises,
+  target: string,
+): string | undefined {
+  const lacking = (field: string, what: string) =>
+    `needs tls.${field} on target '${target}' (${what}); it declares none`;
   if ((options.alpn === 'declared' || expected?.alpn === 'declared') && !promises.alpn?.length) {
     return lacking('alpn', 'the ALPN protocols it offers');
   }
@@ -42,7 +48,10 @@ export function resolveTlsExpectation(expected: TlsExpectation, promises: TlsPro
   const out: ResolvedTlsExpectation = { ...rest };
   if (days_left) {
     const gte = days_left.gte === 'min_days_left' ? (promises.min_days_left ?? DEFAULT_MIN_DAYS_LEFT) : days_left.gte;
-    out.days_left = { ...(gte === undefined ? {} : { gte }), ...(days_left.lte === undefined ? {} : { lte: days_left.lte }) };
+    out.days_left = {
+      ...(gte === undefined ? {} : { gte }),
+      ...(days_left.lte === undefined ? {} : { lte: days_left.lte }),
+    };
   }
   if (alpn !== undefined) out.alpn = alpn === 'declared' ? (promises.alpn?.[0] ?? false) : alpn;
   if (hsts) {
@@ -59,13 +68,22 @@ export function offeredAlpn(options: Options, promises: TlsPromises): string[] |
 }
 
 /** The versions a step offers, one handshake each: exactly one version, or a min/max range. */
-export function offeredVersions(options: Options, promises: TlsPromises): Array<{ min?: TlsVersion; max?: TlsVersion }> {
+export function offeredVersions(
+  options: Options,
+  promises: TlsPromises,
+): Array<{ min?: TlsVersion; max?: TlsVersion }> {
   if (options.each_protocol) {
-    const versions = (options.each_protocol === 'accepted' ? promises.protocols?.accept : promises.protocols?.refuse) ?? [];
+    const versions =
+      (options.each_protocol === 'accepted' ? promises.protocols?.accept : promises.protocols?.refuse) ?? [];
     return versions.map((v) => ({ min: v, max: v }));
   }
   if (options.version) return [{ min: options.version, max: options.version }];
-  return [{ ...(options.min_version ? { min: options.min_version } : {}), ...(options.max_version ? { max: options.max_version } : {}) }];
+  return [
+    {
+      ...(options.min_version ? { min: options.min_version } : {}),
+      ...(options.max_version ? { max: options.max_version } : {}),
+    },
+  ];
 }
 
 export type TlsVersion = NonNullable<Options['version']>;

@@ -6,7 +6,13 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { CHECK_PATH_ROOT, checkKeyOf, CONTROL, originObject, type OriginObject } from '../../harness/origin/protocol.js';
+import {
+  CHECK_PATH_ROOT,
+  checkKeyOf,
+  CONTROL,
+  originObject,
+  type OriginObject,
+} from '../../harness/origin/protocol.js';
 import { namesFromCertificate } from '../../harness/tls/hostnameMatch.js';
 import { ORIGIN_CERT_FAULTS, type OriginCertFault, type ServedCertificate } from '../labCertificates.js';
 import { answerFor } from './answer.js';
@@ -57,11 +63,20 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
   for (const fault of ORIGIN_CERT_FAULTS) {
     const cert = opts.certificates?.[fault];
     if (!cert) continue;
-    const server = https.createServer({ key: cert.keyPem, cert: cert.certPem + cert.chainPem }, originHandler(store, `https:${fault}`, namesFromCertificate(new X509Certificate(cert.certPem)).dns));
+    const server = https.createServer(
+      { key: cert.keyPem, cert: cert.certPem + cert.chainPem },
+      originHandler(store, `https:${fault}`, namesFromCertificate(new X509Certificate(cert.certPem)).dns),
+    );
     tlsPorts[fault] = await listen(server, opts.tlsPorts?.[fault]);
   }
   const control = opts.controlCertificate
-    ? https.createServer({ key: opts.controlCertificate.keyPem, cert: opts.controlCertificate.certPem + opts.controlCertificate.chainPem }, controlHandler(store, opts.token))
+    ? https.createServer(
+        {
+          key: opts.controlCertificate.keyPem,
+          cert: opts.controlCertificate.certPem + opts.controlCertificate.chainPem,
+        },
+        controlHandler(store, opts.token),
+      )
     : http.createServer(controlHandler(store, opts.token));
   const controlPort = await listen(control, opts.controlPort);
 
@@ -101,9 +116,19 @@ function originHandler(store: ObjectStore, listener: string, certificateNames?: 
       const nth = key ? store.seenForPath(key, path) + 1 : 1;
       let answer: ReturnType<typeof answerFor>;
       try {
-        answer = answerFor(key ? store.get(key, path) : undefined, req.method ?? 'GET', req.headers, nth, listener === 'http:secondary');
+        answer = answerFor(
+          key ? store.get(key, path) : undefined,
+          req.method ?? 'GET',
+          req.headers,
+          nth,
+          listener === 'http:secondary',
+        );
       } catch (err) {
-        answer = { status: 500, headers: {}, body: `edgecheck probe origin: the programmed object cannot be answered: ${(err as Error).message}\n` };
+        answer = {
+          status: 500,
+          headers: {},
+          body: `edgecheck probe origin: the programmed object cannot be answered: ${(err as Error).message}\n`,
+        };
       }
       let seq = 0;
       if (key) {
@@ -122,7 +147,8 @@ function originHandler(store: ObjectStore, listener: string, certificateNames?: 
       }
       try {
         // checked here, not by end(): a response that fails inside end() cannot be answered any more
-        if (!Number.isInteger(answer.status) || answer.status < 100 || answer.status > 599) throw new RangeError(`status ${answer.status}`);
+        if (!Number.isInteger(answer.status) || answer.status < 100 || answer.status > 599)
+          throw new RangeError(`status ${answer.status}`);
         if (typeof answer.body !== 'string') throw new TypeError(`a body of type ${typeof answer.body}`);
         res.statusCode = answer.status;
         for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
@@ -156,7 +182,11 @@ function controlHandler(store: ObjectStore, token: string) {
   };
   return (req: IncomingMessage, res: ServerResponse): void => {
     const reply = (status: number, body?: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(status >= 400 ? { connection: 'close' } : {}) });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        ...(status >= 400 ? { connection: 'close' } : {}),
+      });
       res.end(body === undefined ? '' : JSON.stringify(body));
     };
     // the token is checked before a byte of the body is read, and a body has a ceiling
@@ -168,13 +198,19 @@ function controlHandler(store: ObjectStore, token: string) {
       if (size <= MAX_CONTROL_BODY) chunks.push(c);
     });
     req.on('end', () => {
-      if (size > MAX_CONTROL_BODY) return reply(413, { error: `a control request body is at most ${MAX_CONTROL_BODY} bytes` });
+      if (size > MAX_CONTROL_BODY)
+        return reply(413, { error: `a control request body is at most ${MAX_CONTROL_BODY} bytes` });
       const url = new URL(req.url ?? '/', 'http://control');
       try {
         if (req.method === 'GET' && url.pathname === CONTROL.health) return reply(200, { ok: true });
         if (req.method === 'PUT' && url.pathname === CONTROL.objects) {
-          const { key, object, path } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { key: string; object: unknown; path?: string };
-          if (typeof key !== 'string' || checkKeyOf(key) !== key) return reply(400, { error: `not a check key: ${String(key)}` });
+          const { key, object, path } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            key: string;
+            object: unknown;
+            path?: string;
+          };
+          if (typeof key !== 'string' || checkKeyOf(key) !== key)
+            return reply(400, { error: `not a check key: ${String(key)}` });
           // the same rules as a suite's object: what is stored can always be sent
           const valid = originObject.safeParse(object);
           if (!valid.success) {

@@ -27,7 +27,10 @@ const fileSchema = z.record(z.string(), z.record(z.string(), z.union([z.literal(
 /** lab/realEdges/expectedVerdicts.yaml: beside this module in the source tree; from dist/, in the package's lab/. */
 function defaultFile(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'expectedVerdicts.yaml'), join(here, '..', '..', '..', 'lab', 'realEdges', 'expectedVerdicts.yaml')];
+  const candidates = [
+    join(here, 'expectedVerdicts.yaml'),
+    join(here, '..', '..', '..', 'lab', 'realEdges', 'expectedVerdicts.yaml'),
+  ];
   return candidates.find((file) => existsSync(file)) ?? candidates[0]!;
 }
 
@@ -39,7 +42,9 @@ export class ExpectedVerdicts {
 
   static load(file = defaultFile()): ExpectedVerdicts {
     // top-level x-... keys only hold YAML anchors for reasons used more than once
-    const raw = Object.entries((parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>).filter(([key]) => !key.startsWith('x-'));
+    const raw = Object.entries((parse(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>).filter(
+      ([key]) => !key.startsWith('x-'),
+    );
     const parsed = fileSchema.safeParse(Object.fromEntries(raw));
     if (!parsed.success) {
       const where = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -61,7 +66,9 @@ export class ExpectedVerdicts {
 
   /** every suite.check the table lists, to find entries whose check is gone */
   listed(): Array<{ suite: string; check: string }> {
-    return Object.entries(this.table).flatMap(([suite, checks]) => Object.keys(checks).map((check) => ({ suite, check })));
+    return Object.entries(this.table).flatMap(([suite, checks]) =>
+      Object.keys(checks).map((check) => ({ suite, check })),
+    );
   }
 }
 

@@ -5,7 +5,14 @@ import { trafficserver } from './trafficserver.js';
 import { varnish } from './varnish.js';
 import type { RealEdge, RealEdgeName } from './realEdge.js';
 
-export { REAL_EDGE_NAMES, aptGetLine, type EdgeInvalidation, type EdgeSigning, type RealEdge, type RealEdgeName } from './realEdge.js';
+export {
+  REAL_EDGE_NAMES,
+  aptGetLine,
+  type EdgeInvalidation,
+  type EdgeSigning,
+  type RealEdge,
+  type RealEdgeName,
+} from './realEdge.js';
 export { missingBinaries, startRealLab, type RealLab } from './realLab.js';
 export { programVersion } from './programVersion.js';
 

@@ -42,7 +42,11 @@ export const nginx: RealEdge = {
     'no-origin-verification': 'proxy_ssl_verify off on the origin-TLS routes: any origin certificate is accepted',
   },
   purges: [
-    { method: 'GET', headers: { [REFRESH_HEADER]: '1' }, description: `GET with ${REFRESH_HEADER}: 1 refetches and replaces the stored copy` },
+    {
+      method: 'GET',
+      headers: { [REFRESH_HEADER]: '1' },
+      description: `GET with ${REFRESH_HEADER}: 1 refetches and replaces the stored copy`,
+    },
   ],
   tls: FULL_TLS_PROMISES,
   internalPortCount: 0,

@@ -31,7 +31,13 @@ function processes(): ProcessEntry[] {
     const close = stat.lastIndexOf(')');
     if (close < 0) continue;
     const [state = '', ppid, pgrp] = stat.slice(close + 2).split(' ');
-    out.push({ pid: Number(entry), command: stat.slice(stat.indexOf('(') + 1, close), state, ppid: Number(ppid), pgrp: Number(pgrp) });
+    out.push({
+      pid: Number(entry),
+      command: stat.slice(stat.indexOf('(') + 1, close),
+      state,
+      ppid: Number(ppid),
+      pgrp: Number(pgrp),
+    });
   }
   return out;
 }

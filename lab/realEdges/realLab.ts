@@ -46,7 +46,9 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
   const unknown = (opts.faults ?? []).filter((f) => !(f in (edge.faults ?? {})));
   if (unknown.length > 0) {
     const known = Object.keys(edge.faults ?? {});
-    throw new Error(`${edge.name} has no fault switch ${unknown.join(', ')}; it has ${known.length ? known.join(', ') : 'none'}`);
+    throw new Error(
+      `${edge.name} has no fault switch ${unknown.join(', ')}; it has ${known.length ? known.join(', ') : 'none'}`,
+    );
   }
   const missing = missingBinaries(edge);
   if (missing.length > 0) {

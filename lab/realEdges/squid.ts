@@ -27,9 +27,7 @@ export const squid: RealEdge = {
     'no query-string cache keys (needs a store_id_program helper)',
     'no TTL cap: refresh_pattern bounds only heuristic freshness',
   ],
-  purges: [
-    { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
-  ],
+  purges: [{ method: 'PURGE', description: 'PURGE <url> drops the stored copy' }],
   tls: {
     protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
     hsts: { min_max_age: HSTS_MAX_AGE },

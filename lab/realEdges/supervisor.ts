@@ -40,14 +40,20 @@ const watchdogs = new Map<number, ChildProcess>();
  * Polls edgecheck's pid once a second; once it is gone without having ended
  * the group (killed outright), ends the group: TERM, then KILL.
  */
-const WATCHDOG = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -TERM -"$2" 2>/dev/null; sleep 3; kill -KILL -"$2" 2>/dev/null';
+const WATCHDOG =
+  'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -TERM -"$2" 2>/dev/null; sleep 3; kill -KILL -"$2" 2>/dev/null';
 
 export function supervise(opts: SupervisedOptions): Supervised {
   const out = openSync(opts.logFile, 'a');
   let child: ChildProcess;
   try {
     // detached: a new process group, so one kill(-pid) reaches every worker the program forks
-    child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', out, out] });
+    child = spawn(opts.command, opts.args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
   } finally {
     closeSync(out);
   }
@@ -59,7 +65,10 @@ export function supervise(opts: SupervisedOptions): Supervised {
   }
   live.add(pid);
   installExitHooks();
-  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'edgecheck-watchdog', String(process.pid), String(pid)], { detached: true, stdio: 'ignore' });
+  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'edgecheck-watchdog', String(process.pid), String(pid)], {
+    detached: true,
+    stdio: 'ignore',
+  });
   watchdog.once('error', () => undefined);
   watchdog.unref();
   watchdogs.set(pid, watchdog);
@@ -146,7 +155,12 @@ function installExitHooks(): void {
       dismissWatchdog(pid);
     }
   });
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129], ['SIGQUIT', 131]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGQUIT', 131],
+  ] as const) {
     process.on(signal, () => {
       for (const pid of live) signalGroup(pid, 'SIGTERM');
       if (process.listenerCount(signal) === 1) process.exit(code);

@@ -21,7 +21,11 @@ function routePlugins(name: string, setup: EdgeSetup): string[] {
   switch (name) {
     // a lifetime for responses that carry none: the heuristic bounds, pinned to 60 s
     case 'ttl-default':
-      return overrides({ 'http.cache.required_headers': 0, 'http.cache.heuristic_min_lifetime': 60, 'http.cache.heuristic_max_lifetime': 60 });
+      return overrides({
+        'http.cache.required_headers': 0,
+        'http.cache.heuristic_min_lifetime': 60,
+        'http.cache.heuristic_max_lifetime': 60,
+      });
     case 'ttl-clamp':
       return overrides({ 'http.cache.guaranteed_min_lifetime': 3, 'http.cache.guaranteed_max_lifetime': 4 });
     case 'query-none':
@@ -43,9 +47,7 @@ export const trafficserver: RealEdge = {
   version: { command: [TRAFFIC_SERVER, '--version'], pattern: /Traffic Server ([\d.]+)/ },
   cacheStatus: 'trafficserver',
   limits: [],
-  purges: [
-    { method: 'PURGE', description: 'PURGE <url> drops the stored copy' },
-  ],
+  purges: [{ method: 'PURGE', description: 'PURGE <url> drops the stored copy' }],
   tls: FULL_TLS_PROMISES,
   internalPortCount: 0,
   routes: () => ({
@@ -90,7 +92,15 @@ function originAnswersThrough(setup: EdgeSetup): () => Promise<boolean> {
   return () =>
     new Promise((resolve) => {
       const req = https.get(
-        { host: '127.0.0.1', port: setup.ports.https, servername: host, path, headers: { host: `${host}:${setup.ports.https}` }, ca, timeout: 2000 },
+        {
+          host: '127.0.0.1',
+          port: setup.ports.https,
+          servername: host,
+          path,
+          headers: { host: `${host}:${setup.ports.https}` },
+          ca,
+          timeout: 2000,
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode === 404);
@@ -110,7 +120,10 @@ export function trafficserverFiles(setup: EdgeSetup): Record<string, string> {
     'etc/remap.config': remap(setup),
     'etc/storage.config': `${dir.path('cache')} 64M\n`,
     'etc/ssl_multicert.config': setup.hostnames
-      .map((host, i) => `ssl_cert_name=${dir.edge[host]!.certFile} ssl_key_name=${dir.edge[host]!.keyFile}${i === 0 ? ' dest_ip=*' : ''}\n`)
+      .map(
+        (host, i) =>
+          `ssl_cert_name=${dir.edge[host]!.certFile} ssl_key_name=${dir.edge[host]!.keyFile}${i === 0 ? ' dest_ip=*' : ''}\n`,
+      )
       .join(''),
     'etc/ip_allow.yaml': IP_ALLOW,
     // the origin's hostname, for TLS verification and SNI, without DNS

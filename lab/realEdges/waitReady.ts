@@ -23,7 +23,8 @@ export async function waitReady(opts: ReadinessOptions): Promise<void> {
     if (pending.size === 0 && (!opts.probe || (await opts.probe()))) return;
     if (Date.now() > deadline) {
       const notes = opts.processes.map(tailNote).join('');
-      const what = pending.size > 0 ? `not listening on ${host}:${[...pending].join(', ')}` : 'listening but not ready to serve';
+      const what =
+        pending.size > 0 ? `not listening on ${host}:${[...pending].join(', ')}` : 'listening but not ready to serve';
       throw new Error(`${what} after ${opts.timeoutMs} ms${notes}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,7 +5,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compressIfAccepted } from './compression.js';
 import { cacheKey, EdgeCache, type QueryKey, type StoredResponse } from './edgeCache.js';
 import type { ReferenceEdgeFault } from './faults.js';
-import { alwaysRevalidate, currentAge, freshnessLifetime, mayServeStale, parseCacheControl, storable, type Ttl } from './freshness.js';
+import {
+  alwaysRevalidate,
+  currentAge,
+  freshnessLifetime,
+  mayServeStale,
+  parseCacheControl,
+  storable,
+  type Ttl,
+} from './freshness.js';
 import type { PurgeMatch } from './purge.js';
 import type { RegionalTier } from './regionalTier.js';
 import { fetchUpstream, type OriginTarget, type UpstreamResult } from './upstream.js';
@@ -42,8 +50,24 @@ interface Answer {
 type Fetched = Extract<UpstreamResult, { ok: true }>;
 
 const CACHE_NAME = 'edgecheck-ref';
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
-const FORWARDED_REQUEST_HEADERS = ['accept', 'accept-encoding', 'accept-language', 'user-agent', 'authorization', 'cookie', 'cache-control'];
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
+const FORWARDED_REQUEST_HEADERS = [
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'user-agent',
+  'authorization',
+  'cookie',
+  'cache-control',
+];
 const INVERTED_QUERY_KEY: Record<string, QueryKey> = { all: 'none', none: 'all' };
 
 export class EdgeNode {
@@ -64,7 +88,11 @@ export class EdgeNode {
       }
       this.send(req, res, out);
     } catch (err) {
-      this.send(req, res, { status: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`reference edge error: ${(err as Error).message}\n`) });
+      this.send(req, res, {
+        status: 500,
+        headers: { 'content-type': 'text/plain' },
+        body: Buffer.from(`reference edge error: ${(err as Error).message}\n`),
+      });
     }
   }
 
@@ -77,9 +105,14 @@ export class EdgeNode {
   }
 
   private send(req: IncomingMessage, res: ServerResponse, out: Answer): void {
-    const headers: Record<string, string> = { ...out.headers, 'x-edgecheck-edge': this.address, via: '1.1 edgecheck-reference' };
+    const headers: Record<string, string> = {
+      ...out.headers,
+      'x-edgecheck-edge': this.address,
+      via: '1.1 edgecheck-reference',
+    };
     if (this.opts.faults.has('no-cache-status')) delete headers['cache-status'];
-    if (this.opts.faults.has('claim-always-hit') && headers['cache-status']) headers['cache-status'] = 'edgecheck-ref; hit';
+    if (this.opts.faults.has('claim-always-hit') && headers['cache-status'])
+      headers['cache-status'] = 'edgecheck-ref; hit';
     const bodyless = req.method === 'HEAD' || out.status === 304;
     res.writeHead(out.status, { ...headers, 'content-length': String(bodyless ? 0 : out.body.length) });
     res.end(bodyless ? undefined : out.body);
@@ -89,7 +122,9 @@ export class EdgeNode {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const faults = this.opts.faults;
-    const queryKey = faults.has('wrong-query-key') ? (INVERTED_QUERY_KEY[String(route.queryKey)] ?? 'none') : route.queryKey;
+    const queryKey = faults.has('wrong-query-key')
+      ? (INVERTED_QUERY_KEY[String(route.queryKey)] ?? 'none')
+      : route.queryKey;
     const key = cacheKey(req.headers.host ?? '', url, queryKey);
     const variantKey = `${key}#${faults.has('ignore-vary') ? '' : variantSuffix(this.cache.varyOf(key), req.headers)}`;
     const reqCc = parseCacheControl(req.headers['cache-control']);
@@ -107,11 +142,22 @@ export class EdgeNode {
       return this.fromCache(req, stored, age, `hit; ttl=${Math.floor(stored.lifetime - age / 1000)}`);
     }
     const validators = revalidationHeaders(stored, faults);
-    const upstream = await this.fetch(route, method, url, { ...forwardHeaders(req), ...validators }, req.headers.host ?? '');
+    const upstream = await this.fetch(
+      route,
+      method,
+      url,
+      { ...forwardHeaders(req), ...validators },
+      req.headers.host ?? '',
+    );
     // stale-if-error serves a stored good answer, never a stored error
     if ((!upstream.ok || upstream.status >= 500) && stored.status < 400 && mayServeStale(stored.headers, faults)) {
       const why = upstream.ok ? `fwd-status=${upstream.status}` : `detail=${upstream.kind}`;
-      return this.fromCache(req, stored, age, `hit; ttl=${Math.floor(stored.lifetime - age / 1000)}; fwd=stale; ${why}`);
+      return this.fromCache(
+        req,
+        stored,
+        age,
+        `hit; ttl=${Math.floor(stored.lifetime - age / 1000)}; fwd=stale; ${why}`,
+      );
     }
     if (!upstream.ok) return this.failureAnswer(req, route, key, upstream);
     if (upstream.status === 304 && Object.keys(validators).length > 0) {
@@ -124,7 +170,12 @@ export class EdgeNode {
         lifetime: freshnessLifetime(headers, route.ttl, faults, stored.status, route.errorTtl),
       };
       this.cache.put(key, varyNames(headers), variantKey, refreshed);
-      return this.fromCache(req, refreshed, currentAge(timesOf(refreshed), Date.now(), faults), 'fwd=stale; fwd-status=304; stored');
+      return this.fromCache(
+        req,
+        refreshed,
+        currentAge(timesOf(refreshed), Date.now(), faults),
+        'fwd=stale; fwd-status=304; stored',
+      );
     }
     if (faults.has('serve-stored-after-200') && upstream.status === 200) {
       return this.fromCache(req, stored, age, 'fwd=stale; fwd-status=200');
@@ -157,12 +208,23 @@ export class EdgeNode {
    * is refused; on a route with an error TTL it is stored like an origin's
    * error response, so repeats within the TTL do not hammer a failing origin.
    */
-  private failureAnswer(req: IncomingMessage, route: EdgeRoute, key: string, failure: Extract<UpstreamResult, { ok: false }>): Answer {
+  private failureAnswer(
+    req: IncomingMessage,
+    route: EdgeRoute,
+    key: string,
+    failure: Extract<UpstreamResult, { ok: false }>,
+  ): Answer {
     const generated = upstreamFailure(failure);
     if (route.errorTtl === undefined) return generated;
     const now = Date.now();
     const { 'cache-status': _claim, ...headers } = generated.headers;
-    return this.storeAndAnswer(req, route, key, { ok: true, ...generated, headers, requestTime: now, responseTime: now }, `fwd=miss; detail=${failure.kind}`);
+    return this.storeAndAnswer(
+      req,
+      route,
+      key,
+      { ok: true, ...generated, headers, requestTime: now, responseTime: now },
+      `fwd=miss; detail=${failure.kind}`,
+    );
   }
 
   private storeAndAnswer(req: IncomingMessage, route: EdgeRoute, key: string, upstream: Fetched, fwd: string): Answer {
@@ -187,7 +249,8 @@ export class EdgeNode {
       if (verdict.reason) status += `; detail=${verdict.reason}`;
     }
     const out = { ...headers, 'cache-status': `${CACHE_NAME}; ${status}` };
-    if (upstream.status === 200 && clientNotModified(req, headers, this.opts.faults)) return { status: 304, headers: out, body: Buffer.alloc(0) };
+    if (upstream.status === 200 && clientNotModified(req, headers, this.opts.faults))
+      return { status: 304, headers: out, body: Buffer.alloc(0) };
     return { status: upstream.status, headers: out, body: upstream.body };
   }
 
@@ -196,7 +259,8 @@ export class EdgeNode {
     const faults = this.opts.faults;
     if (!faults.has('no-age')) headers['age'] = faults.has('frozen-age') ? '0' : String(Math.floor(ageMs / 1000));
     else delete headers['age'];
-    if (stored.status === 200 && clientNotModified(req, stored.headers, faults)) return { status: 304, headers, body: Buffer.alloc(0) };
+    if (stored.status === 200 && clientNotModified(req, stored.headers, faults))
+      return { status: 304, headers, body: Buffer.alloc(0) };
     return { status: stored.status, headers, body: stored.body };
   }
 }
@@ -214,7 +278,10 @@ function timesOf(s: StoredResponse) {
 }
 
 function forwardHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = { via: '1.1 edgecheck-reference', 'x-forwarded-for': req.socket.remoteAddress ?? '' };
+  const out: Record<string, string> = {
+    via: '1.1 edgecheck-reference',
+    'x-forwarded-for': req.socket.remoteAddress ?? '',
+  };
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const v = req.headers[name];
     if (typeof v === 'string') out[name] = v;
@@ -244,14 +311,21 @@ function withoutHopByHop(headers: Record<string, string>): Record<string, string
 }
 
 /** The client's own conditional request against what the edge holds (RFC 9110 13.2.2). */
-function clientNotModified(req: IncomingMessage, headers: Record<string, string>, faults: ReadonlySet<ReferenceEdgeFault>): boolean {
+function clientNotModified(
+  req: IncomingMessage,
+  headers: Record<string, string>,
+  faults: ReadonlySet<ReferenceEdgeFault>,
+): boolean {
   if (faults.has('ignore-client-conditional')) return false;
   const inm = req.headers['if-none-match'];
   if (inm !== undefined) {
     const etag = headers['etag'];
     if (!etag) return false;
     const strip = (t: string) => t.trim().replace(/^W\//, '');
-    return inm.split(',').map(strip).some((t) => t === '*' || t === strip(etag));
+    return inm
+      .split(',')
+      .map(strip)
+      .some((t) => t === '*' || t === strip(etag));
   }
   const ims = Date.parse(req.headers['if-modified-since'] ?? '');
   const lastModified = Date.parse(headers['last-modified'] ?? '');

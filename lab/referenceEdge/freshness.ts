@@ -13,7 +13,10 @@ export function parseCacheControl(value: string | undefined): Directives {
     const [rawName, ...rest] = part.split('=');
     const name = rawName?.trim().toLowerCase();
     if (!name) continue;
-    const arg = rest.join('=').trim().replace(/^"(.*)"$/, '$1');
+    const arg = rest
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     out.set(name, rest.length ? arg : true);
   }
   return out;
@@ -62,7 +65,8 @@ export function freshnessLifetime(
     if (errorTtl !== undefined) return errorTtl;
   }
   const explicit = explicitLifetime(headers, faults);
-  if (explicit !== undefined) return faults.has('no-ttl-clamp') ? explicit : Math.min(ttl.max, Math.max(ttl.min, explicit));
+  if (explicit !== undefined)
+    return faults.has('no-ttl-clamp') ? explicit : Math.min(ttl.max, Math.max(ttl.min, explicit));
   if (ERROR_CACHING_STATUSES.has(status)) return 0;
   if (ttl.default > 0 && !faults.has('ignore-default-ttl')) return ttl.default;
   return faults.has('no-heuristic') ? 0 : heuristicLifetime(headers);
@@ -77,7 +81,10 @@ function heuristicLifetime(headers: Record<string, string>): number {
 }
 
 /** s-maxage, max-age or Expires, in seconds; undefined when the response has none. */
-function explicitLifetime(headers: Record<string, string>, faults: ReadonlySet<ReferenceEdgeFault>): number | undefined {
+function explicitLifetime(
+  headers: Record<string, string>,
+  faults: ReadonlySet<ReferenceEdgeFault>,
+): number | undefined {
   const cc = parseCacheControl(headers['cache-control']);
   const clamp = (s: number) => s;
   const sMaxAge = faults.has('ignore-s-maxage') ? undefined : seconds(cc.get('s-maxage'));
@@ -127,7 +134,8 @@ export function storable(
 ): Storability {
   if (method !== 'GET' && method !== 'HEAD') return { store: false, reason: 'method' };
   const cc = parseCacheControl(headers['cache-control']);
-  if ((cc.has('no-store') || reqCc.has('no-store')) && !faults.has('store-no-store')) return { store: false, reason: 'no-store' };
+  if ((cc.has('no-store') || reqCc.has('no-store')) && !faults.has('store-no-store'))
+    return { store: false, reason: 'no-store' };
   if (cc.has('private') && !faults.has('store-private')) return { store: false, reason: 'private' };
   if (!CACHEABLE_BY_DEFAULT.has(status) && !(errorTtl !== undefined && ERROR_CACHING_STATUSES.has(status))) {
     return { store: false, reason: 'status' };

@@ -43,7 +43,12 @@ export async function startInvalidationApi(opts: InvalidationApiOptions): Promis
   const expected = Buffer.from(`Bearer ${opts.token}`);
 
   const create = (paths: string[]): Invalidation => {
-    const inv: Invalidation = { id: `I${randomBytes(6).toString('hex').toUpperCase()}`, paths, createdAt: Date.now(), pending: 0 };
+    const inv: Invalidation = {
+      id: `I${randomBytes(6).toString('hex').toUpperCase()}`,
+      paths,
+      createdAt: Date.now(),
+      pending: 0,
+    };
     const match = purgeMatch(paths, opts.faults);
     if (!opts.faults.has('regional-keeps-old-copy')) opts.regional.invalidate(match);
     const applying = opts.faults.has('pop-never-invalidates') ? opts.pops.slice(0, -1) : opts.pops;
@@ -68,7 +73,8 @@ export async function startInvalidationApi(opts: InvalidationApiOptions): Promis
 
   const server = http.createServer((req, res) => {
     const auth = Buffer.from(req.headers.authorization ?? '');
-    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return reply(res, 401, { error: 'bad token' });
+    if (auth.length !== expected.length || !timingSafeEqual(auth, expected))
+      return reply(res, 401, { error: 'bad token' });
     void handle(req, res);
   });
 
@@ -79,7 +85,8 @@ export async function startInvalidationApi(opts: InvalidationApiOptions): Promis
       const inv = invalidations.get(one[1]!);
       return inv ? reply(res, 200, view(inv)) : reply(res, 404, { error: `no invalidation ${one[1]}` });
     }
-    if (req.method !== 'POST' || url.pathname !== '/v1/invalidations') return reply(res, 404, { error: 'no such endpoint' });
+    if (req.method !== 'POST' || url.pathname !== '/v1/invalidations')
+      return reply(res, 404, { error: 'no such endpoint' });
     const body = await readBody(req);
     if (body === undefined) return reply(res, 413, { error: `a request body is at most ${MAX_BODY} bytes` });
     const problem = pathsProblem(body);

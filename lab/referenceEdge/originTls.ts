@@ -42,7 +42,13 @@ export function connectOrigin(url: URL, policy: OriginTlsPolicy, timeoutMs: numb
       resolve(result);
     };
     const timer = setTimeout(
-      () => settle({ ok: false, kind: 'timeout', code: 'ETIMEDOUT', message: `no TLS handshake with the origin within ${timeoutMs} ms` }),
+      () =>
+        settle({
+          ok: false,
+          kind: 'timeout',
+          code: 'ETIMEDOUT',
+          message: `no TLS handshake with the origin within ${timeoutMs} ms`,
+        }),
       timeoutMs,
     );
     socket.once('secureConnect', () => {
@@ -56,7 +62,11 @@ export function connectOrigin(url: URL, policy: OriginTlsPolicy, timeoutMs: numb
   });
 }
 
-function certificateProblem(socket: tls.TLSSocket, servername: string, policy: OriginTlsPolicy): { code: string; message: string } | undefined {
+function certificateProblem(
+  socket: tls.TLSSocket,
+  servername: string,
+  policy: OriginTlsPolicy,
+): { code: string; message: string } | undefined {
   if (!policy.verify) return undefined;
   const skips = new Set(policy.skipChecks ?? []);
   // Typed as an Error, but Node stores OpenSSL's code string ('CERT_HAS_EXPIRED').
@@ -66,5 +76,7 @@ function certificateProblem(socket: tls.TLSSocket, servername: string, policy: O
   }
   if (skips.has('hostname')) return undefined;
   const mismatch = tls.checkServerIdentity(servername, socket.getPeerCertificate());
-  return mismatch ? { code: (mismatch as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID', message: mismatch.message } : undefined;
+  return mismatch
+    ? { code: (mismatch as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID', message: mismatch.message }
+    : undefined;
 }

@@ -29,11 +29,22 @@ export class RegionalTier {
     const variantKey = `${key}#${variantSuffix(this.cache.varyOf(key), request)}`;
     const stored = method === 'GET' ? this.cache.get(variantKey) : undefined;
     if (stored) {
-      const age = currentAge({ ...stored, date: stored.headers['date'], age: stored.headers['age'] }, Date.now(), NO_FAULTS);
+      const age = currentAge(
+        { ...stored, date: stored.headers['date'], age: stored.headers['age'] },
+        Date.now(),
+        NO_FAULTS,
+      );
       if (stored.lifetime * 1000 > age) {
         const now = Date.now();
         const answer = { ...stored.headers, age: String(Math.floor(age / 1000)) };
-        return { ok: true, status: stored.status, headers: answer, body: stored.body, requestTime: now, responseTime: now };
+        return {
+          ok: true,
+          status: stored.status,
+          headers: answer,
+          body: stored.body,
+          requestTime: now,
+          responseTime: now,
+        };
       }
     }
     // the tier fetches whole objects: the PoP's validators are for the PoP's copy

@@ -15,7 +15,14 @@ export interface OriginFailure {
 }
 
 export type UpstreamResult =
-  | { ok: true; status: number; headers: Record<string, string>; body: Buffer; requestTime: number; responseTime: number }
+  | {
+      ok: true;
+      status: number;
+      headers: Record<string, string>;
+      body: Buffer;
+      requestTime: number;
+      responseTime: number;
+    }
   | ({ ok: false } & OriginFailure);
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -29,7 +36,14 @@ export async function fetchUpstream(
 ): Promise<UpstreamResult> {
   const url = new URL(path, origin.url);
   const requestTime = Date.now();
-  const options: http.RequestOptions = { method, host: url.hostname, port: url.port, path: url.pathname + url.search, headers, timeout: timeoutMs };
+  const options: http.RequestOptions = {
+    method,
+    host: url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    headers,
+    timeout: timeoutMs,
+  };
   if (url.protocol === 'https:') {
     // a fresh connection per request: each check must see its own handshake
     const connection = await connectOrigin(url, origin, timeoutMs);
@@ -44,14 +58,27 @@ export async function fetchUpstream(
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-        resolve({ ok: true, status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks), requestTime, responseTime: Date.now() });
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+        resolve({
+          ok: true,
+          status: res.statusCode ?? 502,
+          headers: out,
+          body: Buffer.concat(chunks),
+          requestTime,
+          responseTime: Date.now(),
+        });
       });
       res.on('error', (err) => resolve({ ok: false, kind: 'connect', code: codeOf(err), message: err.message }));
     });
     req.on('timeout', () => {
       req.destroy();
-      resolve({ ok: false, kind: 'timeout', code: 'ETIMEDOUT', message: `origin did not answer within ${timeoutMs} ms` });
+      resolve({
+        ok: false,
+        kind: 'timeout',
+        code: 'ETIMEDOUT',
+        message: `origin did not answer within ${timeoutMs} ms`,
+      });
     });
     req.on('error', (err) => resolve({ ok: false, kind: 'connect', code: codeOf(err), message: err.message }));
     req.end();

@@ -36,19 +36,34 @@ export interface LabAuthority {
   keys: LabKeys;
 }
 
-type CertificateFault = (host: string, authority: LabAuthority, firstHostCertificate: ServedCertificate) => ServedCertificate;
+type CertificateFault = (
+  host: string,
+  authority: LabAuthority,
+  firstHostCertificate: ServedCertificate,
+) => ServedCertificate;
 
 /** The certificate a fault switch puts on the last hostname instead of its own. */
 const CERTIFICATE_FAULTS: Partial<Record<ReferenceEdgeFault, CertificateFault>> = {
   'wrong-sni-certificate': (_host, _ca, firstHostCertificate) => firstHostCertificate,
-  'cn-only-certificate': (host, { ca, keys }) => ({ ...issueLeaf(ca, { hostnames: [host], noSan: true }, keys.leaf), chainPem: '' }),
+  'cn-only-certificate': (host, { ca, keys }) => ({
+    ...issueLeaf(ca, { hostnames: [host], noSan: true }, keys.leaf),
+    chainPem: '',
+  }),
   'expiring-certificate': (host, { ca, keys }) => ({
-    ...issueLeaf(ca, { hostnames: [host], ips: ['127.0.0.1'], notAfter: new Date(Date.now() + EXPIRING_IN_DAYS * DAY_MS) }, keys.leaf),
+    ...issueLeaf(
+      ca,
+      { hostnames: [host], ips: ['127.0.0.1'], notAfter: new Date(Date.now() + EXPIRING_IN_DAYS * DAY_MS) },
+      keys.leaf,
+    ),
     chainPem: '',
   }),
   // the intermediate stays on the edge: the chain the viewer gets stops at the leaf
   'chain-missing-intermediate': (host, { ca, keys }) => ({
-    ...issueLeaf(createIntermediate(ca, 'edgecheck lab intermediate (not sent)', keys.intermediate), { hostnames: [host], ips: ['127.0.0.1'] }, keys.leaf),
+    ...issueLeaf(
+      createIntermediate(ca, 'edgecheck lab intermediate (not sent)', keys.intermediate),
+      { hostnames: [host], ips: ['127.0.0.1'] },
+      keys.leaf,
+    ),
     chainPem: '',
   }),
 };
@@ -70,7 +85,9 @@ export function viewerTls(
       ...pem(fallback),
       SNICallback: (name, done) => done(null, contexts.get(name.toLowerCase())),
       // OpenSSL 3 refuses TLS 1.0/1.1 ciphers above security level 0
-      ...(faults.has('allow-tls10') ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } : { minVersion: 'TLSv1.2' }),
+      ...(faults.has('allow-tls10')
+        ? { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }
+        : { minVersion: 'TLSv1.2' }),
       ...(faults.has('no-tls13') ? { maxVersion: 'TLSv1.2' } : {}),
       // Node keeps no server-side session cache, so without tickets nothing resumes
       ...(faults.has('no-session-resumption') ? { secureOptions: constants.SSL_OP_NO_TICKET } : {}),

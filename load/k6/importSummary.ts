@@ -24,20 +24,30 @@ export function importK6Summary(files: readonly SummaryFile[], plan: SurgePlan):
   const summary = mergeSummaries(
     files.map(({ json, file }) => {
       const read = readSummary(json, file);
-      if (!read.metric('http_reqs')) throw new ConfigError(`${file}: no http_reqs metric: is this a k6 end-of-test summary of an exported edgecheck plan?`);
+      if (!read.metric('http_reqs'))
+        throw new ConfigError(
+          `${file}: no http_reqs metric: is this a k6 end-of-test summary of an exported edgecheck plan?`,
+        );
       return read;
     }),
   );
   const totalReqs = summary.metric('http_reqs')!;
   const schedule = new Schedule(plan.phases);
-  const durationMs = summary.durationMs ?? (totalReqs['rate'] ? ((totalReqs['count'] ?? 0) / totalReqs['rate']) * 1000 : plan.durationMs);
+  const durationMs =
+    summary.durationMs ??
+    (totalReqs['rate'] ? ((totalReqs['count'] ?? 0) / totalReqs['rate']) * 1000 : plan.durationMs);
   const elapsedMs = Math.min(plan.durationMs, durationMs);
-  const notes = ['from a k6 summary: no per-second timeline, no status classes, and no origin count (origin_rps is measured by the local surge only)'];
+  const notes = [
+    'from a k6 summary: no per-second timeline, no status classes, and no origin count (origin_rps is measured by the local surge only)',
+  ];
   if (files.length > 1) {
-    notes.push(`${files.length} pod summaries merged: counts and rates add up; latency percentiles are the worst pod's, an upper bound (k6 summaries hold percentiles, not histograms)`);
+    notes.push(
+      `${files.length} pod summaries merged: counts and rates add up; latency percentiles are the worst pod's, an upper bound (k6 summaries hold percentiles, not histograms)`,
+    );
   }
   const dropped = summary.metric('dropped_iterations')?.['count'];
-  if (dropped) notes.push(`k6 dropped ${dropped} planned iterations: it ran out of VUs (raise connections in the plan)`);
+  if (dropped)
+    notes.push(`k6 dropped ${dropped} planned iterations: it ran out of VUs (raise connections in the plan)`);
 
   const phases: SurgePhaseRecord[] = plan.phases.map((p) => {
     const span = Math.max(0, Math.min(p.durationMs, elapsedMs - p.startMs));

@@ -28,7 +28,10 @@ export function phaseTag(i: number): string {
 
 export function k6Script(plan: SurgePlan, target: K6Target): string {
   const q = (v: unknown) => JSON.stringify(v);
-  const cycle = requestCycle(plan.paths, (p) => target.routePath.replace(/\/$/, '') + p).map((r) => ({ path: r.path, headers: r.headers }));
+  const cycle = requestCycle(plan.paths, (p) => target.routePath.replace(/\/$/, '') + p).map((r) => ({
+    path: r.path,
+    headers: r.headers,
+  }));
   const phases = plan.phases.map((p) => ({ name: phaseTag(p.index), endMs: p.startMs + p.durationMs }));
   const host = target.url ? new URL(target.url).hostname : undefined;
   const hosts = host && target.address ? { [host]: target.address } : {};
@@ -37,7 +40,9 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     `// Run it:     k6 run --summary-export=summary.json ${plan.name}.ts`,
     `// Report it:  npx edgecheck surge import-k6 summary.json --plan ${plan.name}`,
     '// EDGECHECK_BASE_URL (env) overrides the base URL. Trust beyond the system store: SSL_CERT_FILE.',
-    ...(target.otherAddresses?.length ? [`// k6 pins one address per host name; the target's other edges: ${target.otherAddresses.join(', ')}`] : []),
+    ...(target.otherAddresses?.length
+      ? [`// k6 pins one address per host name; the target's other edges: ${target.otherAddresses.join(', ')}`]
+      : []),
     "import { check } from 'k6';",
     "import exec from 'k6/execution';",
     "import http from 'k6/http';",
@@ -79,7 +84,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     '  if (hit !== undefined) cacheHit.add(hit, { phase });',
     '}',
     '',
-    '/** A count threshold is the whole plan\'s; a pod is held to its share of it. */',
+    "/** A count threshold is the whole plan's; a pod is held to its share of it. */",
     'function perPod(thresholds: Record<string, string[]>): Record<string, string[]> {',
     '  const out: Record<string, string[]> = {};',
     '  for (const [metric, exprs] of Object.entries(thresholds)) {',
@@ -128,7 +133,12 @@ function scenario(plan: SurgePlan): string {
   }
   const common = { stages, gracefulStop: `${Math.ceil(plan.timeoutMs / 1000)}s` };
   if (plan.model === 'closed') {
-    return JSON.stringify({ executor: 'ramping-vus', startVUs: Math.round(plan.phases[0]!.from), gracefulRampDown: '0s', ...common });
+    return JSON.stringify({
+      executor: 'ramping-vus',
+      startVUs: Math.round(plan.phases[0]!.from),
+      gracefulRampDown: '0s',
+      ...common,
+    });
   }
   // a VU waits for one response at a time: maxVUs covers 1 s responses at the peak rate
   return JSON.stringify({
@@ -164,7 +174,10 @@ function thresholds(plan: SurgePlan): Record<string, string[]> {
       else if (l.name === 'min_rps' && l.relative) {
         const planned = schedule.cumulativeAt(p.startMs + p.durationMs) - schedule.cumulativeAt(p.startMs);
         add(`http_reqs${tag}`, `count>=${Math.floor(l.value * planned)}`);
-      } else if (l.name === 'min_rps' && (plan.model === 'open' ? Math.min(p.from, p.to) >= l.value : p.kind !== 'ramp')) {
+      } else if (
+        l.name === 'min_rps' &&
+        (plan.model === 'open' ? Math.min(p.from, p.to) >= l.value : p.kind !== 'ramp')
+      ) {
         add(`http_reqs${tag}`, `count>=${Math.floor(l.value * seconds)}`);
       }
     }

@@ -39,7 +39,8 @@ function mergeValues(all: readonly Values[]): Values {
   }
   if (keys.has('rate')) {
     // a Rate (passes/fails) is a ratio to recompute; a Counter's rate is per second, and the pods ran side by side
-    out['rate'] = keys.has('passes') || keys.has('fails') ? ratio(out['passes'] ?? 0, out['fails'] ?? 0) : sum(present('rate'));
+    out['rate'] =
+      keys.has('passes') || keys.has('fails') ? ratio(out['passes'] ?? 0, out['fails'] ?? 0) : sum(present('rate'));
   }
   return out;
 }

@@ -29,14 +29,15 @@ export const cloudfrontFaults = {
   tooManyInProgress: {
     status: 400,
     code: 'TooManyInvalidationsInProgress',
-    message: 'You have exceeded the maximum number of allowable InProgress invalidation batch requests, '
-      + 'or invalidation objects.',
+    message:
+      'You have exceeded the maximum number of allowable InProgress invalidation batch requests, ' +
+      'or invalidation objects.',
   },
   accessDenied: {
     status: 403,
     code: 'AccessDenied',
-    message: 'User: arn:aws:iam::123456789012:user/edgecheck is not authorized to perform: '
-      + 'cloudfront:CreateInvalidation',
+    message:
+      'User: arn:aws:iam::123456789012:user/edgecheck is not authorized to perform: ' + 'cloudfront:CreateInvalidation',
   },
 } satisfies Record<string, CloudFrontFault>;
 
@@ -293,18 +294,21 @@ export function pathProblem(path: string): string | undefined {
 }
 
 function errorAnswer(fault: CloudFrontFault): Answer {
-  const body = `<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>${fault.type ?? 'Sender'}</Type>`
-    + `<Code>${fault.code}</Code><Message>${xmlText(fault.message)}</Message></Error>`
-    + `<RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+  const body =
+    `<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>${fault.type ?? 'Sender'}</Type>` +
+    `<Code>${fault.code}</Code><Message>${xmlText(fault.message)}</Message></Error>` +
+    `<RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
   return { status: fault.status, code: fault.code, body };
 }
 
 function invalidationXml(inv: StoredInvalidation, status: 'InProgress' | 'Completed'): string {
   const paths = inv.batch.paths.map((p) => `<Path>${xmlText(p)}</Path>`).join('');
-  return `<?xml version="1.0"?><Invalidation xmlns="${NS}"><Id>${inv.id}</Id><Status>${status}</Status>`
-    + `<CreateTime>${inv.createTime.toISOString()}</CreateTime><InvalidationBatch>`
-    + `<Paths><Quantity>${inv.batch.quantity}</Quantity><Items>${paths}</Items></Paths>`
-    + `<CallerReference>${xmlText(inv.batch.callerReference)}</CallerReference></InvalidationBatch></Invalidation>`;
+  return (
+    `<?xml version="1.0"?><Invalidation xmlns="${NS}"><Id>${inv.id}</Id><Status>${status}</Status>` +
+    `<CreateTime>${inv.createTime.toISOString()}</CreateTime><InvalidationBatch>` +
+    `<Paths><Quantity>${inv.batch.quantity}</Quantity><Items>${paths}</Items></Paths>` +
+    `<CallerReference>${xmlText(inv.batch.callerReference)}</CallerReference></InvalidationBatch></Invalidation>`
+  );
 }
 
 function xmlText(s: string): string {

@@ -33,9 +33,7 @@ export type FastlyScripted =
 
 /** Where a call leads: a purge, a deviation from the API reference, or Fastly's refusal of a well-formed call. */
 type Route =
-  | { purge: FastlyPurge }
-  | { status: number; msg: string; violation: string }
-  | { status: number; refusal: unknown };
+  { purge: FastlyPurge } | { status: number; msg: string; violation: string } | { status: number; refusal: unknown };
 
 export interface FastlyStandinOptions {
   serviceId: string;

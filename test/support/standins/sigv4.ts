@@ -36,13 +36,21 @@ export function verifySigV4(req: SignedRequest, scope: SigV4Scope): SigV4Verdict
   if (header === undefined) return refuse(403, 'MissingAuthenticationToken', 'Missing Authentication Token');
   const auth = AUTHORIZATION.exec(header);
   if (!auth) {
-    return refuse(400, 'IncompleteSignature', `Authorization header requires 'Credential', 'SignedHeaders' and `
-      + `'Signature' parameters of AWS4-HMAC-SHA256. Authorization=${header.split(' ')[0]}`);
+    return refuse(
+      400,
+      'IncompleteSignature',
+      `Authorization header requires 'Credential', 'SignedHeaders' and ` +
+        `'Signature' parameters of AWS4-HMAC-SHA256. Authorization=${header.split(' ')[0]}`,
+    );
   }
   const [, credential, signedList, signature] = auth as unknown as [string, string, string, string];
   const [accessKeyId, date, region, service, terminator, ...rest] = credential.split('/');
   const refuseFor = (status: number, code: string, message: string): SigV4Verdict => ({
-    ok: false, status, code, message, accessKeyId,
+    ok: false,
+    status,
+    code,
+    message,
+    accessKeyId,
   });
   if (!accessKeyId || rest.length > 0 || terminator !== 'aws4_request') {
     const message = 'Credential should be <key>/<date>/<region>/<service>/aws4_request';
@@ -57,12 +65,19 @@ export function verifySigV4(req: SignedRequest, scope: SigV4Scope): SigV4Verdict
   }
   const amzDate = headerValue(req.headers, 'x-amz-date');
   if (amzDate === undefined || !AMZ_DATE.test(amzDate)) {
-    return refuseFor(400, 'IncompleteSignature', 'Authorization header requires existence of either a \'X-Amz-Date\' '
-      + 'or a \'Date\' header.');
+    return refuseFor(
+      400,
+      'IncompleteSignature',
+      "Authorization header requires existence of either a 'X-Amz-Date' " + "or a 'Date' header.",
+    );
   }
   if (date !== amzDate.slice(0, 8)) {
-    return refuseFor(403, 'SignatureDoesNotMatch', `Date in Credential scope does not match YYYYMMDD from ISO-8601 `
-      + `version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+    return refuseFor(
+      403,
+      'SignatureDoesNotMatch',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 ` +
+        `version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    );
   }
   const invalidToken = () =>
     refuseFor(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
@@ -86,8 +101,11 @@ export function verifySigV4(req: SignedRequest, scope: SigV4Scope): SigV4Verdict
   const payloadHash = sha256(req.body);
   const claimedHash = headerValue(req.headers, 'x-amz-content-sha256');
   if (claimedHash !== undefined && claimedHash !== payloadHash) {
-    return refuseFor(400, 'XAmzContentSHA256Mismatch',
-      "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    return refuseFor(
+      400,
+      'XAmzContentSHA256Mismatch',
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
   }
   const canonicalRequest = [
     req.method,
@@ -106,10 +124,14 @@ export function verifySigV4(req: SignedRequest, scope: SigV4Scope): SigV4Verdict
   );
   if (hmac(key, stringToSign).toString('hex') !== signature) {
     // the wording, canonical request included, of AWS services that explain a mismatch
-    return refuseFor(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature '
-      + 'you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for '
-      + `details.\n\nThe Canonical String for this request should have been\n'${canonicalRequest}'\n\n`
-      + `The String-to-Sign should have been\n'${stringToSign}'\n`);
+    return refuseFor(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature ' +
+        'you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for ' +
+        `details.\n\nThe Canonical String for this request should have been\n'${canonicalRequest}'\n\n` +
+        `The String-to-Sign should have been\n'${stringToSign}'\n`,
+    );
   }
   return { ok: true, accessKeyId, signedHeaders };
 }
