@@ -25,6 +25,7 @@ const failsUnder: Record<string, string[]> = {
   'variant-survives': ['every-variant-invalidated'],
   'errors-survive-invalidation': ['cached-404-invalidated'],
   'early-completion': ['completed-means-every-edge'],
+  'soft-purge-drops': ['soft-purge-serves-stale-while-refetching'],
 };
 
 const poll = (steps: Array<{ poll?: PollRecord }>) => [...steps].reverse().find((s) => s.poll?.propagation)?.poll;

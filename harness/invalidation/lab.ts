@@ -22,7 +22,7 @@ interface ApiAnswer {
 export const labProvider: ProviderKind<typeof schema> = {
   name: 'lab',
   schema,
-  supports: { by: ['url', 'prefix'], soft: false },
+  supports: { by: ['url', 'prefix'], soft: true },
   create(config): InvalidationProvider {
     const dispatcher = new Agent();
     const call = async (
@@ -52,9 +52,8 @@ export const labProvider: ProviderKind<typeof schema> = {
     };
     return {
       async invalidate(req) {
-        if (req.by === 'tag' || req.soft)
-          throw new InvalidationRefused('lab', 'the lab invalidates by URL or prefix only');
-        const answer = await call('POST', '/v1/invalidations', req.signal, { paths: req.paths });
+        if (req.by === 'tag') throw new InvalidationRefused('lab', 'the lab invalidates by URL or prefix only');
+        const answer = await call('POST', '/v1/invalidations', req.signal, { paths: req.paths, soft: req.soft });
         return { id: answer.id ?? '?', detail: answer.status ?? '' };
       },
       async status(handle, signal) {

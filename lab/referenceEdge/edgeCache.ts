@@ -9,6 +9,8 @@ export interface StoredResponse {
   responseTime: number;
   /** freshness lifetime in seconds, fixed when stored or refreshed */
   lifetime: number;
+  /** a soft purge marked it stale: served once more while it is refetched */
+  softPurged?: boolean;
 }
 
 export type QueryKey = 'all' | 'none' | string[];
@@ -44,6 +46,16 @@ export class EdgeCache {
   }
   delete(variantKey: string): void {
     this.entries.delete(variantKey);
+  }
+  /** Marks every stored response the predicate picks as soft-purged; returns how many. */
+  markStale(picks: (variantKey: string, stored: StoredResponse) => boolean): number {
+    let marked = 0;
+    for (const [variantKey, stored] of this.entries) {
+      if (!picks(variantKey, stored)) continue;
+      this.entries.set(variantKey, { ...stored, softPurged: true });
+      marked++;
+    }
+    return marked;
   }
   /** Drops every stored response the predicate picks; returns how many. */
   drop(picks: (variantKey: string, stored: StoredResponse) => boolean): number {

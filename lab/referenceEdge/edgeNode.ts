@@ -130,6 +130,13 @@ export class EdgeNode {
     const reqCc = parseCacheControl(req.headers['cache-control']);
     const cacheable = method === 'GET' || method === 'HEAD';
     const stored = cacheable ? this.cache.get(variantKey) : undefined;
+    if (stored?.softPurged) {
+      // serve the marked copy once more, and refetch behind it (Fastly's soft purge, stale-while-revalidate)
+      this.cache.put(key, this.cache.varyOf(key), variantKey, { ...stored, softPurged: false, lifetime: 0 });
+      void this.refetch(req, route, key, method, url);
+      const age = currentAge(timesOf(stored), Date.now(), faults);
+      return this.fromCache(req, stored, age, 'hit; fwd=stale; detail=soft-purged');
+    }
 
     if (!stored) {
       const upstream = await this.fetch(route, method, url, forwardHeaders(req), req.headers.host ?? '');
@@ -183,9 +190,21 @@ export class EdgeNode {
     return this.storeAndAnswer(req, route, key, upstream, 'fwd=stale');
   }
 
-  /** Applies an invalidation to this PoP's own store; returns how many copies went. */
-  invalidate(match: PurgeMatch): number {
-    return this.cache.drop(match);
+  /** Applies an invalidation to this PoP's own store (a soft one marks instead of dropping); returns how many copies. */
+  invalidate(match: PurgeMatch, soft = false): number {
+    return soft && !this.opts.faults.has('soft-purge-drops') ? this.cache.markStale(match) : this.cache.drop(match);
+  }
+
+  /** A background fetch that replaces a soft-purged copy; its answer goes to no one. */
+  private async refetch(
+    req: IncomingMessage,
+    route: EdgeRoute,
+    key: string,
+    method: string,
+    url: string,
+  ): Promise<void> {
+    const upstream = await this.fetch(route, method, url, forwardHeaders(req), req.headers.host ?? '');
+    if (upstream.ok) this.storeAndAnswer(req, route, key, upstream, 'fwd=stale');
   }
 
   /** The route's origin (through the regional tier on a shielded route), then its failover origin. */

@@ -42,7 +42,7 @@ export async function startInvalidationApi(opts: InvalidationApiOptions): Promis
   const timers = new Set<NodeJS.Timeout>();
   const expected = Buffer.from(`Bearer ${opts.token}`);
 
-  const create = (paths: string[]): Invalidation => {
+  const create = (paths: string[], soft: boolean): Invalidation => {
     const inv: Invalidation = {
       id: `I${randomBytes(6).toString('hex').toUpperCase()}`,
       paths,
@@ -61,7 +61,7 @@ export async function startInvalidationApi(opts: InvalidationApiOptions): Promis
     for (const pop of applying) {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        pop.node.invalidate(match);
+        pop.node.invalidate(match, soft);
         applied();
       }, opts.propagationMs[pop.address] ?? 0);
       timers.add(timer);
@@ -91,7 +91,8 @@ export async function startInvalidationApi(opts: InvalidationApiOptions): Promis
     if (body === undefined) return reply(res, 413, { error: `a request body is at most ${MAX_BODY} bytes` });
     const problem = pathsProblem(body);
     if (typeof problem === 'string') return reply(res, 400, { error: problem });
-    return reply(res, 201, view(create(problem)));
+    const soft = (JSON.parse(body) as { soft?: unknown }).soft === true;
+    return reply(res, 201, view(create(problem, soft)));
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -10,4 +10,5 @@ export const INVALIDATION_FAULTS = {
   'variant-survives': 'drops only the identity copy of a varied object: the gzip copy survives',
   'errors-survive-invalidation': 'keeps stored error responses (a cached 404) through an invalidation',
   'early-completion': 'reports an invalidation Completed before the last PoP has applied it',
+  'soft-purge-drops': 'treats a soft purge as a hard one: the stale copy is dropped, not served while refetching',
 } as const;
