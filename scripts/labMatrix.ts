@@ -15,10 +15,9 @@ import { openTarget } from '../harness/target/openTarget.js';
 import { ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
 import { aptGetLine, missingBinaries, programVersion, REAL_EDGE_NAMES, realEdges } from '../lab/realEdges/index.js';
 import { disagreements, renderMatrix, replaceBetweenMarkers, type MatrixColumn } from './labMatrixTable.js';
-import { labEdges } from '../lab/labs.js';
+import { LAB_NAMES, labEdges, type LabName } from '../lab/labs.js';
 
-const LABS = ['reference', ...REAL_EDGE_NAMES] as const;
-const HEADINGS: Record<(typeof LABS)[number], string> = {
+const HEADINGS: Record<LabName, string> = {
   reference: 'reference',
   nginx: 'nginx',
   varnish: 'Varnish',
@@ -49,7 +48,7 @@ export async function labMatrix(argv: string[]): Promise<number> {
     await runAll(dir, resolve(values['suites-dir']));
   }
   const versions = JSON.parse(readFileSync(join(dir, VERSIONS_FILE), 'utf8')) as Record<string, string>;
-  const columns: MatrixColumn[] = LABS.map((lab) => ({
+  const columns: MatrixColumn[] = LAB_NAMES.map((lab) => ({
     lab,
     heading: versions[lab] ? `${HEADINGS[lab]} ${versions[lab]}` : HEADINGS[lab],
     record: JSON.parse(readFileSync(join(dir, `${lab}.json`), 'utf8')) as RunRecord,
@@ -75,7 +74,7 @@ async function runAll(dir: string, suitesDir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const suites = listSuiteNames(suitesDir).map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
   const versions: Record<string, string> = {};
-  for (const lab of LABS) {
+  for (const lab of LAB_NAMES) {
     process.stdout.write(`lab:matrix: every suite against ${lab}\n`);
     const target = await openTarget({ name: lab, config: { lab }, file: resolve('targets.yaml') }, labEdges);
     let record: RunRecord;
