@@ -84,9 +84,11 @@ try {
       url,
     ]);
     wrk = wrkRps(run.stdout);
-    say(
-      `wrk:        ${wrk === undefined ? `failed: ${run.stderr.trim()}` : `${wrk.toFixed(1)} req/s (${values.threads} threads ${cpuNote(wrk, run.cpuSeconds, seconds)})`}`,
-    );
+    const result =
+      wrk === undefined
+        ? `failed: ${run.stderr.trim()}`
+        : `${wrk.toFixed(1)} req/s (${values.threads} threads ${cpuNote(wrk, run.cpuSeconds, seconds)})`;
+    say(`wrk:        ${result}`);
   } else {
     say(`wrk:        not installed (${WRK}; apt-get install wrk)`);
   }
@@ -106,24 +108,34 @@ try {
     url,
   ]);
   const autocannon = autocannonRps(ac.stdout);
-  say(
-    `autocannon: ${autocannon === undefined ? `failed: ${ac.stderr.trim()}` : `${autocannon.toFixed(1)} req/s (one process ${cpuNote(autocannon, ac.cpuSeconds, seconds)})`}`,
-  );
+  const acResult =
+    autocannon === undefined
+      ? `failed: ${ac.stderr.trim()}`
+      : `${autocannon.toFixed(1)} req/s (one process ${cpuNote(autocannon, ac.cpuSeconds, seconds)})`;
+  say(`autocannon: ${acResult}`);
   await tools.clear();
 
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-bench-'));
   const planFile = join(dir, 'bench.yaml');
   writeFileSync(
     planFile,
-    `surge: bench\nmodel: closed\nphases:\n  - { hold: { connections: ${connections}, for: ${seconds}s } }\npaths: [/index.html]\nbees: ${bees}\nobject: { headers: { Cache-Control: max-age=600 }, body: ${JSON.stringify(BODY)} }\nprime: true\n`,
+    'surge: bench\nmodel: closed\nphases:\n' +
+      `  - { hold: { connections: ${connections}, for: ${seconds}s } }\n` +
+      `paths: [/index.html]\nbees: ${bees}\n` +
+      `object: { headers: { Cache-Control: max-age=600 }, body: ${JSON.stringify(BODY)} }\n` +
+      'prime: true\n',
   );
   const cpuBefore = ownCpuSeconds();
   const surge = await runSurge({ plan: loadPlan(planFile), named, target, runId: `bench-${Date.now().toString(36)}` });
   // this process also runs the lab's probe origin, which a primed surge leaves idle
   const surgeCpu = ownCpuSeconds() - cpuBefore;
   const rss = surge.peak_rss_mb ?? 0;
+  const { totals } = surge;
+  const errorKinds = totals.errors ? ` ${JSON.stringify(totals.errors_by_kind)}` : '';
   say(
-    `edgecheck:  ${surge.totals.rps.toFixed(1)} req/s (${bees} bee${bees === 1 ? '' : 's'} ${cpuNote(surge.totals.rps, surgeCpu, seconds)}, closed model; p99 ${surge.totals.latency_ms?.p99 ?? '-'} ms, errors ${surge.totals.errors}${surge.totals.errors ? ` ${JSON.stringify(surge.totals.errors_by_kind)}` : ''}), peak RSS ${rss.toFixed(1)} MB`,
+    `edgecheck:  ${totals.rps.toFixed(1)} req/s ` +
+      `(${bees} bee${bees === 1 ? '' : 's'} ${cpuNote(totals.rps, surgeCpu, seconds)}, closed model; ` +
+      `p99 ${totals.latency_ms?.p99 ?? '-'} ms, errors ${totals.errors}${errorKinds}), peak RSS ${rss.toFixed(1)} MB`,
   );
   say(
     summaryLine({

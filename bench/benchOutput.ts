@@ -35,5 +35,6 @@ export function summaryLine(n: BenchNumbers): string {
  */
 export function cpuNote(rps: number, cpuSeconds: number | undefined, seconds: number): string {
   if (cpuSeconds === undefined || cpuSeconds <= 0 || seconds <= 0) return '';
-  return `on ${(cpuSeconds / seconds).toFixed(2)} cores, ${((rps * seconds) / cpuSeconds / 1000).toFixed(1)}k req per CPU-second`;
+  const perCpuSecond = (rps * seconds) / cpuSeconds / 1000;
+  return `on ${(cpuSeconds / seconds).toFixed(2)} cores, ${perCpuSecond.toFixed(1)}k req per CPU-second`;
 }

@@ -25,7 +25,9 @@ export function surgeLimits(plan: SurgePlan, target: NamedTarget): SurgeLimits {
   if (surge?.allowed !== true) {
     throw new ConfigError([
       {
-        message: `target '${target.name}' does not allow surges: add surge: { allowed: true, max_rps: ..., max_duration: ... } to it in ${target.file}`,
+        message:
+          `target '${target.name}' does not allow surges: ` +
+          `add surge: { allowed: true, max_rps: ..., max_duration: ... } to it in ${target.file}`,
         position: targetPosition(target, surge ? ['surge', 'allowed'] : []),
       },
     ]);
@@ -45,7 +47,8 @@ export function surgeLimits(plan: SurgePlan, target: NamedTarget): SurgeLimits {
   if (plan.durationMs > limits.max_duration_ms) {
     over(
       ['phases'],
-      `the plan lasts ${seconds(plan.durationMs)}; ${of} at most ${seconds(limits.max_duration_ms)} (surge.max_duration)`,
+      `the plan lasts ${seconds(plan.durationMs)}; ` +
+        `${of} at most ${seconds(limits.max_duration_ms)} (surge.max_duration)`,
     );
   }
   if (plan.model === 'open') {

@@ -75,7 +75,8 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
     if (model === 'closed' && phase.thresholds.some((l) => l.name === 'min_rps' && l.relative)) {
       fail(
         ['phases', i],
-        'min_rps as a percentage needs a planned rate; a closed-model plan plans connections — give min_rps in requests per second',
+        'min_rps as a percentage needs a planned rate; ' +
+          'a closed-model plan plans connections — give min_rps in requests per second',
       );
     }
   }

@@ -15,8 +15,9 @@ export function resolvePlanFile(nameOrPath: string, suitesDir: string): string {
   const named = plans.find((p) => p.name === nameOrPath);
   if (named) return named.file;
   const names = plans.map((p) => p.name);
+  const suggestion = didYouMean(nameOrPath, names);
   throw new ConfigError(
-    `--plan ${nameOrPath}: no such surge plan in ${suitesDir}${didYouMean(nameOrPath, names)}; plans: ${names.join(', ') || 'none'}`,
+    `--plan ${nameOrPath}: no such surge plan in ${suitesDir}${suggestion}; plans: ${names.join(', ') || 'none'}`,
   );
 }
 

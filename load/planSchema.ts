@@ -33,11 +33,9 @@ export const thresholdsSchema = z.strictObject({
   min_rps: z
     .union([
       z.number().positive(),
-      z
-        .string()
-        .regex(/^\d+(?:\.\d+)?%$/, {
-          message: 'expected requests per second, or a percentage of the planned rate such as 95%',
-        }),
+      z.string().regex(/^\d+(?:\.\d+)?%$/, {
+        message: 'expected requests per second, or a percentage of the planned rate such as 95%',
+      }),
     ])
     .optional(),
 });

@@ -187,7 +187,8 @@ function observations(totals: SurgeStats, unsent: number, lost: number): string[
   const { claimed_hit_ratio: claimed, origin_hit_ratio: truth } = totals.cache;
   if (claimed !== null && truth !== undefined && truth !== null && Math.abs(claimed - truth) > CLAIM_DISAGREEMENT) {
     notes.push(
-      `the vendor header claims a hit ratio of ${pct(claimed)} but the origin's count gives ${pct(truth)}; thresholds use the origin's`,
+      `the vendor header claims a hit ratio of ${pct(claimed)} ` +
+        `but the origin's count gives ${pct(truth)}; thresholds use the origin's`,
     );
   }
   if (unsent > 0)

@@ -121,7 +121,11 @@ export function summarizeThresholds(
 ): SurgeThresholdSummary[] {
   const names: ThresholdName[] = [];
   const limits = new Map<ThresholdName, Limit>();
-  for (const l of planLimits) if (!names.includes(l.name)) (names.push(l.name), limits.set(l.name, l));
+  for (const l of planLimits) {
+    if (names.includes(l.name)) continue;
+    names.push(l.name);
+    limits.set(l.name, l);
+  }
   for (const p of phases) for (const v of p.thresholds) if (!names.includes(v.threshold)) names.push(v.threshold);
   return names.map((name) => {
     const verdicts = phases

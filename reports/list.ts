@@ -15,10 +15,9 @@ export default class ListReporter implements Reporter {
   onRunBegin(info: { target: { name: string; url: string }; suites: Array<{ suite: string; checks: number }> }): void {
     this.live = true;
     const count = info.suites.reduce((n, s) => n + s.checks, 0);
+    const suites = info.suites.map((s) => s.suite).join(', ');
     this.write(
-      this.p.bold(
-        `edgecheck: ${count} checks from ${info.suites.map((s) => s.suite).join(', ')} against ${info.target.name} (${info.target.url})`,
-      ),
+      this.p.bold(`edgecheck: ${count} checks from ${suites} against ${info.target.name} (${info.target.url})`),
     );
   }
 

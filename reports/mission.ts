@@ -22,12 +22,15 @@ export default class MissionReporter implements Reporter {
 export function missionAssessment(record: RunRecord, p: Paint): string[] {
   const s = record.surge!;
   const lines: string[] = [];
-  const how = `${s.model} model, ${s.bees} bee${s.bees === 1 ? '' : 's'}, ${s.connections} connections, ${formatSeconds(s.duration_ms)}${s.source === 'k6' ? ', from a k6 summary' : ''}`;
+  const how =
+    `${s.model} model, ${s.bees} bee${s.bees === 1 ? '' : 's'}, ${s.connections} connections, ` +
+    `${formatSeconds(s.duration_ms)}${s.source === 'k6' ? ', from a k6 summary' : ''}`;
   lines.push('', p.bold(`mission assessment: surge ${s.plan} against ${record.target.name} (${how})`));
   if (s.partial)
     lines.push(
       p.yellow(
-        `  partial: ${s.stop_reason ?? 'stopped'} after ${formatSeconds(s.duration_ms)} of ${formatSeconds(s.planned_duration_ms)}`,
+        `  partial: ${s.stop_reason ?? 'stopped'} ` +
+          `after ${formatSeconds(s.duration_ms)} of ${formatSeconds(s.planned_duration_ms)}`,
       ),
     );
   lines.push(...phaseTable(s, p), '');
@@ -83,12 +86,15 @@ function hitRatio(ph: SurgePhaseRecord): string {
 function thresholdLine(t: SurgeThresholdSummary, s: SurgeRecord, p: Paint): string {
   const rule = `${t.threshold} ${t.comparison === '<=' ? '≤' : '≥'} ${t.limit}`;
   if (t.verdict === 'not measured') return `  ${p.yellow('-')} ${rule}: not measured (${t.reason ?? 'no data'})`;
-  if (t.verdict === 'held')
-    return `  ${p.green('✓')} ${rule}: held in every phase${t.actual !== null ? ` (whole surge ${formatValue(t, t.actual)})` : ''}`;
+  if (t.verdict === 'held') {
+    const whole = t.actual !== null ? ` (whole surge ${formatValue(t, t.actual)})` : '';
+    return `  ${p.green('✓')} ${rule}: held in every phase${whole}`;
+  }
   const where = t.breached_in.map((i) => {
     const v = s.phases[i]!.thresholds.find((x) => x.threshold === t.threshold)!;
     if (v.actual === null) return `phase ${i + 1} (${v.reason ?? 'no value'})`;
-    return `phase ${i + 1} ${formatValue(v, v.actual)}${t.threshold === 'min_rps' ? ` < ${formatValue(v, v.limit_value)}` : ''}`;
+    const below = t.threshold === 'min_rps' ? ` < ${formatValue(v, v.limit_value)}` : '';
+    return `phase ${i + 1} ${formatValue(v, v.actual)}${below}`;
   });
   return `  ${p.red('✗')} ${rule}: breached in ${where.join(', ')}`;
 }

@@ -38,12 +38,10 @@ export function failureDetail(check: CheckRecord, p: Paint): string[] {
 
 function evidence(step: StepRecord, p: Paint): string[] {
   const lines: string[] = [];
-  if (step.request)
-    lines.push(
-      p.dim(
-        `    > ${step.request.method} ${step.request.url}${step.request.address ? ` (edge ${step.request.address})` : ''}`,
-      ),
-    );
+  if (step.request) {
+    const edge = step.request.address ? ` (edge ${step.request.address})` : '';
+    lines.push(p.dim(`    > ${step.request.method} ${step.request.url}${edge}`));
+  }
   if (step.response) {
     lines.push(p.dim(`    < ${step.response.status}`));
     for (const h of EVIDENCE_HEADERS) {
@@ -53,18 +51,16 @@ function evidence(step: StepRecord, p: Paint): string[] {
   }
   if (step.origin_seen !== undefined) {
     const reqs = step.origin_requests ?? [];
-    lines.push(
-      p.dim(
-        `    origin log: ${reqs.length === 0 ? 'no request reached the origin' : reqs.map((r) => `${r.method} ${r.url}${conditional(r.headers)}`).join('; ')}`,
-      ),
-    );
+    const seen =
+      reqs.length === 0
+        ? 'no request reached the origin'
+        : reqs.map((r) => `${r.method} ${r.url}${conditional(r.headers)}`).join('; ');
+    lines.push(p.dim(`    origin log: ${seen}`));
   }
   if (step.cache_claim?.agrees_with_origin === false) {
-    lines.push(
-      p.yellow(
-        `    note: the vendor header claims "${step.cache_claim.claim}" but the origin log says ${step.served_by ?? (step.origin_seen ? 'origin' : 'cache')}`,
-      ),
-    );
+    const truth = step.served_by ?? (step.origin_seen ? 'origin' : 'cache');
+    const claim = step.cache_claim.claim;
+    lines.push(p.yellow(`    note: the vendor header claims "${claim}" but the origin log says ${truth}`));
   }
   if (step.tls) lines.push(...tlsEvidence(step.tls.endpoints, p));
   if (step.poll) lines.push(...pollEvidence(step.poll, p));
@@ -108,7 +104,10 @@ function tlsEvidence(endpoints: TlsEndpointRecord[], p: Paint): string[] {
       ...certificateLines(e.handshake, '      '),
       ...(e.resumption
         ? [
-            `      resumption: ${e.resumption.ok && !e.resumption.resumed ? 'not resumed (a full handshake)' : handshakeLine(e.resumption)}`,
+            '      resumption: ' +
+              (e.resumption.ok && !e.resumption.resumed
+                ? 'not resumed (a full handshake)'
+                : handshakeLine(e.resumption)),
           ]
         : []),
       ...(e.without_sni
@@ -116,7 +115,10 @@ function tlsEvidence(endpoints: TlsEndpointRecord[], p: Paint): string[] {
         : []),
       ...(e.hsts
         ? [
-            `      https answer: ${'error' in e.hsts ? e.hsts.error : `${e.hsts.status}, strict-transport-security: ${e.hsts.header ?? '(none)'}`}`,
+            '      https answer: ' +
+              ('error' in e.hsts
+                ? e.hsts.error
+                : `${e.hsts.status}, strict-transport-security: ${e.hsts.header ?? '(none)'}`),
           ]
         : []),
     ].map((l) => p.dim(l));
@@ -161,7 +163,8 @@ export function claimDisagreements(record: RunRecord, p: Paint): string[] {
       if (step.cache_claim?.agrees_with_origin !== false) return;
       const truth = step.served_by ?? (step.origin_seen ? 'origin' : 'cache');
       lines.push(
-        `  ${c.suite} › ${c.id} step ${i + 1}: claims "${step.cache_claim.claim}" (${step.cache_claim.evidence}), origin log says ${truth}`,
+        `  ${c.suite} › ${c.id} step ${i + 1}: ` +
+          `claims "${step.cache_claim.claim}" (${step.cache_claim.evidence}), origin log says ${truth}`,
       );
     });
   }
@@ -172,5 +175,7 @@ export function claimDisagreements(record: RunRecord, p: Paint): string[] {
 export function summaryLine(record: RunRecord, p: Paint): string {
   const { passed, failed, skipped } = record.summary;
   const secs = ((Date.parse(record.finished) - Date.parse(record.started)) / 1000).toFixed(1);
-  return `${p.green(`${passed} passed`)}, ${failed ? p.red(`${failed} failed`) : `${failed} failed`}, ${p.yellow(`${skipped} skipped`)} ${p.dim(`(${secs}s, target ${record.target.name})`)}`;
+  const failedText = failed ? p.red(`${failed} failed`) : `${failed} failed`;
+  const where = p.dim(`(${secs}s, target ${record.target.name})`);
+  return `${p.green(`${passed} passed`)}, ${failedText}, ${p.yellow(`${skipped} skipped`)} ${where}`;
 }

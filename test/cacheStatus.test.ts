@@ -477,7 +477,9 @@ const samples: Record<DialectName, Sample[]> = {
     {
       title: 'Via chain: the child, closest to the client, decides',
       headers: {
-        via: `http/1.1 parent.example.net (ApacheTrafficServer/9.2.3 [uScMsSfW pSeN:t cCMp sS]), ${atsVia('uScHs f p eN:t cCHp s ')}`,
+        via:
+          'http/1.1 parent.example.net (ApacheTrafficServer/9.2.3 [uScMsSfW pSeN:t cCMp sS]), ' +
+          atsVia('uScHs f p eN:t cCHp s '),
       },
       claim: 'hit',
     },

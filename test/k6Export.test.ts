@@ -115,7 +115,9 @@ t.test('a closed-model plan exports ramping VUs, and the export respects surge.a
   const { writeFileSync } = await import('node:fs');
   writeFileSync(
     plan,
-    'surge: closed\nmodel: closed\nphases:\n  - { ramp: { to: 20, over: 5s } }\n  - { hold: { connections: 20, for: 10s } }\npaths: [/x]\nbees: 2\n',
+    'surge: closed\nmodel: closed\nphases:\n' +
+      '  - { ramp: { to: 20, over: 5s } }\n  - { hold: { connections: 20, for: 10s } }\n' +
+      'paths: [/x]\nbees: 2\n',
   );
   const script = k6Script(loadPlan(plan), { dialect: 'auto', routePath: '/static/' });
   const file = join(dir, 'closed.ts');

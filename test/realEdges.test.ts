@@ -59,7 +59,8 @@ for (const name of REAL_EDGE_NAMES) {
       const want = expected.verdict(name, check.suite, check.id);
       if (want === undefined) {
         t.fail(
-          `${key} is not in ${expected.file}: add it (\`pass\`, or a line for ${name} with { fail | skip | either: why })`,
+          `${key} is not in ${expected.file}: ` +
+            `add it (\`pass\`, or a line for ${name} with { fail | skip | either: why })`,
         );
         continue;
       }

@@ -143,7 +143,8 @@ t.test('a lab whose port was taken before the edge could bind it starts again on
     ...fakeEdge('/bin/sh', 'true'),
     start: async (setup) => {
       tries.push(setup.ports.http);
-      const listen = `require('net').createServer().listen(${setup.ports.http}, '127.0.0.1'); require('net').createServer().listen(${setup.ports.https}, '127.0.0.1')`;
+      const server = (port: number) => `require('net').createServer().listen(${port}, '127.0.0.1')`;
+      const listen = `${server(setup.ports.http)}; ${server(setup.ports.https)}`;
       const script =
         tries.length === 1
           ? 'echo "bind() to 127.0.0.1 failed (98: Address already in use)"; exit 1'
@@ -175,9 +176,13 @@ for (const ending of ['throws', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as con
     `edgecheck ${ending === 'throws' ? 'crashing' : `receiving ${ending}`} leaves no edge behind`,
     { skip: existsSync(compiled) ? false : 'run `npm run build` first: the child process runs dist/' },
     async (t) => {
+      const logFile = JSON.stringify(join(dir, `crash-${ending}.out`));
+      const options =
+        "{ name: 'edge', command: '/bin/sh', args: ['-c', 'sleep 30 & sleep 30 & wait'], " +
+        `cwd: ${JSON.stringify(dir)}, logFile: ${logFile} }`;
       const script = `
       const { supervise } = await import(${JSON.stringify(compiled)});
-      const p = supervise({ name: 'edge', command: '/bin/sh', args: ['-c', 'sleep 30 & sleep 30 & wait'], cwd: ${JSON.stringify(dir)}, logFile: ${JSON.stringify(join(dir, `crash-${ending}.out`))} });
+      const p = supervise(${options});
       console.log(p.pid);
       ${ending === 'throws' ? "setTimeout(() => { throw new Error('boom'); }, 300);" : 'setInterval(() => {}, 1000);'}
     `;

@@ -31,7 +31,8 @@ t.test('merged bee histograms equal one histogram fed every value', async (t) =>
   for (const p of [1, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100]) {
     t.equal(merged.getValueAtPercentile(p), single.getValueAtPercentile(p), `p${p}`);
   }
-  // the wire keeps values to HDR's 3 significant digits: the max is its bucket's, as the single histogram's is once sent
+  // the wire keeps values to HDR's 3 significant digits: the max is its bucket's,
+  // as the single histogram's is once sent
   const sent = decode(encode(single));
   t.equal(merged.maxValue, sent.maxValue);
   t.same(summarize(merged), summarize(sent));

@@ -115,7 +115,9 @@ thresholds: { p99: 100ms, p50: 10ms }
 
   const closed = loadPlan(
     planFile(
-      `surge: c\nmodel: closed\nphases:\n  - { ramp: { to: 8, over: 2s } }\n  - { hold: { connections: 8, for: 2s } }\n${PATHS}bees: 2\n`,
+      'surge: c\nmodel: closed\nphases:\n' +
+        '  - { ramp: { to: 8, over: 2s } }\n  - { hold: { connections: 8, for: 2s } }\n' +
+        `${PATHS}bees: 2\n`,
     ),
   );
   t.equal(closed.connections, 8, 'closed: the pool is the peak');
@@ -176,7 +178,8 @@ t.test('plan errors point at file:line:col', async (t) => {
     ],
     [
       'min_rps as a share in a closed plan',
-      `surge: x\nmodel: closed\nphases:\n  - { hold: { connections: 2, for: 1s } }\n${PATHS}thresholds: { min_rps: 90% }\n`,
+      'surge: x\nmodel: closed\nphases:\n  - { hold: { connections: 2, for: 1s } }\n' +
+        `${PATHS}thresholds: { min_rps: 90% }\n`,
       /min_rps as a percentage needs a planned rate/,
       4,
       5,

@@ -148,7 +148,8 @@ t.test(
     const planFile = join(dirname(targets), 'steady.yaml');
     writeFileSync(
       planFile,
-      `surge: steady\nphases:\n  - { hold: { rps: 50, for: 2s } }\npaths: [/a, /b, /c]\nbees: 2\nprime: true\nthresholds: { origin_rps: 100 }\n`,
+      'surge: steady\nphases:\n  - { hold: { rps: 50, for: 2s } }\n' +
+        'paths: [/a, /b, /c]\nbees: 2\nprime: true\nthresholds: { origin_rps: 100 }\n',
     );
     const plan = loadPlan(planFile);
     const named = selectTarget(loadTargets(targets, labEdges), 'lab');

@@ -22,7 +22,10 @@ export const statusPattern = z.union([
 
 export const tlsVersion = z.enum(TLS_VERSIONS);
 
-/** header names are tokens and values hold no line breaks (RFC 9110 5.1, 5.5): anything else would never reach the wire */
+/**
+ * header names are tokens and values hold no line breaks (RFC 9110 5.1, 5.5):
+ * anything else would never reach the wire
+ */
 export const headerName = z
   .string()
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: "not a header name (letters, digits and !#$%&'*+.^_`|~-)" });

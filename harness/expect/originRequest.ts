@@ -59,7 +59,10 @@ export const originRequest: ExpectationCheck<NonNullable<Expect['origin_request'
   return failures;
 };
 
-/** Whether the SNI the edge sent names the certificate the origin's listener holds (wildcards as browsers match them). */
+/**
+ * Whether the SNI the edge sent names the certificate the origin's listener holds
+ * (wildcards as browsers match them).
+ */
 function sniVerdict(entry: OriginLogEntry): { match: boolean; why: string } {
   if (!entry.certificate_names)
     return { match: false, why: `the request came over ${entry.listener}, with no certificate` };

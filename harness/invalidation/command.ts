@@ -10,7 +10,10 @@ import { InvalidationRefused, type InvalidationProvider, type ProviderKind } fro
 
 const schema = z.strictObject({
   provider: z.literal('command'),
-  /** the program and its arguments; an argument `{paths}` becomes one argument per path, `{path}` in one runs it per path */
+  /**
+   * the program and its arguments; an argument `{paths}` becomes one argument per path,
+   * `{path}` in one runs it per path
+   */
   argv: z.array(z.string()).min(1),
   timeout: duration.optional(),
 });

@@ -30,7 +30,10 @@ export class OriginControl {
     return res.entries;
   }
 
-  /** Requests that reached the origin for these keys, optionally only those at or after `since` and before `until` (origin clock, ms). */
+  /**
+   * Requests that reached the origin for these keys, optionally only those at or after `since`
+   * and before `until` (origin clock, ms).
+   */
   async count(keys: string[], window: { since?: number; until?: number } = {}): Promise<number> {
     const query = new URLSearchParams(keys.map((k) => ['key', k]));
     if (window.since !== undefined) query.set('since', String(window.since));

@@ -22,12 +22,16 @@ export function routePause(pause: RouteTtlPause, routes: Record<string, Route>):
   const atLeast = parseDuration(pause.at_least ?? 0) ?? 0;
   if (ms < atLeast) {
     return {
-      reason: `route '${name}' declares ${field} = ${seconds}s: too short for this check to tell (it needs a pause of at least ${atLeast / 1000}s)`,
+      reason:
+        `route '${name}' declares ${field} = ${seconds}s: too short for this check to tell ` +
+        `(it needs a pause of at least ${atLeast / 1000}s)`,
     };
   }
   if (ms > MAX_ROUTE_PAUSE_MS) {
     return {
-      reason: `route '${name}' declares ${field} = ${seconds}s: too long to wait for in a check (limit ${MAX_ROUTE_PAUSE_MS / 1000}s)`,
+      reason:
+        `route '${name}' declares ${field} = ${seconds}s: too long to wait for in a check ` +
+        `(limit ${MAX_ROUTE_PAUSE_MS / 1000}s)`,
     };
   }
   return { ms };

@@ -36,7 +36,8 @@ export const nginx: RealEdge = {
   limits: [
     'sends no Age header (nginx does not generate Age)',
     'no TTL clamping: proxy_cache_valid only fills in a missing lifetime (no ttl-clamp route)',
-    "no PURGE: Debian 12's libnginx-mod-http-cache-purge (2.3) crashes the worker on every purge with nginx 1.22; a refresh header replaces the stored copy instead",
+    "no PURGE: Debian 12's libnginx-mod-http-cache-purge (2.3) crashes the worker on every purge with nginx 1.22; " +
+      'a refresh header replaces the stored copy instead',
   ],
   faults: {
     'no-origin-verification': 'proxy_ssl_verify off on the origin-TLS routes: any origin certificate is accepted',

@@ -85,14 +85,22 @@ cache_peer_access secondary deny all`);
     const port = origin.tlsPorts[route.origin_tls as OriginCertFault];
     acls.push(`acl route_${name} urlpath_regex ^${route.path}`);
     tlsRouteAcls.push(`route_${name}`);
+    const peer = [
+      `cache_peer 127.0.0.1 parent ${port} 0 no-query no-digest originserver name=${name}`,
+      `tls tls-cafile=${dir.caFile} tls-domain=${ORIGIN_HOSTNAME}`,
+    ].join(' ');
     peers.push(`# route ${name}: the origin's certificate fault is "${route.origin_tls}"
-cache_peer 127.0.0.1 parent ${port} 0 no-query no-digest originserver name=${name} tls tls-cafile=${dir.caFile} tls-domain=${ORIGIN_HOSTNAME}
+${peer}
 cache_peer_access ${name} allow route_${name}
 cache_peer_access ${name} deny all`);
   }
+  const httpsPort = [
+    `https_port 127.0.0.1:${ports.https} accel vhost defaultsite=${host} name=tls`,
+    `tls-cert=${cert.certFile} tls-key=${cert.keyFile} tls-min-version=1.2`,
+  ].join(' ');
   return `# edgecheck lab: Squid accelerating the probe origin (${origin.httpUrl})
 http_port 127.0.0.1:${ports.http} accel vhost defaultsite=${host} name=plain
-https_port 127.0.0.1:${ports.https} accel vhost defaultsite=${host} name=tls tls-cert=${cert.certFile} tls-key=${cert.keyFile} tls-min-version=1.2
+${httpsPort}
 
 ${acls.join('\n')}
 cache_peer ${origin0.hostname} parent ${origin0.port} 0 no-query no-digest originserver name=origin

@@ -40,8 +40,10 @@ const watchdogs = new Map<number, ChildProcess>();
  * Polls edgecheck's pid once a second; once it is gone without having ended
  * the group (killed outright), ends the group: TERM, then KILL.
  */
-const WATCHDOG =
-  'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -TERM -"$2" 2>/dev/null; sleep 3; kill -KILL -"$2" 2>/dev/null';
+const WATCHDOG = [
+  'while kill -0 "$1" 2>/dev/null; do sleep 1; done;',
+  'kill -TERM -"$2" 2>/dev/null; sleep 3; kill -KILL -"$2" 2>/dev/null',
+].join(' ');
 
 export function supervise(opts: SupervisedOptions): Supervised {
   const out = openSync(opts.logFile, 'a');

@@ -120,17 +120,20 @@ export function trafficserverFiles(setup: EdgeSetup): Record<string, string> {
     'etc/remap.config': remap(setup),
     'etc/storage.config': `${dir.path('cache')} 64M\n`,
     'etc/ssl_multicert.config': setup.hostnames
-      .map(
-        (host, i) =>
-          `ssl_cert_name=${dir.edge[host]!.certFile} ssl_key_name=${dir.edge[host]!.keyFile}${i === 0 ? ' dest_ip=*' : ''}\n`,
-      )
+      .map((host, i) => {
+        const { certFile, keyFile } = dir.edge[host]!;
+        return `ssl_cert_name=${certFile} ssl_key_name=${keyFile}${i === 0 ? ' dest_ip=*' : ''}\n`;
+      })
       .join(''),
     'etc/ip_allow.yaml': IP_ALLOW,
     // the origin's hostname, for TLS verification and SNI, without DNS
     'etc/hosts': `127.0.0.1 ${ORIGIN_HOSTNAME}\n`,
     'etc/sni.yaml': 'sni: []\n',
     'etc/plugin.config': `header_rewrite.so ${dir.path('etc', 'hsts.config')}\n`,
-    'etc/hsts.config': `cond %{SEND_RESPONSE_HDR_HOOK} [AND]\ncond %{INBOUND:TLS} /./\nset-header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}"\n`,
+    'etc/hsts.config':
+      'cond %{SEND_RESPONSE_HDR_HOOK} [AND]\n' +
+      'cond %{INBOUND:TLS} /./\n' +
+      `set-header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}"\n`,
     'etc/compress.config': COMPRESS,
     'etc/logging.yaml': 'logging: {}\n',
     'etc/cache.config': '',
@@ -164,6 +167,9 @@ cachedir: ${p('cache')}
 
 function records(setup: EdgeSetup): string {
   const { ports, dir } = setup;
+  const asRoot = setup.asRoot
+    ? '# run as the user who started it (root may not be named here)\nCONFIG proxy.config.admin.user_id STRING #-1\n'
+    : '';
   return `# edgecheck lab: Traffic Server on 127.0.0.1, reverse proxy for the probe origin
 CONFIG proxy.config.http.server_ports STRING ${ports.http}:ipv4:ip-in=127.0.0.1 ${ports.https}:ipv4:ssl:ip-in=127.0.0.1
 CONFIG proxy.config.http.wait_for_cache INT 1
@@ -196,7 +202,7 @@ CONFIG proxy.config.task_threads INT 1
 CONFIG proxy.config.cache.ram_cache.size INT 33554432
 CONFIG proxy.config.diags.output.error STRING SE
 CONFIG proxy.config.diags.output.fatal STRING SE
-${setup.asRoot ? '# run as the user who started it (root may not be named here)\nCONFIG proxy.config.admin.user_id STRING #-1\n' : ''}`;
+${asRoot}`;
 }
 
 function remap(setup: EdgeSetup): string {
@@ -224,7 +230,12 @@ function parents(setup: EdgeSetup): string {
   const primary = new URL(setup.origin.httpUrl).host;
   const secondary = new URL(setup.origin.secondaryHttpUrl).host;
   // round_robin=false: the first parent always, the next one on a retry
-  return `dest_domain=${ORIGIN_GROUP} parent="${primary};${secondary}" round_robin=false go_direct=false parent_is_proxy=false parent_retry=unavailable_server_retry unavailable_server_retry_responses="500,502,503,504"\n`;
+  const line = [
+    `dest_domain=${ORIGIN_GROUP} parent="${primary};${secondary}"`,
+    'round_robin=false go_direct=false parent_is_proxy=false',
+    'parent_retry=unavailable_server_retry unavailable_server_retry_responses="500,502,503,504"',
+  ].join(' ');
+  return `${line}\n`;
 }
 
 /** The compress plugin: gzip for clients that ask for it, text only, Vary set. */

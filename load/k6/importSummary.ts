@@ -38,11 +38,13 @@ export function importK6Summary(files: readonly SummaryFile[], plan: SurgePlan):
     (totalReqs['rate'] ? ((totalReqs['count'] ?? 0) / totalReqs['rate']) * 1000 : plan.durationMs);
   const elapsedMs = Math.min(plan.durationMs, durationMs);
   const notes = [
-    'from a k6 summary: no per-second timeline, no status classes, and no origin count (origin_rps is measured by the local surge only)',
+    'from a k6 summary: no per-second timeline, no status classes, and no origin count ' +
+      '(origin_rps is measured by the local surge only)',
   ];
   if (files.length > 1) {
     notes.push(
-      `${files.length} pod summaries merged: counts and rates add up; latency percentiles are the worst pod's, an upper bound (k6 summaries hold percentiles, not histograms)`,
+      `${files.length} pod summaries merged: counts and rates add up; ` +
+        "latency percentiles are the worst pod's, an upper bound (k6 summaries hold percentiles, not histograms)",
     );
   }
   const dropped = summary.metric('dropped_iterations')?.['count'];

@@ -76,7 +76,8 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     'export default function (): void {',
     '  const request = REQUESTS[exec.scenario.iterationInTest % REQUESTS.length]!;',
     '  const phase = phaseNow();',
-    '  const res = http.get(BASE_URL + request.path, { headers: { ...HEADERS, ...request.headers }, tags: { phase, name: request.path }, timeout: ' +
+    '  const res = http.get(BASE_URL + request.path, { headers: { ...HEADERS, ...request.headers }, ' +
+      'tags: { phase, name: request.path }, timeout: ' +
       q(`${plan.timeoutMs}ms`) +
       ' });',
     "  check(res, { 'status is 2xx or 3xx': (r) => r.status >= 200 && r.status < 400 }, { phase });",
@@ -88,7 +89,8 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     'function perPod(thresholds: Record<string, string[]>): Record<string, string[]> {',
     '  const out: Record<string, string[]> = {};',
     '  for (const [metric, exprs] of Object.entries(thresholds)) {',
-    '    out[metric] = exprs.map((e) => e.replace(/^count>=(\\d+)$/, (_, n: string) => `count>=${Math.floor(Number(n) / PODS)}`));',
+    '    out[metric] = exprs.map((e) => ' +
+      'e.replace(/^count>=(\\d+)$/, (_, n: string) => `count>=${Math.floor(Number(n) / PODS)}`));',
     '  }',
     '  return out;',
     '}',
