@@ -190,7 +190,7 @@ export class EdgeNode {
     return this.storeAndAnswer(req, route, key, upstream, 'fwd=stale');
   }
 
-  /** Applies an invalidation to this PoP's own store (a soft one marks instead of dropping); returns how many copies. */
+  /** Applies an invalidation to this PoP's own store (a soft one marks instead of dropping); returns the count. */
   invalidate(match: PurgeMatch, soft = false): number {
     return soft && !this.opts.faults.has('soft-purge-drops') ? this.cache.markStale(match) : this.cache.drop(match);
   }
