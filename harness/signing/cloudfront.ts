@@ -10,17 +10,13 @@ import type { SignedRequest, Signer, SigningScheme, SignRequest } from './scheme
 export const cloudfrontSigningSchema = z.strictObject({
   scheme: z.literal('cloudfront'),
   /** the ID of the public key in the distribution's trusted key group (or of a legacy CloudFront key pair) */
-  key_pair_id: z
-    .string()
-    .regex(/^[A-Z0-9]+$/, {
-      message: 'expected a CloudFront public key ID (capital letters and digits, K2JCJMDEHXQW5F)',
-    }),
+  key_pair_id: z.string().regex(/^[A-Z0-9]+$/, {
+    message: 'expected a CloudFront public key ID (capital letters and digits, K2JCJMDEHXQW5F)',
+  }),
   /** the RSA private key, PEM; through ${file:...} so that it is a secret */
-  private_key: z
-    .string()
-    .includes('-----BEGIN', {
-      message: 'expected a PEM private key (-----BEGIN ... PRIVATE KEY-----), via ${file:...}',
-    }),
+  private_key: z.string().includes('-----BEGIN', {
+    message: 'expected a PEM private key (-----BEGIN ... PRIVATE KEY-----), via ${file:...}',
+  }),
   /** SHA256 adds Hash-Algorithm=SHA256 to the URL (CloudFront-Hash-Algorithm to the cookies); SHA1 when absent */
   hash_algorithm: z.enum(['SHA1', 'SHA256']).optional(),
 });
