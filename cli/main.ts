@@ -7,6 +7,7 @@ import { formatConfigError } from './formatError.js';
 import { labCommand } from './labCommand.js';
 import { originCommand } from './originCommand.js';
 import { RUN_HELP, runCommand } from './runCommand.js';
+import { signCommand } from './signCommand.js';
 import { surgeCommand } from './surgeCommand.js';
 
 const HELP = `Usage: edgecheck <command> [options]
@@ -18,6 +19,7 @@ Commands:
   surge     fire a surge plan at a target; export it to k6 (edgecheck surge --help)
   schema    print the JSON Schemas of targets.yaml, suites and surge plans
   lab       list the lab edges, or run one in the foreground (edgecheck lab --help)
+  sign      a signed URL or cookies for a path, as the target's signing: block says
   origin    run the probe origin standalone, to put behind a real CDN (edgecheck origin --help)
 
 Exit codes: 0 all required checks passed; 1 a required check failed;
@@ -40,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         return await surgeCommand(rest);
       case 'lab':
         return await labCommand(rest);
+      case 'sign':
+        return await signCommand(rest);
       case 'origin':
         return await originCommand(rest);
       case 'schema':

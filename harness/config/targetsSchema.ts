@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { dialectNames } from '../cacheStatus/index.js';
 import { invalidationSchema } from '../invalidation/index.js';
+import { signingSchema } from '../signing/index.js';
 import type { LabCatalogue } from '../target/lab.js';
 import { didYouMean } from './didYouMean.js';
 import { duration, tlsVersion } from './schemaParts.js';
@@ -63,7 +64,7 @@ export function targetSchemaFor(labs: LabCatalogue) {
         })
         .optional(),
       invalidation: invalidationSchema.optional(),
-      signing: z.looseObject({ scheme: z.string() }).optional(),
+      signing: signingSchema.optional(),
       surge: z
         .strictObject({
           allowed: z.boolean(),
