@@ -1,5 +1,5 @@
 // Akamai EdgeGrid client authentication (EG1-HMAC-SHA256) and the .edgerc file its credentials live in.
-// Pure: the caller supplies the timestamp and the nonce, so Akamai's published vectors can pin both.
+// Pure: the caller supplies the timestamp and the nonce, so tests can pin both.
 import { createHash, createHmac } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 
@@ -37,7 +37,7 @@ export function hmacSha256Base64(key: string | Uint8Array, data: string): string
   return createHmac('sha256', key).update(data, 'utf8').digest('base64');
 }
 
-/** UTC, to the second, in the form EdgeGrid signs: 20140321T19:34:21+0000. */
+/** UTC, to the second, in the form EdgeGrid signs: 20260315T08:09:10+0000. */
 export function edgegridTimestamp(at: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');
   const day = `${at.getUTCFullYear()}${two(at.getUTCMonth() + 1)}${two(at.getUTCDate())}`;
