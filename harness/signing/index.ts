@@ -2,11 +2,17 @@
 // Adding one = its file here + its entry below.
 import { z } from 'zod';
 import { duration } from '../config/schemaParts.js';
+import { akamaiEdgeAuthScheme } from './akamaiEdgeAuth.js';
 import { cloudfrontScheme } from './cloudfront.js';
+import { nginxSecureLinkScheme } from './nginxSecureLink.js';
 import type { Signer, SigningScheme } from './scheme.js';
+import { trafficserverUrlSigScheme } from './trafficserverUrlSig.js';
 
 export const signingSchemes = {
   cloudfront: cloudfrontScheme,
+  'nginx-secure-link': nginxSecureLinkScheme,
+  'trafficserver-url-sig': trafficserverUrlSigScheme,
+  'akamai-edgeauth': akamaiEdgeAuthScheme,
 } as const satisfies Record<string, SigningScheme>;
 
 export type SchemeName = keyof typeof signingSchemes;
@@ -17,7 +23,12 @@ const promises = {
   clock_skew: duration.optional(),
 };
 
-export const signingSchema = z.union([cloudfrontScheme.schema.safeExtend(promises)]);
+export const signingSchema = z.union([
+  cloudfrontScheme.schema.safeExtend(promises),
+  nginxSecureLinkScheme.schema.safeExtend(promises),
+  trafficserverUrlSigScheme.schema.safeExtend(promises),
+  akamaiEdgeAuthScheme.schema.safeExtend(promises),
+]);
 export type SigningConfig = z.infer<typeof signingSchema>;
 
 export interface TargetSigning {
