@@ -3,7 +3,8 @@
 import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { HttpClient } from '../harness/http/client.js';
-import { fastlyProvider, retryAfterMs, throttleWaitMs } from '../harness/invalidation/fastly.js';
+import { fastlyProvider, throttleWaitMs } from '../harness/invalidation/fastly.js';
+import { retryAfterMs } from '../harness/invalidation/providerApi.js';
 import {
   InvalidationRefused,
   type InvalidationProvider,

@@ -17,6 +17,7 @@ import {
   type ProviderKind,
   type ProviderTarget,
 } from './provider.js';
+import { retryAfterMs } from './providerApi.js';
 
 /**
  * `edgerc` is a path read as written (absolute or `~/…`): the provider is not told where targets.yaml is, and
@@ -239,14 +240,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 10.2.3), in milliseconds from now. */
-function retryAfterMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 async function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -14,6 +14,7 @@ import {
   type ProviderKind,
   type ProviderTarget,
 } from './provider.js';
+import { chunks, flatHeaders, retryAfterMs } from './providerApi.js';
 
 const NAME = 'cloudflare';
 const DEFAULT_API = 'https://api.cloudflare.com/client/v4';
@@ -197,25 +198,4 @@ function cloudflareWords(answer: ApiAnswer, parsed: Envelope | undefined): strin
   if (words.length > 0) return words.join('; ');
   if (parsed?.success === false) return 'success: false, and no errors given';
   return answer.body.trim().slice(0, 200) || '(no body)';
-}
-
-/** Retry-After is delay-seconds or an HTTP-date (RFC 9110 10.2.3); anything else is no advice. */
-function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
-  const v = value?.trim();
-  if (v === undefined) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(v)) return undefined;
-  return Math.max(0, Date.parse(v) - now);
-}
-
-function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

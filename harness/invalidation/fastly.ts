@@ -13,6 +13,7 @@ import {
   type ProviderKind,
   type ProviderTarget,
 } from './provider.js';
+import { chunks, flatHeaders, retryAfterMs } from './providerApi.js';
 
 const NAME = 'fastly';
 const DEFAULT_API = 'https://api.fastly.com';
@@ -185,25 +186,4 @@ export function throttleWaitMs(headers: Record<string, string>, attempt: number,
   const reset = headers['fastly-ratelimit-reset'];
   if (reset !== undefined && /^\d+$/.test(reset)) return Math.max(0, Number(reset) * 1000 - now);
   return FIRST_BACKOFF_MS * 2 ** (attempt - 1);
-}
-
-/** Retry-After is delay-seconds or an HTTP-date (RFC 9110 10.2.3); anything else is no advice. */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
-  const v = value?.trim();
-  if (v === undefined) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(v)) return undefined;
-  return Math.max(0, Date.parse(v) - now);
-}
-
-function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
