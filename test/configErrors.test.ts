@@ -26,6 +26,38 @@ interface Case {
 
 const cases: Case[] = [
   {
+    name: 'an invalidation provider misspelt: every provider is offered',
+    kind: 'targets',
+    file: write(
+      't-provider.yaml',
+      'targets:\n  s:\n    url: https://cdn.example.test\n    invalidation: { provider: cloudfrnt }\n',
+    ),
+    first: `t-provider.yaml:4:31: error: targets.s.invalidation.provider: "cloudfrnt" is not allowed (did you mean 'cloudfront'?)`,
+    label: "did you mean 'cloudfront'?",
+    allowed: 'lab, http, command, cloudfront, akamai, fastly, cloudflare',
+  },
+  {
+    name: "a key misspelt in a provider's block is judged against that provider's keys",
+    kind: 'targets',
+    file: write(
+      't-provider-key.yaml',
+      'targets:\n  s:\n    url: https://cdn.example.test\n    invalidation: { provider: cloudfront, distributon: E1 }\n',
+    ),
+    first: "t-provider-key.yaml:4:19: error: missing required key 'distribution' (a string)",
+    label: "this mapping needs 'distribution'",
+  },
+  {
+    name: 'a signing block without its scheme',
+    kind: 'targets',
+    file: write(
+      't-scheme.yaml',
+      'targets:\n  s:\n    url: https://cdn.example.test\n    signing: { key_pair_id: K1 }\n',
+    ),
+    first: "t-scheme.yaml:4:14: error: missing required key 'scheme'",
+    label: 'add scheme',
+    allowed: 'cloudfront, nginx-secure-link, trafficserver-url-sig, akamai-edgeauth',
+  },
+  {
     name: 'unknown key with a suggestion',
     kind: 'targets',
     file: write('t-unknown-key.yaml', 'targets:\n  lab:\n    lab: reference\n    cache_stauts: nginx\n'),

@@ -101,6 +101,8 @@ function explainUnion(
   path: YamlPath,
 ): ConfigProblem[] {
   const value = valueAt(rootValue, path);
+  const chosenBy = (issue as { discriminator?: unknown; options?: unknown }).options;
+  if (Array.isArray(chosenBy)) return [unknownChoice(src, path, value, chosenBy.map(String))];
   const scored = issue.errors.map((errs) => ({ errs, shallow: shallowness(errs) }));
   const fitting = scored.filter((s) => !s.errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
   const where = path.length ? `${yamlPathText(path)}: ` : '';
@@ -129,6 +131,26 @@ function explainUnion(
       label: `expected ${[...new Set(options.map(schemaNoun))].join(' or ')}`,
     },
   ];
+}
+
+/** A discriminated union (`provider:`, `scheme:`) given a name none of its options has. */
+function unknownChoice(src: YamlSource, path: YamlPath, value: unknown, names: string[]): ConfigProblem {
+  const where = yamlPathText(path);
+  if (value === undefined) {
+    return {
+      message: `missing required key '${String(path.at(-1))}'`,
+      position: positionOf(src, path.slice(0, -1)),
+      label: `add ${String(path.at(-1))}`,
+      allowed: names.join(', '),
+    };
+  }
+  const hint = typeof value === 'string' ? didYouMean(value, names) : '';
+  return {
+    message: `${where}: ${JSON.stringify(value)} is not allowed${hint}`,
+    position: positionOf(src, path),
+    label: hint ? hint.replace(/^ \(|\)$/g, '') : 'not one of the names allowed here',
+    allowed: names.join(', '),
+  };
 }
 
 /** How near the top of an option its problems are: the option the value was meant to be has them deepest. */
@@ -181,6 +203,12 @@ function pickOption(s: Schema, value: unknown): Schema {
   const d = def(s);
   if (d.type !== 'union') return s;
   if (!isPlainObject(value)) return s;
+  // a discriminated union names its option: `provider: cloudfront` is the cloudfront block
+  const discriminator = d.discriminator as string | undefined;
+  if (discriminator !== undefined && typeof value[discriminator] === 'string') {
+    const named = (d.options as Schema[]).map(unwrap).find((o) => literalOf(o, discriminator) === value[discriminator]);
+    if (named) return named;
+  }
   const keys = Object.keys(value);
   const objects = (d.options as Schema[]).map(unwrap).filter((o) => def(o).type === 'object');
   const owners = (k: string) => objects.filter((o) => objectKeys(o).includes(k)).length;
@@ -192,6 +220,12 @@ function pickOption(s: Schema, value: unknown): Schema {
     if (score > bestScore) [best, bestScore] = [o, score];
   }
   return bestScore > 0 && best ? best : s;
+}
+
+function literalOf(s: Schema, key: string): unknown {
+  const field = (def(s).shape as Record<string, Schema> | undefined)?.[key];
+  const values = field ? (def(unwrap(field)).values as unknown[] | undefined) : undefined;
+  return values?.[0];
 }
 
 /** The options of a union, a union among them opened up too: a reader knows no "union". */

@@ -28,7 +28,7 @@ export type ProviderName = keyof typeof invalidationProviders;
 const promises = { max_propagation: duration.optional() };
 
 /** targets.yaml `invalidation:`: one provider's block, and the promise. */
-export const invalidationSchema = z.union([
+export const invalidationSchema = z.discriminatedUnion('provider', [
   labProvider.schema.safeExtend(promises),
   httpProvider.schema.safeExtend(promises),
   commandProvider.schema.safeExtend(promises),

@@ -23,7 +23,7 @@ const promises = {
   clock_skew: duration.optional(),
 };
 
-export const signingSchema = z.union([
+export const signingSchema = z.discriminatedUnion('scheme', [
   cloudfrontScheme.schema.safeExtend(promises),
   nginxSecureLinkScheme.schema.safeExtend(promises),
   trafficserverUrlSigScheme.schema.safeExtend(promises),
