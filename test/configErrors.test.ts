@@ -32,7 +32,9 @@ const cases: Case[] = [
       't-provider.yaml',
       'targets:\n  s:\n    url: https://cdn.example.test\n    invalidation: { provider: cloudfrnt }\n',
     ),
-    first: `t-provider.yaml:4:31: error: targets.s.invalidation.provider: "cloudfrnt" is not allowed (did you mean 'cloudfront'?)`,
+    first:
+      't-provider.yaml:4:31: error: targets.s.invalidation.provider: ' +
+      `"cloudfrnt" is not allowed (did you mean 'cloudfront'?)`,
     label: "did you mean 'cloudfront'?",
     allowed: 'lab, http, command, cloudfront, akamai, fastly, cloudflare',
   },
