@@ -40,6 +40,7 @@ function labSecureLinkLines(secret: string): string[] {
       path: (...parts: string[]) => [dir, ...parts].join('/'),
     },
     origin: { httpUrl: 'http://127.0.0.1:1', secondaryHttpUrl: 'http://127.0.0.1:2', tlsPorts: {} },
+    address: '127.0.0.1',
     ports: { http: 3, https: 4 },
     internalPorts: [],
     routes: { signed: SIGNED_ROUTE },

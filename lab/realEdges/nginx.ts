@@ -2,7 +2,6 @@
 // certificates, an HTTP->HTTPS redirect, verified origin TLS, a secure_link
 // route, and a refresh from loopback (proxy_cache_bypass) for invalidation:
 // Debian 12's ngx_cache_purge 2.3 crashes nginx 1.22's worker on every purge.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { LabRoute } from '../../harness/target/lab.js';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
@@ -63,7 +62,7 @@ export const nginx: RealEdge = {
     signed: SIGNED_ROUTE,
   }),
   async start(setup) {
-    const secret = randomBytes(16).toString('hex');
+    const { secret } = setup;
     for (const sub of ['cache', 'temp', 'logs']) mkdirSync(setup.dir.path(sub));
     const conf = setup.dir.write('nginx.conf', nginxConfig(setup, secret));
     const server = supervise({
@@ -87,7 +86,7 @@ export function nginxConfig(setup: EdgeSetup, secret: string): string {
     const cert = dir.edge[host]!;
     return `
   server {
-    listen 127.0.0.1:${ports.https} ssl http2${i === 0 ? ' default_server' : ''};
+    listen ${setup.address}:${ports.https} ssl http2${i === 0 ? ' default_server' : ''};
     server_name ${host};
     ssl_certificate ${cert.certFile};
     ssl_certificate_key ${cert.keyFile};
@@ -119,7 +118,7 @@ http {
   # invalidation: a request from loopback with ${REFRESH_HEADER}: 1 bypasses the stored copy and replaces it
   geo $edgecheck_loopback {
     default 0;
-    127.0.0.1 1;
+${[...new Set(['127.0.0.1', setup.address])].map((a) => `    ${a} 1;`).join('\n')}
   }
   map "$edgecheck_loopback:$http_${REFRESH_HEADER.replace(/-/g, '_')}" $edgecheck_refresh {
     default 0;
@@ -133,7 +132,7 @@ http {
   }
 
   server {
-    listen 127.0.0.1:${ports.http} default_server;
+    listen ${setup.address}:${ports.http} default_server;
     return 301 https://$host:${ports.https}$request_uri;
   }
 ${servers.join('\n')}

@@ -14,9 +14,11 @@ export type RealEdgeName = (typeof REAL_EDGE_NAMES)[number];
 export interface EdgeSetup {
   dir: LabDir;
   origin: ProbeOrigin;
-  /** the viewer-facing listeners on 127.0.0.1 */
+  /** the loopback address this copy's viewer-facing listeners bind (one per PoP; 127.0.0.1 for one) */
+  address: string;
+  /** the viewer-facing listeners on `address` */
   ports: { http: number; https: number };
-  /** free ports for the program's internal listeners (e.g. Varnish behind hitch) */
+  /** free ports for the program's internal listeners (e.g. Varnish behind hitch), also on `address` */
   internalPorts: number[];
   /** the routes the edge serves, from routes() */
   routes: Record<string, LabRoute>;
@@ -25,6 +27,8 @@ export interface EdgeSetup {
   asRoot: boolean;
   /** fault switches from targets.yaml, each one of the program's `faults` */
   faults: ReadonlySet<string>;
+  /** a random secret for the lab (the same for every PoP), e.g. the signed route's */
+  secret: string;
 }
 
 export interface StartedEdge {
@@ -71,7 +75,7 @@ export interface RealEdge {
   limits: string[];
   /** configuration faults the lab can switch on (name -> what it changes), to show checks failing on a real edge */
   faults?: Record<string, string>;
-  /** how a stored object is dropped or refreshed from 127.0.0.1 */
+  /** how a stored object is dropped or refreshed from 127.0.0.1 (and from the PoP's own address) */
   purges: EdgeInvalidation[];
   /** what its TLS listener offers viewers, as the harness checks it */
   tls: LabTlsPromises;

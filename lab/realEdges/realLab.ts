@@ -1,6 +1,8 @@
 // A real edge as a lab target: fresh certificates, a probe origin, a temp dir
 // with the program's configuration, the program started on loopback ports and
-// waited for; close() stops it, the origin, and removes the temp dir.
+// waited for; close() stops it, the origin, and removes the temp dir. With
+// `edges:` (several loopback addresses) one copy runs per address, each a PoP
+// with its own dir and cache on the same ports, all in front of one probe origin.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { LabInstance, LabRoute, LabStartOptions } from '../../harness/target/lab.js';
@@ -21,7 +23,9 @@ export interface RealLab extends LabInstance {
   edge: RealEdge;
   /** the temp dir holding the configuration and logs while the lab runs */
   dir: string;
-  /** the supervised programs, for `lab up` and the no-orphans tests */
+  /** each PoP's temp dir, in the order of `addresses` */
+  dirs: string[];
+  /** the supervised programs (of every PoP), for `lab up` and the no-orphans tests */
   processes: Supervised[];
   /** program-specific hints for poking at it by hand */
   notes: string[];
@@ -54,44 +58,63 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} not found; install it with: ${aptGetLine(edge)}`);
   }
+  const addresses = opts.addresses ?? ['127.0.0.1'];
   const certs = await makeLabCertificates();
   const token = randomBytes(24).toString('hex');
   const origin = await startProbeOrigin({ token, certificates: certs.origin });
-  const dir = makeLabDir(edge.name, certs);
-  let started: StartedEdge | undefined;
+  // the signed route's secret, the same on every PoP
+  const secret = randomBytes(16).toString('hex');
+  // one copy of the program per PoP address, each with its own temp dir (configuration, cache, logs)
+  const dirs = addresses.map(() => makeLabDir(edge.name, certs));
+  /** by the index of its address */
+  let started: Array<StartedEdge | undefined> = [];
   const stopEdge = async () => {
-    await Promise.all((started?.processes ?? []).map((p) => p.stop()));
-    started = undefined;
+    await Promise.all(started.flatMap((s) => s?.processes ?? []).map((p) => p.stop()));
+    started = [];
   };
   const stop = async () => {
     await stopEdge();
     await origin.close();
-    dir.remove();
+    for (const dir of dirs) dir.remove();
   };
   try {
     const routes = edge.routes();
     let http = 0;
     let https = 0;
     for (let attempt = 1; ; attempt++) {
-      const ports = await freePorts(2 + edge.internalPortCount);
+      // the same ports on every address: each copy binds its own address only
+      const ports = await freePorts(2 + edge.internalPortCount, addresses);
       [http = 0, https = 0] = ports;
       try {
-        started = await edge.start({
-          dir,
-          origin,
-          ports: { http, https },
-          internalPorts: ports.slice(2),
-          routes,
-          hostnames: [...LAB_HOSTNAMES],
-          asRoot: process.getuid?.() === 0,
-          faults: new Set(opts.faults ?? []),
-        });
-        await waitReady({
-          ports: [http, https, ...(started.readyPorts ?? [])],
-          processes: started.processes,
-          timeoutMs: READY_TIMEOUT_MS,
-          ...(started.ready ? { probe: started.ready } : {}),
-        });
+        const startCopy = async (address: string, i: number) => {
+          const copy = await edge.start({
+            dir: dirs[i]!,
+            address,
+            origin,
+            ports: { http, https },
+            internalPorts: ports.slice(2),
+            routes,
+            hostnames: [...LAB_HOSTNAMES],
+            asRoot: process.getuid?.() === 0,
+            faults: new Set(opts.faults ?? []),
+            secret,
+          });
+          started[i] = copy;
+          await waitReady({
+            host: address,
+            ports: [http, https, ...(copy.readyPorts ?? [])],
+            processes: copy.processes,
+            timeoutMs: READY_TIMEOUT_MS,
+            ...(copy.ready ? { probe: copy.ready } : {}),
+          });
+        };
+        const results = await Promise.allSettled(addresses.map(startCopy));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) {
+          const err = failed.reason as Error;
+          const at = addresses[results.indexOf(failed)];
+          throw addresses.length > 1 ? new Error(`${edge.name} on ${at}: ${err.message}`) : err;
+        }
         break;
       } catch (err) {
         // free ports are found by binding and letting go: another process can take one before the edge binds it
@@ -100,18 +123,20 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
       }
     }
     const host = LAB_HOSTNAMES[0];
+    const byAddress = started.filter((s): s is StartedEdge => s !== undefined);
     return {
       edge,
-      dir: dir.dir,
-      processes: started.processes,
-      notes: started.notes ?? [],
+      dir: dirs[0]!.dir,
+      dirs: dirs.map((d) => d.dir),
+      processes: byAddress.flatMap((s) => s.processes),
+      notes: byAddress.flatMap((s) => s.notes ?? []),
       purges: edge.purges,
       ...purgeProvider(edge.purges),
-      ...(started.signing ? { signing: started.signing } : {}),
+      ...(byAddress[0]?.signing ? { signing: byAddress[0].signing } : {}),
       url: `https://${host}:${https}`,
       httpUrl: `http://${host}:${http}`,
       hostnames: [...LAB_HOSTNAMES],
-      addresses: ['127.0.0.1'],
+      addresses: [...addresses],
       caPem: certs.ca.certPem,
       origin: { control: origin.controlUrl, token },
       routes: { ...routes, ...declaredRoutes(opts.routes) },

@@ -95,11 +95,11 @@ cache_peer_access ${name} allow route_${name}
 cache_peer_access ${name} deny all`);
   }
   const httpsPort = [
-    `https_port 127.0.0.1:${ports.https} accel vhost defaultsite=${host} name=tls`,
+    `https_port ${setup.address}:${ports.https} accel vhost defaultsite=${host} name=tls`,
     `tls-cert=${cert.certFile} tls-key=${cert.keyFile} tls-min-version=1.2`,
   ].join(' ');
   return `# edgecheck lab: Squid accelerating the probe origin (${origin.httpUrl})
-http_port 127.0.0.1:${ports.http} accel vhost defaultsite=${host} name=plain
+http_port ${setup.address}:${ports.http} accel vhost defaultsite=${host} name=plain
 ${httpsPort}
 
 ${acls.join('\n')}
@@ -114,7 +114,7 @@ retry_on_error on
 acl lab_sites dstdomain ${setup.hostnames.join(' ')}
 acl plain myportname plain
 acl purge method PURGE
-acl loopback src 127.0.0.1/32
+acl loopback src ${[...new Set(['127.0.0.1', setup.address])].map((a) => `${a}/32`).join(' ')}
 http_access allow purge loopback
 http_access deny purge
 http_access deny plain

@@ -93,7 +93,7 @@ function originAnswersThrough(setup: EdgeSetup): () => Promise<boolean> {
     new Promise((resolve) => {
       const req = https.get(
         {
-          host: '127.0.0.1',
+          host: setup.address,
           port: setup.ports.https,
           servername: host,
           path,
@@ -125,7 +125,7 @@ export function trafficserverFiles(setup: EdgeSetup): Record<string, string> {
         return `ssl_cert_name=${certFile} ssl_key_name=${keyFile}${i === 0 ? ' dest_ip=*' : ''}\n`;
       })
       .join(''),
-    'etc/ip_allow.yaml': IP_ALLOW,
+    'etc/ip_allow.yaml': ipAllow(setup.address),
     // the origin's hostname, for TLS verification and SNI, without DNS
     'etc/hosts': `127.0.0.1 ${ORIGIN_HOSTNAME}\n`,
     'etc/sni.yaml': 'sni: []\n',
@@ -170,8 +170,9 @@ function records(setup: EdgeSetup): string {
   const asRoot = setup.asRoot
     ? '# run as the user who started it (root may not be named here)\nCONFIG proxy.config.admin.user_id STRING #-1\n'
     : '';
-  return `# edgecheck lab: Traffic Server on 127.0.0.1, reverse proxy for the probe origin
-CONFIG proxy.config.http.server_ports STRING ${ports.http}:ipv4:ip-in=127.0.0.1 ${ports.https}:ipv4:ssl:ip-in=127.0.0.1
+  const at = setup.address;
+  return `# edgecheck lab: Traffic Server on ${at}, reverse proxy for the probe origin
+CONFIG proxy.config.http.server_ports STRING ${ports.http}:ipv4:ip-in=${at} ${ports.https}:ipv4:ssl:ip-in=${at}
 CONFIG proxy.config.http.wait_for_cache INT 1
 CONFIG proxy.config.reverse_proxy.enabled INT 1
 CONFIG proxy.config.url_remap.remap_required INT 1
@@ -247,10 +248,10 @@ supported-algorithms gzip
 minimum-content-length 256
 `;
 
-const IP_ALLOW = `# edgecheck lab: PURGE (and the other unsafe methods) only from loopback
+const ipAllow = (address: string) => `# edgecheck lab: PURGE (and the other unsafe methods) only from loopback
 ip_allow:
   - apply: in
-    ip_addrs: 127.0.0.1
+    ip_addrs: ${address === '127.0.0.1' ? address : `[127.0.0.1, ${address}]`}
     action: allow
     methods: ALL
   - apply: in

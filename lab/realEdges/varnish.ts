@@ -48,9 +48,9 @@ export const varnish: RealEdge = {
         '-n',
         setup.dir.path('varnish'),
         '-a',
-        `http=127.0.0.1:${setup.ports.http},HTTP`,
+        `http=${setup.address}:${setup.ports.http},HTTP`,
         '-a',
-        `tls=127.0.0.1:${proxyPort},PROXY`,
+        `tls=${setup.address}:${proxyPort},PROXY`,
         '-f',
         vcl,
         '-s',
@@ -98,7 +98,7 @@ backend secondary {
 }
 
 acl purgers {
-  "127.0.0.1";
+${purgers(setup.address)}
 }
 
 sub vcl_recv {
@@ -192,6 +192,11 @@ sub vcl_deliver {
 `;
 }
 
+/** loopback and the PoP's own address may purge */
+function purgers(address: string): string {
+  return [...new Set(['127.0.0.1', address])].map((a) => `  "${a}";`).join('\n');
+}
+
 export function hitchConfig(setup: EdgeSetup, proxyPort: number): string {
   // hitch presents the last pem-file to a client that sends no SNI: the first hostname's
   const pems = [...setup.hostnames]
@@ -199,8 +204,8 @@ export function hitchConfig(setup: EdgeSetup, proxyPort: number): string {
     .map((host) => `pem-file = "${setup.dir.edge[host]!.pemFile}"`)
     .join('\n');
   return `# edgecheck lab: hitch terminates TLS for Varnish (PROXY v2 to ${proxyPort})
-frontend = "[127.0.0.1]:${setup.ports.https}"
-backend = "[127.0.0.1]:${proxyPort}"
+frontend = "[${setup.address}]:${setup.ports.https}"
+backend = "[${setup.address}]:${proxyPort}"
 ${pems}
 write-proxy-v2 = on
 tls-protos = TLSv1.2 TLSv1.3
