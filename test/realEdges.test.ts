@@ -8,16 +8,11 @@ import { listSuiteNames, loadSuite, loadTargets, type LoadedSuite } from '../har
 import { newRunId, runSuites } from '../harness/runner/runSuites.js';
 import { openTarget, type OpenTarget } from '../harness/target/openTarget.js';
 import { agrees, ExpectedVerdicts } from '../lab/realEdges/expectedVerdicts.js';
-import {
-  aptGetLine,
-  missingBinaries,
-  REAL_EDGE_NAMES,
-  realEdges,
-  type EdgeInvalidation,
-} from '../lab/realEdges/index.js';
+import { REAL_EDGE_NAMES, realEdges, type EdgeInvalidation } from '../lab/realEdges/index.js';
 import { childGroupLeaders, livingMembers } from '../lab/realEdges/processGroup.js';
 import { labEdges } from '../lab/labs.js';
 import { targetsFile } from './support/labRun.js';
+import { realEdgeInstalled } from './support/realEdgeInstalled.js';
 
 const suitesDir = resolve('suites');
 const suites: LoadedSuite[] = listSuiteNames(suitesDir).map((name) => loadSuite(join(suitesDir, `${name}.yaml`)));
@@ -35,13 +30,7 @@ t.test('the verdict table lists no check that is gone', async (t) => {
 for (const name of REAL_EDGE_NAMES) {
   t.test(`every suite against ${name}`, async (t) => {
     const edge = realEdges[name];
-    const missing = missingBinaries(edge);
-    if (missing.length > 0) {
-      const why = `${missing.join(', ')} not installed; install with: ${aptGetLine(edge)}`;
-      if (process.env['CI'] === 'true') t.fail(`CI must run the real edges: ${why}`);
-      else t.skip(why, () => undefined);
-      return;
-    }
+    if (!realEdgeInstalled(t, edge)) return;
     const target = await openTarget({ name, config: { lab: name }, file: resolve('targets.yaml') }, labEdges);
     const groups = childGroupLeaders(process.pid);
     let record;
@@ -98,13 +87,7 @@ async function invalidates(t: Test, target: OpenTarget, way: EdgeInvalidation): 
 }
 
 t.test('nginx: origin-tls passes with proxy_ssl_verify on and fails with it off', async (t) => {
-  const missing = missingBinaries(realEdges.nginx);
-  if (missing.length > 0) {
-    const why = `${missing.join(', ')} not installed; install with: ${aptGetLine(realEdges.nginx)}`;
-    if (process.env['CI'] === 'true') t.fail(`CI must run the real edges: ${why}`);
-    else t.skip(why, () => undefined);
-    return;
-  }
+  if (!realEdgeInstalled(t, realEdges.nginx)) return;
   const originTls = suites.filter((s) => s.suite === 'origin-tls');
   const unverified = await openTarget(
     {

@@ -8,9 +8,10 @@ import type { PollRecord } from '../harness/record.js';
 import { newRunId, runSuites } from '../harness/runner/runSuites.js';
 import { openTarget } from '../harness/target/openTarget.js';
 import { labEdges } from '../lab/labs.js';
-import { aptGetLine, missingBinaries, realEdges, type RealEdgeName } from '../lab/realEdges/index.js';
+import { realEdges, type RealEdgeName } from '../lab/realEdges/index.js';
 import { childGroupLeaders, livingMembers } from '../lab/realEdges/processGroup.js';
 import { onlyChecks, suite } from './support/labRun.js';
+import { realEdgeInstalled } from './support/realEdgeInstalled.js';
 
 const POPS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 const everyEdge = onlyChecks(suite('invalidation'), ['invalidated-on-every-edge']);
@@ -19,13 +20,7 @@ const EDGES: RealEdgeName[] = ['varnish', 'trafficserver', 'squid'];
 for (const name of EDGES) {
   t.test(`${name} as three PoPs`, async (t) => {
     const edge = realEdges[name];
-    const missing = missingBinaries(edge);
-    if (missing.length > 0) {
-      const why = `${missing.join(', ')} not installed; install with: ${aptGetLine(edge)}`;
-      if (process.env['CI'] === 'true') t.fail(`CI must run the real edges: ${why}`);
-      else t.skip(why, () => undefined);
-      return;
-    }
+    if (!realEdgeInstalled(t, edge)) return;
     const before = new Set(childGroupLeaders(process.pid));
     const target = await openTarget(
       { name: `${name}3`, config: { lab: name, edges: POPS }, file: resolve('targets.yaml') },

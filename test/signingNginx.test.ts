@@ -9,11 +9,12 @@ import t from 'tap';
 import { nginxSecureLinkScheme, nginxUri } from '../harness/signing/nginxSecureLink.js';
 import type { SignRequest } from '../harness/signing/scheme.js';
 import { freePorts } from '../lab/realEdges/freePorts.js';
-import { aptGetLine, missingBinaries, realEdges } from '../lab/realEdges/index.js';
+import { realEdges } from '../lab/realEdges/index.js';
 import { nginxConfig, SIGNED_ROUTE } from '../lab/realEdges/nginx.js';
 import type { EdgeSetup } from '../lab/realEdges/realEdge.js';
 import { supervise } from '../lab/realEdges/supervisor.js';
 import { waitReady } from '../lab/realEdges/waitReady.js';
+import { realEdgeInstalled } from './support/realEdgeInstalled.js';
 
 const SECRET = 'lab-secret-3f9a';
 const signer = (block: Record<string, unknown>) =>
@@ -201,13 +202,7 @@ t.test('the schema says what is wrong with an expression, without quoting it', a
 });
 
 t.test('the real nginx answers links we sign: 200 signed, 410 expired, 403 tampered', async (t) => {
-  const missing = missingBinaries(realEdges.nginx);
-  if (missing.length > 0) {
-    const why = `${missing.join(', ')} not installed; install with: ${aptGetLine(realEdges.nginx)}`;
-    if (process.env['CI'] === 'true') t.fail(`CI must run the real edges: ${why}`);
-    else t.skip(why, () => undefined);
-    return;
-  }
+  if (!realEdgeInstalled(t, realEdges.nginx)) return;
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-signing-nginx-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const sub of ['temp', 'logs']) mkdirSync(join(dir, sub));
