@@ -26,7 +26,7 @@ function lacks(need: string, target: OpenTarget): string | undefined {
   }
   if (need === 'invalidation' && !target.invalidation)
     return `needs an invalidation provider; target '${target.name}' declares no invalidation`;
-  if (need === 'signing' && !t.signing) return `needs URL signing; target '${target.name}' declares no signing`;
+  if (need === 'signing' && !target.signing) return `needs URL signing; target '${target.name}' declares no signing`;
   if (need === 'surge' && !t.surge?.allowed) return `needs surge.allowed: true on target '${target.name}'`;
   if (need === 'tls' && target.url.protocol !== 'https:')
     return `needs an https:// target; target '${target.name}' is ${target.url.protocol}//`;

@@ -1,6 +1,6 @@
 // `scheme: akamai-edgeauth`: Akamai's Edge Authorization Token (Auth Token 2.0) as akamai/EdgeAuth-Token-Python
 // builds it: ip, st, exp, acl fields joined by "~" and an HMAC of them (and of the url) with the hex key.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { UnmetNeed } from '../errors.js';
@@ -75,6 +75,9 @@ export const akamaiEdgeAuthScheme: SigningScheme<typeof schema> = {
       },
     };
   },
+  // the token is one value, its fields inside it: only the whole can be left out or broken (its hmac is last)
+  parts: (config) => ({ signature: config.token_name ?? '__token__' }),
+  unknownKey: (config) => ({ ...config, key: randomBytes(32).toString('hex') }),
 };
 
 /** Bytes left as they are by Python's quote_plus (urllib.parse, Python 3.7 and later). */

@@ -1,11 +1,11 @@
 // The `cloudfront` signing scheme: CloudFront signed URLs and signed cookies, canned or custom policy,
 // RSA with SHA-1 or SHA-256, byte for byte what @aws-sdk/cloudfront-signer's getSignedUrl/getSignedCookies give.
-import { createPrivateKey, sign as rsaSign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign as rsaSign, type KeyObject } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
-import type { SignedRequest, Signer, SigningScheme, SignRequest } from './scheme.js';
+import type { Denial, SignedRequest, Signer, SigningScheme, SignRequest } from './scheme.js';
 
 export const cloudfrontSigningSchema = z.strictObject({
   scheme: z.literal('cloudfront'),
@@ -38,7 +38,31 @@ export const cloudfrontScheme: SigningScheme<typeof cloudfrontSigningSchema> = {
     const algorithm = config.hash_algorithm ?? 'SHA1';
     return { sign: (request) => signRequest(request, key, config.key_pair_id, algorithm) } satisfies Signer;
   },
+  parts: (_config, cookie) => {
+    const prefix = cookie ? 'CloudFront-' : '';
+    return {
+      signature: `${prefix}Signature`,
+      policy: `${prefix}Policy`,
+      expires: `${prefix}Expires`,
+      'key-pair-id': `${prefix}Key-Pair-Id`,
+    };
+  },
+  unknownKey(config) {
+    // a key nobody registered, under an ID no key group holds
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const id = `KUNKNOWN${randomBytes(5).toString('hex').toUpperCase()}`;
+    return { ...config, key_pair_id: id, private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  },
+  denial: (status, body) => (status === 403 ? cloudfrontDenial(body) : undefined),
 };
+
+/** CloudFront's refusal body: <Error><Code>MissingKey</Code><Message>...</Message></Error>. */
+export function cloudfrontDenial(body: string): Denial | undefined {
+  const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+  if (code === undefined) return undefined;
+  const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
+  return { code, ...(message !== undefined ? { message } : {}) };
+}
 
 /** Parsed once, so a key that cannot sign is a config error at start and never a failed check. */
 function readPrivateKey(pem: string): KeyObject {

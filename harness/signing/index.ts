@@ -5,7 +5,8 @@ import { duration } from '../config/schemaParts.js';
 import { akamaiEdgeAuthScheme } from './akamaiEdgeAuth.js';
 import { cloudfrontScheme } from './cloudfront.js';
 import { nginxSecureLinkScheme } from './nginxSecureLink.js';
-import type { Signer, SigningScheme } from './scheme.js';
+import { parseDuration } from '../config/duration.js';
+import type { Denial, SignedPart, Signer, SigningScheme } from './scheme.js';
 import { trafficserverUrlSigScheme } from './trafficserverUrlSig.js';
 
 export const signingSchemes = {
@@ -35,11 +36,30 @@ export interface TargetSigning {
   name: SchemeName;
   signer: Signer;
   supports: SigningScheme['supports'];
+  /** how long past its expiry the edge may still accept a signature (targets.yaml clock_skew; 0 when absent) */
+  clockSkewMs: number;
+  /** where each part travels, for URLs or for cookies */
+  parts(cookie: boolean): Partial<Record<SignedPart, string>>;
+  /** a signer with a key the edge does not know */
+  unknownKeySigner(): Signer;
+  /** the edge's refusal as its body says it, where the scheme's edges say one */
+  denial(status: number, body: string): Denial | undefined;
 }
 
 /** The signer a target's block names. */
 export function openSigning(config: SigningConfig): TargetSigning {
   const scheme: SigningScheme = signingSchemes[config.scheme];
-  const { clock_skew: _skew, ...own } = config;
-  return { name: config.scheme, signer: scheme.create(scheme.schema.parse(own)), supports: scheme.supports };
+  const { clock_skew: skew, ...own } = config;
+  const parsed = scheme.schema.parse(own);
+  let unknown: Signer | undefined;
+  return {
+    name: config.scheme,
+    signer: scheme.create(parsed),
+    supports: scheme.supports,
+    clockSkewMs: skew === undefined ? 0 : (parseDuration(skew) ?? 0),
+    parts: (cookie) => scheme.parts(parsed, cookie),
+    // made once, when first asked: an RSA key takes a while
+    unknownKeySigner: () => (unknown ??= scheme.create(scheme.unknownKey(parsed))),
+    denial: (status, body) => scheme.denial?.(status, body),
+  };
 }

@@ -1,6 +1,6 @@
 // `scheme: nginx-secure-link`: nginx's secure_link/secure_link_md5 — the MD5 of the location's expression
 // (expiry, $uri, maybe $remote_addr, the secret), base64url without padding, in the query beside the expiry.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError, UnmetNeed } from '../errors.js';
@@ -102,6 +102,13 @@ export const nginxSecureLinkScheme: SigningScheme<typeof schema> = {
         return { url };
       },
     };
+  },
+  parts: (config) => ({ signature: config.md5_param ?? 'md5', expires: config.expires_param ?? 'expires' }),
+  unknownKey(config) {
+    // another secret, written where the old one was: a hash the edge's secret cannot reproduce
+    const secret = randomBytes(16).toString('hex');
+    const expression = config.expression?.split(config.secret).join(secret);
+    return { ...config, secret, ...(expression !== undefined ? { expression } : {}) };
   },
 };
 

@@ -28,6 +28,16 @@ export interface Signer {
   sign(request: SignRequest): SignedRequest;
 }
 
+/** The pieces of a signature the `sign:` step option can break or leave out, by the names suites use. */
+export const SIGNED_PARTS = ['signature', 'policy', 'expires', 'key-pair-id'] as const;
+export type SignedPart = (typeof SIGNED_PARTS)[number];
+
+/** What an edge says when it refuses a signature, where its body says it (CloudFront's XML Code and Message). */
+export interface Denial {
+  code: string;
+  message?: string;
+}
+
 /**
  * A scheme by name: the schema of its `signing:` block in targets.yaml (a
  * strict object with `scheme: <name>`; keys only through ${file:} / ${env:}),
@@ -38,4 +48,13 @@ export interface SigningScheme<S extends z.ZodObject = z.ZodObject> {
   readonly schema: S;
   readonly supports: { notBefore: boolean; ip: boolean; cookie: boolean };
   create(config: z.infer<S>): Signer;
+  /**
+   * Where each part travels: the query parameter (or, for cookies, the cookie) that carries it. A part
+   * the scheme does not have, or carries inside another (a JWT's claims), is absent.
+   */
+  parts(config: z.infer<S>, cookie: boolean): Partial<Record<SignedPart, string>>;
+  /** The same block with a key the edge does not know (a fresh key, and an unknown key id where there is one). */
+  unknownKey(config: z.infer<S>): z.infer<S>;
+  /** The edge's refusal, read from its answer, where the provider documents one (CloudFront's XML error body). */
+  denial?(status: number, body: string): Denial | undefined;
 }

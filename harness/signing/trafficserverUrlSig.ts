@@ -1,6 +1,6 @@
 // `scheme: trafficserver-url-sig`: Apache Traffic Server's url_sig plugin — an HMAC (SHA-1 or MD5) of the chosen
 // parts of host and path plus the query up to `S=`, the signing parameters (C, E, A, K, P, S) ending the query.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { UnmetNeed } from '../errors.js';
@@ -102,6 +102,13 @@ export const trafficserverUrlSigScheme: SigningScheme<typeof schema> = {
         return { url };
       },
     };
+  },
+  parts: () => ({ signature: 'S', expires: 'E', 'key-pair-id': 'K' }),
+  unknownKey(config) {
+    // the same key number with a key the edge does not hold
+    const key = randomBytes(16).toString('hex');
+    const { keys: _keys, ...rest } = config;
+    return { ...rest, key };
   },
 };
 

@@ -46,6 +46,8 @@ export interface LabInstance {
   tls?: LabTlsPromises;
   /** how to invalidate on it, in the shape of targets.yaml's `invalidation:` block; the target's own overrides it */
   invalidation?: { provider: string; [option: string]: unknown };
+  /** how its `signed` route checks signatures, in the shape of targets.yaml's `signing:` block (keys in clear) */
+  signing?: { scheme: string; [option: string]: unknown };
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { ConfigError, HarnessError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
 import { invalidationSchema, openInvalidation, type TargetInvalidation } from '../invalidation/index.js';
 import { OriginControl } from '../origin/originControl.js';
+import { openSigning, signingSchema, type TargetSigning } from '../signing/index.js';
 import type { LabCatalogue, LabInstance, LabRoute } from './lab.js';
 
 export type Route = Exclude<RouteConfig, string>;
@@ -31,6 +32,8 @@ export interface OpenTarget {
   tls?: NonNullable<TargetConfig['tls']>;
   /** how to invalidate on it (targets.yaml invalidation:, over a lab's own) */
   invalidation?: TargetInvalidation;
+  /** how to sign URLs and cookies for it (targets.yaml signing:, over a lab's own) */
+  signing?: TargetSigning;
   close(): Promise<void>;
 }
 
@@ -50,12 +53,14 @@ export async function openTarget(named: NamedTarget, labs: LabCatalogue): Promis
   const invalidation = config.invalidation
     ? openInvalidation(config.invalidation, { url, hostnames, addresses, http })
     : undefined;
+  const signing = config.signing ? openSigning(config.signing) : undefined;
   return {
     name: named.name,
     url,
     hostnames,
     addresses,
     routes: normalizeRoutes(config.routes),
+    ...(signing ? { signing } : {}),
     ...(config.tls ? { tls: config.tls } : {}),
     cacheStatus: dialectByName(config.cache_status ?? 'auto'),
     ...(origin ? { origin } : {}),
@@ -93,10 +98,13 @@ async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<Op
   const invalidation = invalidationConfig
     ? openInvalidation(invalidationConfig, { url, hostnames: lab.hostnames, addresses: lab.addresses, http })
     : undefined;
+  const signingConfig = config.signing ?? (lab.signing ? signingSchema.parse(lab.signing) : undefined);
+  const signing = signingConfig ? openSigning(signingConfig) : undefined;
   return {
     name: named.name,
     url,
     httpUrl: new URL(lab.httpUrl),
+    ...(signing ? { signing } : {}),
     hostnames: lab.hostnames,
     addresses: lab.addresses,
     routes: normalizeRoutes(lab.routes),

@@ -75,7 +75,7 @@ export const nginx: RealEdge = {
     return {
       processes: [server],
       notes: [`signed   ${SIGNED_ROUTE.path}...?md5=<base64url(md5("<expires><uri> ${secret}"))>&expires=<unix time>`],
-      signing: { scheme: 'nginx-secure-link', route: 'signed', secret },
+      signing: { scheme: 'nginx-secure-link', secret },
     };
   },
 };

@@ -53,11 +53,13 @@ export interface EdgeInvalidation {
   description: string;
 }
 
-/** nginx secure_link: md5 over "<expires><uri> <secret>", base64url, in ?md5=&expires= */
+/**
+ * How the edge's `signed` route checks signatures, as a targets.yaml `signing:` block (the harness validates
+ * it like a user's), e.g. nginx secure_link: {scheme: nginx-secure-link, secret}.
+ */
 export interface EdgeSigning {
-  scheme: 'nginx-secure-link';
-  route: string;
-  secret: string;
+  scheme: string;
+  [option: string]: unknown;
 }
 
 export interface RealEdge {
