@@ -44,7 +44,26 @@ export interface StepRecord {
   invalidation?: InvalidationRecord;
   /** a poll step: each edge's answers until its expectation held and stayed held */
   poll?: PollRecord;
+  /** a signed request: what was signed and how it was broken on purpose (never the signature itself) */
+  signed?: SignedRecord;
+  /** why the edge refused a signature, as its answer said */
+  denial?: { code: string; message?: string; reason?: string };
   failures: FailureRecord[];
+}
+
+export interface SignedRecord {
+  scheme: string;
+  /** ISO 8601: when the signature stops being valid */
+  expires_at: string;
+  not_before?: string;
+  ip?: string;
+  cookie?: boolean;
+  tamper?: string;
+  omit?: string;
+  key?: 'unknown';
+  /** the name it was kept under, or the earlier signature it reuses */
+  as?: string;
+  reuse?: string;
 }
 
 /** An invalidation request; times are ms after it was sent. */

@@ -1,6 +1,7 @@
 // What a step may expect (README.md "Suites"). One key per expectation;
 // each is checked by one file in harness/expect/.
 import { z } from 'zod';
+import { DENIAL_REASONS } from '../signing/scheme.js';
 import { duration, statusPattern, tlsVersion } from './schemaParts.js';
 
 /** a pattern that compiles: a bad one is a config error, not a failed check */
@@ -89,8 +90,12 @@ export const expectSchema = z.strictObject({
       headers: z.record(z.string(), valueMatcher).optional(),
       sni: z.string().optional(),
       sni_matches_certificate: z.boolean().optional(),
+      /** true: none of the signature's query parameters reached the origin (the edge removed them) */
+      signature_stripped: z.boolean().optional(),
     })
     .optional(),
   duration: z.strictObject({ lte: duration }).optional(),
+  /** why the edge refused a signature, where its answer says (needs signing) */
+  denial: z.enum(DENIAL_REASONS).optional(),
 });
 export type Expect = z.infer<typeof expectSchema>;

@@ -3,6 +3,7 @@
 import type { Expect } from '../config/expectSchema.js';
 import type { FailureRecord } from '../record.js';
 import { body } from './body.js';
+import { denial } from './denial.js';
 import { cache } from './cache.js';
 import { duration } from './duration.js';
 import { headers } from './headers.js';
@@ -19,6 +20,7 @@ const checks: { [K in keyof Expect]-?: ExpectationCheck<NonNullable<Expect[K]>> 
   cache,
   origin_request: originRequest,
   duration,
+  denial,
 };
 
 export function checkExpectations(expect: Expect | undefined, obs: Observation): FailureRecord[] {

@@ -4,12 +4,20 @@ import type { CacheStatusReading } from '../cacheStatus/dialect.js';
 import type { WireResponse } from '../http/client.js';
 import type { OriginLogEntry } from '../origin/originControl.js';
 import type { FailureRecord } from '../record.js';
+import type { Denial } from '../signing/scheme.js';
 
 export interface Observation {
   response: WireResponse;
   /** undefined when the target has no origin log to read */
   originEntries?: OriginLogEntry[];
   claim?: CacheStatusReading;
+  /**
+   * The edge's refusal of a signature, on a target that signs: what its body said, null when it said
+   * none, 'unstated' when the scheme's edges give no reason at all; undefined without signing.
+   */
+  denial?: Denial | null | 'unstated';
+  /** the query parameters a signature travels in, on a target that signs */
+  signingParameters?: string[];
 }
 
 export type ExpectationCheck<T> = (expected: T, obs: Observation) => FailureRecord[];

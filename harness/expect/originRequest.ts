@@ -46,6 +46,17 @@ export const originRequest: ExpectationCheck<NonNullable<Expect['origin_request'
   if (expected.sni !== undefined && entry.sni !== expected.sni) {
     failures.push({ expectation: 'origin_request.sni', expected: expected.sni, actual: entry.sni ?? 'no SNI' });
   }
+  if (expected.signature_stripped !== undefined) {
+    const url = new URL(entry.url, 'http://origin');
+    const left = (obs.signingParameters ?? []).filter((name) => url.searchParams.has(name));
+    if ((left.length === 0) !== expected.signature_stripped) {
+      failures.push({
+        expectation: 'origin_request.signature_stripped',
+        expected: expected.signature_stripped,
+        actual: left.length ? `the origin was sent ${left.join(', ')}` : 'no signing parameter reached the origin',
+      });
+    }
+  }
   if (expected.sni_matches_certificate !== undefined) {
     const verdict = sniVerdict(entry);
     if (verdict.match !== expected.sni_matches_certificate) {

@@ -5,7 +5,7 @@ import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
-import type { Denial, SignedRequest, Signer, SigningScheme, SignRequest } from './scheme.js';
+import type { Denial, DenialReason, SignedRequest, Signer, SigningScheme, SignRequest } from './scheme.js';
 
 export const cloudfrontSigningSchema = z.strictObject({
   scheme: z.literal('cloudfront'),
@@ -30,7 +30,8 @@ const DIGEST: Record<HashAlgorithm, string> = { SHA1: 'sha1', SHA256: 'sha256' }
 export const cloudfrontScheme: SigningScheme<typeof cloudfrontSigningSchema> = {
   name: 'cloudfront',
   schema: cloudfrontSigningSchema,
-  supports: { notBefore: true, ip: true, cookie: true },
+  // CloudFront does not forward the parameters it reads (Expires, Policy, Signature, Key-Pair-Id, Hash-Algorithm)
+  supports: { notBefore: true, ip: true, cookie: true, strips: true },
   create(config) {
     // a key written into targets.yaml in clear is still a credential
     registerSecret(config.private_key);
@@ -61,8 +62,17 @@ export function cloudfrontDenial(body: string): Denial | undefined {
   const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
   if (code === undefined) return undefined;
   const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
-  return { code, ...(message !== undefined ? { message } : {}) };
+  const reason = REASONS[code];
+  return { code, ...(message !== undefined ? { message } : {}), ...(reason ? { reason } : {}) };
 }
+
+/** CloudFront's codes for a refused signature (its troubleshooting guide names each message). */
+const REASONS: Record<string, DenialReason> = {
+  MissingKey: 'missing-key',
+  InvalidKey: 'unknown-key',
+  MalformedPolicy: 'malformed-policy',
+  AccessDenied: 'access-denied',
+};
 
 /** Parsed once, so a key that cannot sign is a config error at start and never a failed check. */
 function readPrivateKey(pem: string): KeyObject {

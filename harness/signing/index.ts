@@ -44,6 +44,8 @@ export interface TargetSigning {
   unknownKeySigner(): Signer;
   /** the edge's refusal as its body says it, where the scheme's edges say one */
   denial(status: number, body: string): Denial | undefined;
+  /** false: the scheme's edges give no reason when they refuse */
+  hasDenials: boolean;
 }
 
 /** The signer a target's block names. */
@@ -61,5 +63,6 @@ export function openSigning(config: SigningConfig): TargetSigning {
     // made once, when first asked: an RSA key takes a while
     unknownKeySigner: () => (unknown ??= scheme.create(scheme.unknownKey(parsed))),
     denial: (status, body) => scheme.denial?.(status, body),
+    hasDenials: scheme.denial !== undefined,
   };
 }

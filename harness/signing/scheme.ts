@@ -32,10 +32,17 @@ export interface Signer {
 export const SIGNED_PARTS = ['signature', 'policy', 'expires', 'key-pair-id'] as const;
 export type SignedPart = (typeof SIGNED_PARTS)[number];
 
+/** Why an edge refused a signature, in the words suites use (`expect: {denial: missing-key}`). */
+export const DENIAL_REASONS = ['missing-key', 'unknown-key', 'malformed-policy', 'access-denied'] as const;
+export type DenialReason = (typeof DENIAL_REASONS)[number];
+
 /** What an edge says when it refuses a signature, where its body says it (CloudFront's XML Code and Message). */
 export interface Denial {
+  /** the provider's own code, such as MissingKey */
   code: string;
   message?: string;
+  /** the code in the suites' words; absent for a code the scheme does not know */
+  reason?: DenialReason;
 }
 
 /**
@@ -46,7 +53,8 @@ export interface Denial {
 export interface SigningScheme<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   readonly schema: S;
-  readonly supports: { notBefore: boolean; ip: boolean; cookie: boolean };
+  /** `strips`: the edge removes the signing parameters before it forwards a request to the origin */
+  readonly supports: { notBefore: boolean; ip: boolean; cookie: boolean; strips?: boolean };
   create(config: z.infer<S>): Signer;
   /**
    * Where each part travels: the query parameter (or, for cookies, the cookie) that carries it. A part

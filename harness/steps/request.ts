@@ -10,9 +10,10 @@ import { checkExpectations } from '../expect/index.js';
 import { claimAgrees, servedFrom } from '../expect/servedBy.js';
 import type { Observation } from '../expect/observation.js';
 import type { WireRequest, WireResponse } from '../http/client.js';
-import type { StepRecord } from '../record.js';
+import type { SignedRecord, StepRecord } from '../record.js';
 import { redact, redactHeaders } from '../secrets.js';
 import type { Step } from './index.js';
+import { signStepUrl, signUnmet, signOptionSchema } from './signOption.js';
 import type { StepContext, StepKind } from './stepKind.js';
 
 const requestFields = {
@@ -27,6 +28,8 @@ const requestFields = {
   timeout: duration.optional(),
   from: z.string().optional(),
   expect: expectSchema.optional(),
+  /** the URL signed (or cookies made) with the target's signing scheme, perhaps broken on purpose */
+  sign: signOptionSchema.optional(),
 };
 
 /** `get:`, `head:`, `post:`, or `request:` with `method:` — the key names the method. */
@@ -57,14 +60,38 @@ export const requestStep: StepKind<RequestStep> = {
     // hit or miss, and what the origin was sent, are the origin log's to say
     if (step.expect?.served_by !== undefined || step.expect?.origin_request !== undefined) needs.push('origin');
     if (step.route) needs.push(`route:${step.route}`);
+    if (step.sign !== undefined || step.expect?.denial !== undefined) needs.push('signing');
+    if (step.expect?.origin_request?.signature_stripped !== undefined) needs.push('signing');
     return needs;
+  },
+  unmet(step, target) {
+    const signing = target.signing;
+    if (step.sign !== undefined) {
+      const reason = signUnmet(step.sign, signing);
+      if (reason) return reason;
+    }
+    if (step.expect?.origin_request?.signature_stripped !== undefined && signing && !signing.supports.strips) {
+      return `the ${signing.name} scheme does not promise to remove its parameters before the origin`;
+    }
+    return undefined;
   },
   async run(step, ctx) {
     const { method, path, kind } = methodAndPath(step);
     const wire = buildRequest(step, method, path, ctx);
+    const signing = ctx.target.signing;
+    let signedHow: SignedRecord | undefined;
+    if (step.sign !== undefined && signing) {
+      const { signed, record: signedRecord } = signStepUrl(step.sign, wire.url, signing, ctx.check);
+      signedHow = signedRecord;
+      wire.url = signed.url;
+      const cookies = Object.entries(signed.cookies ?? {}).map(([k, v]) => `${k}=${v}`);
+      const headers = (wire.headers ??= {});
+      if (cookies.length) headers.cookie = [headers.cookie, ...cookies].filter(Boolean).join('; ');
+    }
     const record: StepRecord = {
       kind,
       request: { method, url: redact(wire.url.href), ...(wire.address ? { address: wire.address } : {}) },
+      ...(signedHow ? { signed: signedHow } : {}),
       failures: [],
     };
     const origin = ctx.target.origin;
@@ -86,6 +113,11 @@ export const requestStep: StepKind<RequestStep> = {
     const originEntries = origin ? (await origin.log(ctx.checkKey)).filter((e) => e.seq > before) : undefined;
     const claim = ctx.target.cacheStatus.read(response.headers);
     const obs: Observation = { response, ...(originEntries ? { originEntries } : {}), ...(claim ? { claim } : {}) };
+    if (signing) {
+      obs.denial = signing.hasDenials ? (signing.denial(response.status, response.body) ?? null) : 'unstated';
+      obs.signingParameters = [...new Set([false, true].flatMap((c) => Object.values(signing.parts(c))))];
+      if (typeof obs.denial === 'object' && obs.denial) record.denial = obs.denial;
+    }
 
     record.response = { status: response.status, headers: redactHeaders(response.headers) };
     record.duration_ms = Math.round(response.durationMs);

@@ -4,6 +4,7 @@
 import type { StepRecord } from '../record.js';
 import type { OpenTarget } from '../target/openTarget.js';
 import type { Step } from './index.js';
+import type { KeptSignature } from './signOption.js';
 
 export interface StepContext {
   target: OpenTarget;
@@ -20,6 +21,8 @@ export interface StepContext {
 /** State a check's steps share, made fresh for each check. */
 export interface CheckState {
   invalidation?: InvalidationInFlight;
+  /** signed requests a step kept by name (`sign: {as: name}`), for a later `reuse:` or `sleep: {past_expiry:}` */
+  signatures?: Map<string, KeptSignature>;
 }
 
 /** An invalidation a step requested: when, the provider's handle, and what it has said since. */

@@ -155,12 +155,13 @@ function locations(setup: EdgeSetup, secret: string): string {
         );
       }
       if (name === 'signed') {
-        // md5 of expiry, URI and secret; a bad link is 403, an expired one 410
+        // md5 of expiry, URI and secret
         directives.unshift(
           'secure_link $arg_md5,$arg_expires;',
           `secure_link_md5 "$secure_link_expires$uri ${secret}";`,
           'if ($secure_link = "") { return 403; }',
-          'if ($secure_link = "0") { return 410; }',
+          // an expired link is refused as a bad one, with 403, as CloudFront refuses it (nginx's example uses 410)
+          'if ($secure_link = "0") { return 403; }',
         );
       }
       return `
