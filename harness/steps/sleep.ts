@@ -40,7 +40,7 @@ export const sleepStep: StepKind<SleepStep> = {
       const name = step.sleep.past_expiry;
       const kept = ctx.check.signatures?.get(name);
       if (!kept || !ctx.target.signing) {
-        const why = `sleep: past_expiry: ${name}: no earlier step kept a signature under that name (sign: {as: ${name}})`;
+        const why = `sleep: past_expiry: ${name}: no earlier step kept a signature under that name`;
         return { kind: 'sleep', error: stepError(new UnmetNeed(why)), failures: [] };
       }
       await delay(pastExpiryMs(kept, ctx.target.signing), undefined, { signal: ctx.signal });
