@@ -7,6 +7,7 @@ import { invalidationSchema } from '../invalidation/index.js';
 import { signingSchema } from '../signing/index.js';
 import type { LabCatalogue } from '../target/lab.js';
 import { didYouMean } from './didYouMean.js';
+import { redirectsSchema } from './redirectsSchema.js';
 import { duration, tlsVersion } from './schemaParts.js';
 
 const ttl = z.strictObject({
@@ -65,6 +66,7 @@ export function targetSchemaFor(labs: LabCatalogue) {
         .optional(),
       invalidation: invalidationSchema.optional(),
       signing: signingSchema.optional(),
+      redirects: redirectsSchema.optional(),
       surge: z
         .strictObject({
           allowed: z.boolean(),

@@ -50,9 +50,16 @@ const originAnswer = z.strictObject({
 });
 
 /** What the probe origin answers for a check's path, as a suite or a surge plan writes it. */
+/** An answer for requests that carry these header values (exactly, names in any case). */
+const originCase = originAnswer.extend({
+  when: z.strictObject({ headers: z.record(headerName, headerText) }),
+});
+
 export const originObject = originAnswer.extend({
   secondary: originAnswer.optional(),
   sequence: z.array(originAnswer).min(1).optional(),
+  /** answers chosen by request header (the first whose `when` holds), such as a redirect per viewer country */
+  cases: z.array(originCase).min(1).optional(),
 });
 export type SuiteObject = z.infer<typeof originObject>;
 
@@ -68,6 +75,8 @@ export interface OriginObject {
   secondary?: OriginObject;
   /** answers for the 1st, 2nd, ... request of this path; the last one repeats */
   sequence?: OriginObject[];
+  /** answers for requests carrying these header values; the first that matches wins */
+  cases?: Array<OriginObject & { when: { headers: Record<string, string> } }>;
 }
 
 /** One request that reached the origin: the ground truth of hit and miss. */

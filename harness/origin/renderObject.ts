@@ -4,14 +4,15 @@
 import { parseDuration } from '../config/duration.js';
 import type { OriginObject, SuiteObject } from './protocol.js';
 
-type SuiteAnswer = Omit<SuiteObject, 'secondary' | 'sequence'>;
+type SuiteAnswer = Omit<SuiteObject, 'secondary' | 'sequence' | 'cases'>;
 
 export function renderObject(object: SuiteObject, now = Date.now()): OriginObject {
-  const { secondary, sequence, ...answer } = object;
+  const { secondary, sequence, cases, ...answer } = object;
   return {
     ...renderAnswer(answer, now),
     ...(secondary ? { secondary: renderAnswer(secondary, now) } : {}),
     ...(sequence ? { sequence: sequence.map((a) => renderAnswer(a, now)) } : {}),
+    ...(cases ? { cases: cases.map(({ when, ...a }) => ({ ...renderAnswer(a, now), when })) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // lab edges (lab/labs.ts), and a target with `lab: NAME` starts one of them.
 // The harness never imports lab/: it knows labs only through these interfaces.
 import type { DialectName } from '../cacheStatus/index.js';
+import type { RedirectPromises } from '../config/redirectsSchema.js';
 import type { TlsVersionName } from '../tls/tlsVersions.js';
 
 export type { TlsVersionName };
@@ -48,6 +49,8 @@ export interface LabInstance {
   invalidation?: { provider: string; [option: string]: unknown };
   /** how its `signed` route checks signatures, in the shape of targets.yaml's `signing:` block (keys in clear) */
   signing?: { scheme: string; [option: string]: unknown };
+  /** what it promises about redirects, in the shape of targets.yaml's `redirects:` block */
+  redirects?: RedirectPromises;
   close(): Promise<void>;
 }
 

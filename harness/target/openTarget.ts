@@ -4,6 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { dialectByName } from '../cacheStatus/index.js';
 import type { CacheStatusDialect } from '../cacheStatus/dialect.js';
 import type { NamedTarget } from '../config/load.js';
+import type { RedirectPromises } from '../config/redirectsSchema.js';
 import type { RouteConfig, TargetConfig } from '../config/targetsSchema.js';
 import { ConfigError, HarnessError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
@@ -34,6 +35,8 @@ export interface OpenTarget {
   invalidation?: TargetInvalidation;
   /** how to sign URLs and cookies for it (targets.yaml signing:, over a lab's own) */
   signing?: TargetSigning;
+  /** what it promises about redirects (targets.yaml redirects:, over a lab's own) */
+  redirects?: RedirectPromises;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export async function openTarget(named: NamedTarget, labs: LabCatalogue): Promis
     addresses,
     routes: normalizeRoutes(config.routes),
     ...(signing ? { signing } : {}),
+    ...(config.redirects ? { redirects: config.redirects } : {}),
     ...(config.tls ? { tls: config.tls } : {}),
     cacheStatus: dialectByName(config.cache_status ?? 'auto'),
     ...(origin ? { origin } : {}),
@@ -105,6 +109,7 @@ async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<Op
     url,
     httpUrl: new URL(lab.httpUrl),
     ...(signing ? { signing } : {}),
+    ...(lab.redirects || config.redirects ? { redirects: { ...lab.redirects, ...config.redirects } } : {}),
     hostnames: lab.hostnames,
     addresses: lab.addresses,
     routes: normalizeRoutes(lab.routes),

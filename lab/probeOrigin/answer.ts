@@ -23,6 +23,9 @@ export function answerFor(
   let object = found;
   if (object?.sequence?.length) object = object.sequence[Math.min(nth, object.sequence.length) - 1];
   if (object && secondary && object.secondary) object = object.secondary;
+  // a case for this request's headers (a viewer country the edge added) answers instead
+  const chosen = found?.cases?.find((c) => matches(c.when.headers, reqHeaders));
+  if (chosen) object = chosen;
   if (!object) {
     return {
       status: 404,
@@ -39,6 +42,13 @@ export function answerFor(
     return { status: 304, headers, body: '' };
   }
   return { status, headers, body: method === 'HEAD' ? '' : padded(object.body ?? '', object.size) };
+}
+
+function matches(want: Record<string, string>, got: IncomingHttpHeaders): boolean {
+  return Object.entries(want).every(([name, value]) => {
+    const have = got[name.toLowerCase()];
+    return Array.isArray(have) ? have.includes(value) : have === value;
+  });
 }
 
 function padded(body: string, size: number | undefined): string {
