@@ -10,8 +10,8 @@ import { nginxSecureLinkScheme, nginxUri } from '../harness/signing/nginxSecureL
 import type { SignRequest } from '../harness/signing/scheme.js';
 import { freePorts } from '../lab/realEdges/freePorts.js';
 import { realEdges } from '../lab/realEdges/index.js';
-import { nginxConfig, SIGNED_ROUTE } from '../lab/realEdges/nginx.js';
-import type { EdgeSetup } from '../lab/realEdges/realEdge.js';
+import { nginxConfig } from '../lab/realEdges/nginx.js';
+import { SIGNED_ROUTE, type EdgeSetup } from '../lab/realEdges/realEdge.js';
 import { supervise } from '../lab/realEdges/supervisor.js';
 import { waitReady } from '../lab/realEdges/waitReady.js';
 import { realEdgeInstalled } from './support/realEdgeInstalled.js';

@@ -8,12 +8,14 @@ import { nginxSecureLinkScheme } from './nginxSecureLink.js';
 import { parseDuration } from '../config/duration.js';
 import type { Denial, SignedPart, Signer, SigningScheme } from './scheme.js';
 import { trafficserverUrlSigScheme } from './trafficserverUrlSig.js';
+import { uriSigningScheme } from './uriSigning.js';
 
 export const signingSchemes = {
   cloudfront: cloudfrontScheme,
   'nginx-secure-link': nginxSecureLinkScheme,
   'trafficserver-url-sig': trafficserverUrlSigScheme,
   'akamai-edgeauth': akamaiEdgeAuthScheme,
+  'uri-signing': uriSigningScheme,
 } as const satisfies Record<string, SigningScheme>;
 
 export type SchemeName = keyof typeof signingSchemes;
@@ -29,6 +31,7 @@ export const signingSchema = z.discriminatedUnion('scheme', [
   nginxSecureLinkScheme.schema.safeExtend(promises),
   trafficserverUrlSigScheme.schema.safeExtend(promises),
   akamaiEdgeAuthScheme.schema.safeExtend(promises),
+  uriSigningScheme.schema.safeExtend(promises),
 ]);
 export type SigningConfig = z.infer<typeof signingSchema>;
 

@@ -6,14 +6,19 @@ import { mkdirSync } from 'node:fs';
 import type { LabRoute } from '../../harness/target/lab.js';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
-import { FULL_TLS_PROMISES, HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
+import {
+  FULL_TLS_PROMISES,
+  HSTS_MAX_AGE,
+  SIGNED_ROUTE,
+  standardRoutes,
+  type EdgeSetup,
+  type RealEdge,
+} from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const NGINX = '/usr/sbin/nginx';
 /** the header that makes nginx refetch and replace a stored copy, honoured from 127.0.0.1 only */
 export const REFRESH_HEADER = 'x-edgecheck-refresh';
-
-export const SIGNED_ROUTE: LabRoute = { path: '/signed/', ttl: { min: 0, default: 0 }, query_key: 'all' };
 
 /** What each route adds to its location block beyond the common proxy and cache setup. */
 const ROUTE_DIRECTIVES: Record<string, string[]> = {

@@ -86,6 +86,9 @@ export interface RealEdge {
   start(setup: EdgeSetup): Promise<StartedEdge>;
 }
 
+/** The route whose URLs an edge checks signatures on (nginx secure_link, Traffic Server url_sig), never cached. */
+export const SIGNED_ROUTE: LabRoute = { path: '/signed/', ttl: { min: 0, default: 0 }, query_key: 'all' };
+
 /** The HSTS max-age every real lab edge sends on HTTPS answers. */
 export const HSTS_MAX_AGE = 31_536_000;
 

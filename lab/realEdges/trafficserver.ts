@@ -1,16 +1,43 @@
 // `lab: trafficserver`: Apache Traffic Server as a reverse proxy in its own
 // runroot: remap to the probe origin, TLS on the edge with a certificate per
-// SNI name, origin certificates verified (ENFORCED), PURGE from loopback only.
+// SNI name, origin certificates verified (ENFORCED), PURGE from loopback only,
+// signed URLs checked by url_sig (`signed`) and by uri_signing (`signed-jwt`).
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import https from 'node:https';
+import type { LabRoute } from '../../harness/target/lab.js';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
-import { FULL_TLS_PROMISES, HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
+import {
+  FULL_TLS_PROMISES,
+  HSTS_MAX_AGE,
+  SIGNED_ROUTE,
+  standardRoutes,
+  type EdgeSetup,
+  type RealEdge,
+} from './realEdge.js';
 import { supervise } from './supervisor.js';
 
 const TRAFFIC_SERVER = '/usr/bin/traffic_server';
 /** the error page templates from the package; everything else is the lab's own */
 const BODY_FACTORY = '/etc/trafficserver/body_factory';
+
+/** The route whose URLs carry a CDNI URI Signing token (RFC 9246), checked by the uri_signing plugin. */
+export const SIGNED_JWT_ROUTE: LabRoute = { path: '/signed-jwt/', ttl: { min: 0, default: 0 }, query_key: 'all' };
+
+/**
+ * The `signing:` block for the signed-jwt route: the uri_signing plugin's issuer, key and audience (its `id`),
+ * the HS256 key derived from the lab's secret so that the url_sig block (which has the secret) leads to it.
+ */
+export function uriSigningBlock(secret: string) {
+  return {
+    scheme: 'uri-signing',
+    iss: 'edgecheck-lab',
+    kid: 'edgecheck-lab-key',
+    key: createHmac('sha256', secret).update('uri-signing').digest('base64url'),
+    aud: 'edgecheck-lab',
+  } as const;
+}
 
 /** What each route adds to its remap rule: plugins and per-rule overrides of records.config. */
 function routePlugins(name: string, setup: EdgeSetup): string[] {
@@ -34,6 +61,12 @@ function routePlugins(name: string, setup: EdgeSetup): string[] {
       return ['@plugin=cachekey.so', '@pparam=--include-params=v'];
     case 'compress':
       return ['@plugin=compress.so', `@pparam=${setup.dir.path('etc', 'compress.config')}`];
+    // pristineurl: the plugin checks the URL as requested, not the one the rule made of it
+    case 'signed':
+      return ['@plugin=url_sig.so', `@pparam=${setup.dir.path('etc', 'url_sig.config')}`, '@pparam=pristineurl'];
+    // the plugin always checks the URL as requested
+    case 'signed-jwt':
+      return ['@plugin=uri_signing.so', `@pparam=${setup.dir.path('etc', 'uri_signing.json')}`];
     default:
       return [];
   }
@@ -60,6 +93,8 @@ export const trafficserver: RealEdge = {
       errorTtl: 0,
     }),
     ...ORIGIN_TLS_ROUTES,
+    signed: SIGNED_ROUTE,
+    'signed-jwt': SIGNED_JWT_ROUTE,
   }),
   async start(setup) {
     for (const sub of ['etc', 'run', 'log', 'cache', 'var']) mkdirSync(setup.dir.path(sub));
@@ -73,9 +108,17 @@ export const trafficserver: RealEdge = {
       logFile: setup.dir.path('log', 'traffic_server.out'),
       errorLogs: [setup.dir.path('log', 'diags.log')],
     });
+    const jwt = uriSigningBlock(setup.secret);
     return {
       processes: [server],
       ready: originAnswersThrough(setup),
+      notes: [
+        `signed       ${SIGNED_ROUTE.path}...?E=<unix time>&A=1&K=0&P=1&S=<hex hmac-sha1(key0 = ${setup.secret})>`,
+        `signed-jwt   ${SIGNED_JWT_ROUTE.path}...?URISigningPackage=<JWT: HS256, kid ${jwt.kid}, iss ${jwt.iss}, ` +
+          `aud ${jwt.aud}, k ${jwt.key}>`,
+      ],
+      // a target has one signing block: url_sig's; uriSigningBlock(key) gives the signed-jwt route's
+      signing: { scheme: 'trafficserver-url-sig', key: setup.secret },
     };
   },
 };
@@ -135,6 +178,9 @@ export function trafficserverFiles(setup: EdgeSetup): Record<string, string> {
       'cond %{INBOUND:TLS} /./\n' +
       `set-header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}"\n`,
     'etc/compress.config': COMPRESS,
+    // error_url 403: a refused signature is "403 Authorization Denied" (a 302 would need a URL to send to)
+    'etc/url_sig.config': `key0 = ${setup.secret}\nerror_url = 403\n`,
+    'etc/uri_signing.json': uriSigningConfig(setup.secret),
     'etc/logging.yaml': 'logging: {}\n',
     'etc/cache.config': '',
     'etc/hosting.config': '',
@@ -237,6 +283,21 @@ function parents(setup: EdgeSetup): string {
     'parent_retry=unavailable_server_retry unavailable_server_retry_responses="500,502,503,504"',
   ].join(' ');
   return `${line}\n`;
+}
+
+/**
+ * The uri_signing plugin's config: the issuer's JWK set, its one key also the renewal key (the plugin loads no
+ * set without one), the audience it answers to, and the token dropped from the URL the origin and cache see.
+ */
+function uriSigningConfig(secret: string): string {
+  const { iss, kid, key, aud } = uriSigningBlock(secret);
+  const issuer = {
+    renewal_kid: kid,
+    id: aud,
+    strip_token: true,
+    keys: [{ alg: 'HS256', kid, kty: 'oct', k: key }],
+  };
+  return `${JSON.stringify({ [iss]: issuer }, null, 2)}\n`;
 }
 
 /** The compress plugin: gzip for clients that ask for it, text only, Vary set. */
