@@ -33,6 +33,8 @@ export function claimAgrees(claim: CacheClaim, obs: Observation): boolean {
   if (claim === 'revalidated') return true;
   const claimsCache = claim === 'hit' || claim === 'stale';
   if (claimsCache === (servedFrom(obs) === 'cache')) return true;
-  // what is left is a claimed miss the log calls cache: fine if the edge made the answer itself
-  return !claimsCache && obs.response.status >= 500 && !obs.response.headers['x-edgecheck-origin-seq'];
+  // what is left is a claimed miss (or bypass) the log calls cache: fine if the edge made the answer itself,
+  // an error (a 502 for a bad origin, a 403 refusing a signature) or a redirect no origin ever sent
+  const ownAnswer = obs.response.status >= 300 && !obs.response.headers['x-edgecheck-origin-seq'];
+  return !claimsCache && ownAnswer && (obs.originEntries?.length ?? 0) === 0;
 }
