@@ -44,11 +44,25 @@ export interface StepRecord {
   invalidation?: InvalidationRecord;
   /** a poll step: each edge's answers until its expectation held and stayed held */
   poll?: PollRecord;
+  /** each_hostname / each_edge: one record per request, each judged on its own */
+  each?: StepRecord[];
+  /** with follow_redirects: every redirect followed (status, Location, the URL it resolved to) */
+  redirects?: HopRecord[];
   /** a signed request: what was signed and how it was broken on purpose (never the signature itself) */
   signed?: SignedRecord;
   /** why the edge refused a signature, as its answer said */
   denial?: { code: string; message?: string; reason?: string };
   failures: FailureRecord[];
+}
+
+export interface HopRecord {
+  status: number;
+  /** the Location header as sent */
+  location?: string;
+  /** the request this answer was to */
+  from: string;
+  /** the URL the Location resolves to */
+  to?: string;
 }
 
 export interface SignedRecord {

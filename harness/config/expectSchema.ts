@@ -75,6 +75,34 @@ export const tlsExpectation = z.strictObject({
 });
 export type TlsExpectation = z.infer<typeof tlsExpectation>;
 
+/**
+ * Where a redirect must send the viewer: an exact URL (resolved against the request, as a client resolves
+ * a relative Location), a pattern, or its parts. `host: same` is the request's host, `host: canonical` the
+ * target's redirects.canonical_host; `path`/`query: kept` are the request's, byte for byte; `viewer_location`
+ * is the URL the target's viewer-location rule for the step's `from:` address names.
+ */
+export const locationExpectation = z.union([
+  z.literal('viewer_location'),
+  z.string(),
+  z.strictObject({ matches: pattern }),
+  z.strictObject({
+    scheme: z.enum(['http', 'https']).optional(),
+    host: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    query: z.string().optional(),
+  }),
+]);
+
+/** What a redirect must be: with `follow_redirects`, the first hop's; `hops` counts them all. */
+export const redirectExpectation = z.strictObject({
+  /** a status, a list, a class, or `declared`: the target's redirects.https */
+  status: z.union([statusPattern, z.literal('declared')]).optional(),
+  location: locationExpectation.optional(),
+  /** with follow_redirects: how many redirects were followed to the final answer */
+  hops: z.strictObject({ lte: z.number().int().nonnegative() }).optional(),
+});
+export type RedirectExpectation = z.infer<typeof redirectExpectation>;
+
 export const expectSchema = z.strictObject({
   status: statusPattern.optional(),
   headers: z.record(z.string(), valueMatcher).optional(),
@@ -95,6 +123,8 @@ export const expectSchema = z.strictObject({
     })
     .optional(),
   duration: z.strictObject({ lte: duration }).optional(),
+  /** the answer is a redirect, and where it goes */
+  redirect: redirectExpectation.optional(),
   /** why the edge refused a signature, where its answer says (needs signing) */
   denial: z.enum(DENIAL_REASONS).optional(),
 });

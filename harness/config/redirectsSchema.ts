@@ -23,8 +23,9 @@ const viewerRule = z
       .string()
       .regex(/^[A-Z]{2}$/, { message: 'expected a two-letter country code in capitals, such as DE' })
       .optional(),
-    /** where they are sent: the Location starts with this URL */
-    to: z.url({ protocol: /^https?$/ }),
+    /** where the edge itself sends them (the Location starts with it); without it, the rule only says where a
+     * country's viewers come from, for an origin that redirects by the country header */
+    to: z.url({ protocol: /^https?$/ }).optional(),
   })
   .refine((r) => r.from !== undefined || r.country !== undefined, {
     message: 'a viewer-location rule needs from (an address) or country',

@@ -4,6 +4,7 @@ import type { Expect } from '../config/expectSchema.js';
 import type { FailureRecord } from '../record.js';
 import { body } from './body.js';
 import { denial } from './denial.js';
+import { redirect } from './redirect.js';
 import { cache } from './cache.js';
 import { duration } from './duration.js';
 import { headers } from './headers.js';
@@ -21,6 +22,7 @@ const checks: { [K in keyof Expect]-?: ExpectationCheck<NonNullable<Expect[K]>> 
   origin_request: originRequest,
   duration,
   denial,
+  redirect,
 };
 
 export function checkExpectations(expect: Expect | undefined, obs: Observation): FailureRecord[] {

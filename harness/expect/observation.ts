@@ -3,7 +3,7 @@
 import type { CacheStatusReading } from '../cacheStatus/dialect.js';
 import type { WireResponse } from '../http/client.js';
 import type { OriginLogEntry } from '../origin/originControl.js';
-import type { FailureRecord } from '../record.js';
+import type { FailureRecord, HopRecord } from '../record.js';
 import type { Denial } from '../signing/scheme.js';
 
 export interface Observation {
@@ -18,6 +18,22 @@ export interface Observation {
   denial?: Denial | null | 'unstated';
   /** the query parameters a signature travels in, on a target that signs */
   signingParameters?: string[];
+  /** the request as sent (before any redirect was followed) */
+  request?: { method: string; url: URL };
+  /** with follow_redirects: each redirect followed, in order; the response is the last answer */
+  hops?: HopRecord[];
+  /** what the target promises that a redirect expectation may name */
+  redirectPromises?: RedirectContext;
+}
+
+/** The promises `declared`, `canonical` and `viewer_location` stand for, and the target's ports per scheme. */
+export interface RedirectContext {
+  https?: number;
+  canonicalHost?: string;
+  /** the URL the viewer-location rule for the step's source address names */
+  viewerLocation?: string;
+  /** the port each scheme is served on ('' for the scheme's default) */
+  ports: { http: string; https: string };
 }
 
 export type ExpectationCheck<T> = (expected: T, obs: Observation) => FailureRecord[];
