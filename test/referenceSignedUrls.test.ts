@@ -2,6 +2,7 @@
 // it: URLs signed by @aws-sdk/cloudfront-signer (the oracle) and by the harness's cloudfront scheme pass, each
 // way a signature can be wrong is refused with CloudFront's XML error, the origin never sees the signature,
 // a cached copy is served only to a signed request, and each signing fault switch lets one refusal through.
+import http2 from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import t, { type Test } from 'tap';
@@ -270,6 +271,26 @@ t.test('signed URLs and cookies on a correct edge', async (t) => {
     const expired = getSignedUrl({ url, ...sdk, dateLessThan: new Date(Date.now() - MINUTE_MS) });
     refused(t, await lab.get(expired), 'AccessDenied', 'Access denied', 'cached, expired signature');
     t.equal(await lab.control.count([key]), 1, 'still one origin fetch');
+  });
+
+  t.test('over h2 alike: the signed URL let in, its :path rewritten before the origin', async (t) => {
+    const { url, key } = await lab.object('h2');
+    const { hostname, port } = new URL(lab.base);
+    const session = http2.connect(`https://127.0.0.1:${port}`, { ca: lab.lab.caPem, servername: hostname });
+    t.teardown(() => session.close());
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = session.request({ ':path': path, ':authority': `${hostname}:${port}` });
+        req.on('response', (head) => resolve(Number(head[':status'])));
+        req.on('error', reject);
+        req.resume();
+      });
+    t.equal(await status(sign(lab, url).slice(lab.base.length)), 200, 'signed');
+    t.equal(await status(url.slice(lab.base.length)), 403, 'unsigned');
+    t.same(
+      (await lab.control.log(key)).map((e) => e.url),
+      [`/signed${key}a.txt?v=1`],
+    );
   });
 });
 
