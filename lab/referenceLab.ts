@@ -1,7 +1,8 @@
 // `lab: reference`: the probe origin and the reference edge, in-process, on
-// loopback, with fresh certificates and a fresh control token.
-import { randomBytes } from 'node:crypto';
+// loopback, with fresh certificates, a fresh control token and a fresh URL-signing key.
+import { createPublicKey, randomBytes, randomInt } from 'node:crypto';
 import type { LabInstance, LabRoute } from '../harness/target/lab.js';
+import { newLabKey } from './ca.js';
 import { LAB_HOSTNAMES, makeLabCertificates, ORIGIN_HOSTNAME, type OriginCertFault } from './labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from './originTlsRoutes.js';
 import { startProbeOrigin, type ProbeOrigin } from './probeOrigin/probeOrigin.js';
@@ -26,6 +27,9 @@ export interface ReferenceLabOptions {
 const MAX_PROPAGATION = '5s';
 /** Unless told otherwise, each PoP applies an invalidation this much later than the one before it, as a CDN's do. */
 const PROPAGATION_STEP_MS = 300;
+/** Served only to a CloudFront signed URL or signed cookies made with the lab's `signing:` key; cached once let in. */
+const SIGNED_ROUTE: LabRoute = { path: '/signed/', ttl: { min: 0, default: 60, max: 31_536_000 }, signed: true };
+const KEY_ID_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** Origin-side fault switches that skip one certificate check. */
 const SKIPPED_CHECKS: Partial<Record<ReferenceEdgeFault, OriginCertificateCheck>> = {
@@ -35,10 +39,11 @@ const SKIPPED_CHECKS: Partial<Record<ReferenceEdgeFault, OriginCertificateCheck>
 
 export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise<LabInstance> {
   const faults = new Set(opts.faults ?? []);
-  const certs = await makeLabCertificates();
+  const [certs, signingKey] = await Promise.all([makeLabCertificates(), newLabKey()]);
   const token = randomBytes(24).toString('hex');
+  const keyPairId = newKeyPairId();
   const origin = await startProbeOrigin({ token, certificates: certs.origin });
-  const routes = { ...CACHING_ROUTES, ...ORIGIN_TLS_ROUTES, ...declaredRoutes(opts.routes) };
+  const routes = { ...CACHING_ROUTES, ...ORIGIN_TLS_ROUTES, signed: SIGNED_ROUTE, ...declaredRoutes(opts.routes) };
   const addresses = opts.addresses ?? ['127.0.0.1'];
   try {
     const secondary: OriginTarget = { url: origin.secondaryHttpUrl, verify: true, sendSni: true };
@@ -53,6 +58,7 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       routes: edgeRoutes,
       faults,
       invalidationToken: token,
+      trustedKeys: new Map([[keyPairId, createPublicKey(signingKey.privateKey)]]),
       propagationMs: opts.propagationMs ?? Object.fromEntries(addresses.map((a, i) => [a, i * PROPAGATION_STEP_MS])),
     });
     const host = LAB_HOSTNAMES[0];
@@ -67,6 +73,11 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       cacheStatus: 'rfc9211',
       tls: REFERENCE_EDGE_TLS_PROMISES,
       invalidation: { provider: 'lab', api: edge.invalidationUrl, token, max_propagation: MAX_PROPAGATION },
+      signing: {
+        scheme: 'cloudfront',
+        key_pair_id: keyPairId,
+        private_key: signingKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      },
       async close() {
         await edge.close();
         await origin.close();
@@ -96,6 +107,11 @@ function originTarget(
     sendSni: !faults.has('no-origin-sni'),
     ...(skipChecks.length ? { skipChecks } : {}),
   };
+}
+
+/** A CloudFront public key ID: K and 13 capital letters or digits. */
+function newKeyPairId(): string {
+  return `K${Array.from({ length: 13 }, () => KEY_ID_CHARACTERS[randomInt(KEY_ID_CHARACTERS.length)]).join('')}`;
 }
 
 function declaredRoutes(routes: Record<string, string | LabRoute> = {}): Record<string, LabRoute> {

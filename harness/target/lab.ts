@@ -18,6 +18,8 @@ export interface LabRoute {
   origin_tls?: string;
   /** reference lab only: fetched through the regional tier (origin shield) every PoP shares */
   shield?: boolean;
+  /** reference lab only: served only to requests with a valid signed URL or signed cookies (the lab's signing:) */
+  signed?: boolean;
 }
 
 /** What a lab edge promises viewers over TLS, in the shape of targets.yaml's `tls:` block. */

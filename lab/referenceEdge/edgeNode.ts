@@ -16,6 +16,7 @@ import {
 } from './freshness.js';
 import type { PurgeMatch } from './purge.js';
 import type { RegionalTier } from './regionalTier.js';
+import type { Refusal, SignedUrls } from './signedUrls.js';
 import { fetchUpstream, type OriginTarget, type UpstreamResult } from './upstream.js';
 import { variantSuffix, varyNames } from './variants.js';
 
@@ -32,6 +33,8 @@ export interface EdgeRoute {
   failover?: OriginTarget;
   /** fetched through the regional tier (an origin shield) shared by every PoP */
   shield?: boolean;
+  /** served only to requests with a valid CloudFront signed URL or signed cookies */
+  signed?: boolean;
 }
 
 export interface EdgeNodeOptions {
@@ -39,6 +42,8 @@ export interface EdgeNodeOptions {
   faults: ReadonlySet<ReferenceEdgeFault>;
   /** the tier `shield: true` routes fetch through */
   regional: RegionalTier;
+  /** the verifier `signed: true` routes check each request with */
+  signedUrls: SignedUrls;
 }
 
 interface Answer {
@@ -82,7 +87,7 @@ export class EdgeNode {
       req.resume();
       await new Promise((resolve) => req.on('end', resolve));
       const route = this.route(req.url ?? '/');
-      let out = await this.answer(req, route);
+      let out = (route.signed ? this.admit(req, route) : undefined) ?? (await this.answer(req, route));
       if (route.compress && !this.opts.faults.has('no-compression') && out.status === 200) {
         out = { status: out.status, ...compressIfAccepted(req.headers, out.headers, out.body) };
       }
@@ -118,15 +123,44 @@ export class EdgeNode {
     res.end(bodyless ? undefined : out.body);
   }
 
-  private async answer(req: IncomingMessage, route: EdgeRoute): Promise<Answer> {
-    const method = req.method ?? 'GET';
-    const url = req.url ?? '/';
+  /**
+   * A signed route's check, before the cache is looked at: the refusal, or undefined with the request
+   * rewritten to what the origin and the cache key may see of it (no signature parameters or cookies).
+   */
+  private admit(req: IncomingMessage, route: EdgeRoute): Refusal | undefined {
+    const admission = this.opts.signedUrls.check({
+      // the plain-HTTP listener only redirects: every request that gets here came over TLS
+      scheme: 'https',
+      host: req.headers.host ?? '',
+      url: req.url ?? '/',
+      cookie: req.headers.cookie,
+      viewer: req.socket.remoteAddress ?? '',
+      now: Date.now(),
+    });
+    req.url = admission.url;
+    if (admission.cookie === undefined) delete req.headers.cookie;
+    else req.headers.cookie = admission.cookie;
+    if (admission.ok) return undefined;
+    const leaks = this.opts.faults.has('signed-cache-leak') && this.cache.get(this.keys(req, route).variantKey);
+    return leaks ? undefined : admission.refusal;
+  }
+
+  /** The request's cache key, and its variant key from the Vary names last stored under it. */
+  private keys(req: IncomingMessage, route: EdgeRoute): { key: string; variantKey: string } {
     const faults = this.opts.faults;
     const queryKey = faults.has('wrong-query-key')
       ? (INVERTED_QUERY_KEY[String(route.queryKey)] ?? 'none')
       : route.queryKey;
-    const key = cacheKey(req.headers.host ?? '', url, queryKey);
+    const key = cacheKey(req.headers.host ?? '', req.url ?? '/', queryKey);
     const variantKey = `${key}#${faults.has('ignore-vary') ? '' : variantSuffix(this.cache.varyOf(key), req.headers)}`;
+    return { key, variantKey };
+  }
+
+  private async answer(req: IncomingMessage, route: EdgeRoute): Promise<Answer> {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const faults = this.opts.faults;
+    const { key, variantKey } = this.keys(req, route);
     const reqCc = parseCacheControl(req.headers['cache-control']);
     const cacheable = method === 'GET' || method === 'HEAD';
     const stored = cacheable ? this.cache.get(variantKey) : undefined;

@@ -1,5 +1,6 @@
 // A lab route (as targets.yaml declares it) turned into what the reference
-// edge needs to serve it: TTLs, query key, error TTL, compression, failover.
+// edge needs to serve it: TTLs, query key, error TTL, compression, failover,
+// shield, signed URLs.
 import type { LabRoute } from '../../harness/target/lab.js';
 import type { EdgeRoute } from './edgeNode.js';
 import type { OriginTarget } from './upstream.js';
@@ -18,6 +19,7 @@ export function edgeRoute(name: string, r: LabRoute, origin: OriginTarget, secon
     ...(r.compress ? { compress: true } : {}),
     ...(r.failover ? { failover: secondary } : {}),
     ...(r.shield ? { shield: true } : {}),
+    ...(r.signed ? { signed: true } : {}),
   };
 }
 

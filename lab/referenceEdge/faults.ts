@@ -4,9 +4,15 @@
 // behaviour it breaks.
 import { CACHING_FAULTS } from './cachingFaults.js';
 import { INVALIDATION_FAULTS } from './invalidationFaults.js';
+import { SIGNING_FAULTS } from './signingFaults.js';
 import { TLS_FAULTS } from './tlsFaults.js';
 
-export const REFERENCE_EDGE_FAULTS = { ...CACHING_FAULTS, ...TLS_FAULTS, ...INVALIDATION_FAULTS } as const;
+export const REFERENCE_EDGE_FAULTS = {
+  ...CACHING_FAULTS,
+  ...TLS_FAULTS,
+  ...INVALIDATION_FAULTS,
+  ...SIGNING_FAULTS,
+} as const;
 
 export type ReferenceEdgeFault = keyof typeof REFERENCE_EDGE_FAULTS;
 export const referenceEdgeFaultNames = Object.keys(REFERENCE_EDGE_FAULTS) as ReferenceEdgeFault[];

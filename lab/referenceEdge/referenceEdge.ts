@@ -6,6 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import https from 'node:https';
+import type { KeyObject } from 'node:crypto';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { KeyAndCert } from '../ca.js';
 import type { LabKeys, ServedCertificate } from '../labCertificates.js';
@@ -13,6 +14,7 @@ import { EdgeNode, type EdgeRoute } from './edgeNode.js';
 import { startInvalidationApi } from './invalidationApi.js';
 import { RegionalTier } from './regionalTier.js';
 import type { ReferenceEdgeFault } from './faults.js';
+import { SignedUrls } from './signedUrls.js';
 import { viewerTls } from './viewerTls.js';
 
 export type { EdgeRoute };
@@ -31,6 +33,8 @@ export interface ReferenceEdgeOptions {
   propagationMs?: Readonly<Record<string, number>>;
   /** the bearer token of the invalidation API */
   invalidationToken: string;
+  /** key id -> public key: the keys `signed` routes trust (CloudFront's trusted key group) */
+  trustedKeys?: ReadonlyMap<string, KeyObject>;
 }
 
 export interface ReferenceEdge {
@@ -50,9 +54,10 @@ export async function startReferenceEdge(opts: ReferenceEdgeOptions): Promise<Re
   let httpsPort = 0;
   let httpPort = 0;
   const regional = new RegionalTier();
+  const signedUrls = new SignedUrls(opts.trustedKeys ?? new Map(), opts.faults);
   const pops: Array<{ address: string; node: EdgeNode }> = [];
   for (const address of opts.addresses) {
-    const node = new EdgeNode(address, { routes: opts.routes, faults: opts.faults, regional });
+    const node = new EdgeNode(address, { routes: opts.routes, faults: opts.faults, regional, signedUrls });
     pops.push({ address, node });
     const handler = viewerHandler(node, viewer.hsts);
     // http2's compatibility API answers http/1.1 clients too (allowHTTP1), with the same handler
