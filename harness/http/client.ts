@@ -89,10 +89,11 @@ export class HttpClient {
       agent = new Agent({
         connections: 16,
         maxResponseSize: this.maxBodyBytes,
+        // the client's own option: undici's connector overrides a localAddress given under connect
+        ...(localAddress ? { localAddress } : {}),
         connect: {
           ...(this.opts.ca ? { ca: [...rootCertificates, this.opts.ca] } : {}),
           ...(address ? { lookup: pinnedLookup(address) } : {}),
-          ...(localAddress ? { localAddress } : {}),
         },
       });
       this.agents.set(key, agent);
