@@ -2,7 +2,14 @@
 // The cli hands this catalogue to the harness, which knows labs only through
 // harness/target/lab.ts.
 import type { LabCatalogue, LabEdge } from '../harness/target/lab.js';
-import { REAL_EDGE_NAMES, realEdges, startRealLab, type RealEdge } from './realEdges/index.js';
+import {
+  canRunInFront,
+  REAL_EDGE_NAMES,
+  realEdges,
+  startRealLab,
+  type RealEdge,
+  type RealEdgeName,
+} from './realEdges/index.js';
 import { REFERENCE_EDGE_FAULTS, type ReferenceEdgeFault } from './referenceEdge/faults.js';
 import { startReferenceLab } from './referenceLab.js';
 
@@ -25,7 +32,14 @@ export type LabName = (typeof LAB_NAMES)[number];
 
 const realLab = (edge: RealEdge): LabEdge => ({
   faults: edge.faults ?? {},
-  start: (options) => startRealLab(edge, options),
+  // which pairs can run as two tiers is each program's `tiers` to say (lab/realEdges/<program>.ts)
+  parents: REAL_EDGE_NAMES.filter((name) => canRunInFront(edge, realEdges[name])),
+  // targets.yaml has checked `parent` against `parents` above before a start
+  start: ({ parent, ...options }) => {
+    if (parent === undefined) return startRealLab(edge, options);
+    if (!Object.hasOwn(realEdges, parent)) throw new Error(`no real edge named ${parent} to run as a parent tier`);
+    return startRealLab(edge, { ...options, parent: realEdges[parent as RealEdgeName] });
+  },
 });
 
 export const labEdges: LabCatalogue & Record<LabName, LabEdge> = {

@@ -76,6 +76,32 @@ const cases: Case[] = [
     allowed: 'reference, nginx, varnish, trafficserver, squid',
   },
   {
+    name: 'a parent tier behind a lab that runs as one tier: the two-tier labs are named',
+    kind: 'targets',
+    file: write('t-parent.yaml', 'targets:\n  s:\n    lab: nginx\n    parent: varnish\n'),
+    first:
+      't-parent.yaml:4:13: error: targets.s.parent: the nginx lab runs as a single tier only: ' +
+      'a parent tier runs behind lab: varnish (parent: varnish)',
+    label: 'the nginx lab runs as a single tier only',
+  },
+  {
+    name: 'a parent tier on a url target',
+    kind: 'targets',
+    file: write('t-parent-url.yaml', 'targets:\n  s:\n    url: https://cdn.example.test\n    parent: varnish\n'),
+    first:
+      't-parent-url.yaml:4:13: error: targets.s.parent: `parent` needs `lab`: ' +
+      'a parent tier runs behind lab: varnish (parent: varnish)',
+    label: '`parent` needs `lab`',
+  },
+  {
+    name: 'a program that cannot run as a parent tier',
+    kind: 'targets',
+    file: write('t-parent-program.yaml', 'targets:\n  s:\n    lab: varnish\n    parent: squid\n'),
+    first: 't-parent-program.yaml:4:13: error: targets.s.parent: "squid" is not allowed',
+    label: 'not an allowed value',
+    allowed: 'varnish',
+  },
+  {
     name: 'an empty ALPN protocol name (Node would abort on it)',
     kind: 'targets',
     file: write('t-alpn.yaml', 'targets:\n  lab:\n    lab: reference\n    tls: { alpn: [h2, ""] }\n'),

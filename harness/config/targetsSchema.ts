@@ -35,10 +35,17 @@ export function targetSchemaFor(labs: LabCatalogue) {
     string,
     ...string[],
   ];
+  const parentNames = [...new Set(Object.values(labs).flatMap((lab) => lab.parents ?? []))];
+  const twoTiers = Object.entries(labs)
+    .filter(([, lab]) => lab.parents?.length)
+    .map(([name, lab]) => `lab: ${name} (parent: ${lab.parents!.join(' or ')})`);
+  const allowedTwoTiers = twoTiers.length ? `a parent tier runs behind ${twoTiers.join(', ')}` : 'no lab has two tiers';
   return z
     .strictObject({
       lab: z.enum(labNames).optional(),
       faults: z.array(z.enum(faultNames)).optional(),
+      /** a lab whose program runs as a parent tier (an origin shield) the lab's edges send the shield route to */
+      parent: (parentNames.length ? z.enum(parentNames as [string, ...string[]]) : z.never()).optional(),
       url: z.url({ protocol: /^https?$/ }).optional(),
       hostnames: z.array(z.string()).optional(),
       edges: z.union([z.literal('dns'), z.array(z.string()).min(1)]).optional(),
@@ -82,6 +89,23 @@ export function targetSchemaFor(labs: LabCatalogue) {
     .refine((t) => t.faults === undefined || t.lab !== undefined, {
       message: '`faults` are switches of a lab edge: they need `lab:`',
       path: ['faults'],
+    })
+    .refine((t) => t.parent === undefined || t.lab !== undefined, {
+      message: `\`parent\` needs \`lab\`: ${allowedTwoTiers}`,
+      path: ['parent'],
+    })
+    .superRefine((t, ctx) => {
+      // which program runs in front of which is each lab's to say: a parent tier needs both to take part
+      if (t.parent === undefined || t.lab === undefined || !Object.hasOwn(labs, t.lab)) return;
+      const parents = labs[t.lab]!.parents ?? [];
+      if (parents.includes(t.parent)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parent'],
+        message: parents.length
+          ? `the ${t.lab} lab cannot run in front of a ${t.parent} parent tier: ${allowedTwoTiers}`
+          : `the ${t.lab} lab runs as a single tier only: ${allowedTwoTiers}`,
+      });
     })
     .superRefine((t, ctx) => {
       // each lab edge has switches of its own: the reference edge's are not nginx's

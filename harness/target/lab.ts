@@ -64,12 +64,16 @@ export interface LabStartOptions {
   routes?: Record<string, string | LabRoute>;
   /** edge addresses (PoPs) from targets.yaml's `edges:`, for a lab that can listen on several */
   addresses?: string[];
+  /** targets.yaml's `parent:`: the lab whose program runs as the parent tier the edges send the shield route to */
+  parent?: string;
 }
 
 /** A lab edge the harness can start by name. */
 export interface LabEdge {
   /** fault switch -> what it breaks; targets.yaml may name only these */
   readonly faults: Readonly<Record<string, string>>;
+  /** the labs it can run in front of as a parent tier (targets.yaml `parent:` may name only these) */
+  readonly parents?: readonly string[];
   start(options: LabStartOptions): Promise<LabInstance>;
 }
 

@@ -89,6 +89,7 @@ async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<Op
       ...(config.faults ? { faults: config.faults } : {}),
       ...(config.routes ? { routes: config.routes } : {}),
       ...(Array.isArray(config.edges) ? { addresses: config.edges } : {}),
+      ...(config.parent ? { parent: config.parent } : {}),
     });
   } catch (err) {
     throw new HarnessError(`target ${named.name}: the ${config.lab} lab could not start: ${(err as Error).message}`);

@@ -13,7 +13,7 @@ export {
   type RealEdge,
   type RealEdgeName,
 } from './realEdge.js';
-export { missingBinaries, startRealLab, type RealLab } from './realLab.js';
+export { canRunInFront, missingBinaries, startRealLab, type RealLab } from './realLab.js';
 export { programVersion } from './programVersion.js';
 
 export const realEdges: Record<RealEdgeName, RealEdge> = {

@@ -29,6 +29,13 @@ export interface EdgeSetup {
   faults: ReadonlySet<string>;
   /** a random secret for the lab (the same for every PoP), e.g. the signed route's */
   secret: string;
+  /**
+   * edge: a viewer-facing copy (HTTPS and plain HTTP, as the program does it); parent: the one shared tier of a
+   * two-tier lab, serving plain HTTP on `ports.http` only, caching, in front of the origin, redirecting nothing
+   */
+  role: 'edge' | 'parent';
+  /** in a two-tier lab, the edge's parent: the shield route goes there instead of the origin */
+  parent?: { host: string; port: number };
 }
 
 export interface StartedEdge {
@@ -82,6 +89,13 @@ export interface RealEdge {
   /** what its TLS listener offers viewers, as the harness checks it */
   tls: LabTlsPromises;
   internalPortCount: number;
+  /** how it takes part in a two-tier lab (targets.yaml `parent:`); absent: it runs as a single tier only */
+  tiers?: {
+    /** as an edge, it sends the shield route to a parent (EdgeSetup.parent) */
+    edge: boolean;
+    /** it runs in the parent role (EdgeSetup.role) */
+    parent: boolean;
+  };
   routes(): Record<string, LabRoute>;
   start(setup: EdgeSetup): Promise<StartedEdge>;
 }
@@ -102,6 +116,11 @@ export const FULL_TLS_PROMISES: LabTlsPromises = {
 /** The line that installs what a real edge needs. */
 export function aptGetLine(edge: RealEdge): string {
   return `sudo apt-get install -y ${edge.aptPackages.join(' ')}`;
+}
+
+/** The route a two-tier lab sends through its parent, at the reference lab's path (its regional tier's). */
+export function shieldRoute(): LabRoute {
+  return cachingRoute('shield', { shield: true });
 }
 
 /**

@@ -1,6 +1,7 @@
 // `lab: varnish`: Varnish Cache with its stock caching rules (builtin.vcl),
 // PURGE and BAN behind an ACL, and hitch in front for TLS (PROXY protocol).
-// Open-source Varnish has no TLS to the origin, so no origin-TLS routes.
+// Open-source Varnish has no TLS to the origin, so no origin-TLS routes. In a
+// two-tier lab the edges send the shield route to a parent Varnish (plain HTTP only).
 import { mkdirSync } from 'node:fs';
 import { HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
 import { supervise } from './supervisor.js';
@@ -26,6 +27,7 @@ export const varnish: RealEdge = {
     hsts: { min_max_age: HSTS_MAX_AGE },
   },
   internalPortCount: 1,
+  tiers: { edge: true, parent: true },
   routes: () =>
     standardRoutes({
       // default_ttl (120 s): what Varnish gives a response that carries no freshness of its own
@@ -36,12 +38,12 @@ export const varnish: RealEdge = {
       errorTtl: '2s',
     }),
   async start(setup) {
+    const parent = setup.role === 'parent';
     const [proxyPort = 0] = setup.internalPorts;
     for (const sub of ['logs', 'hitch-ocsp']) mkdirSync(setup.dir.path(sub));
     const vcl = setup.dir.write('edge.vcl', varnishVcl(setup));
-    const hitchConf = setup.dir.write('hitch.conf', hitchConfig(setup, proxyPort));
     const varnishd = supervise({
-      name: 'varnishd',
+      name: parent ? 'varnishd (parent)' : 'varnishd',
       command: VARNISHD,
       args: [
         '-F',
@@ -49,8 +51,8 @@ export const varnish: RealEdge = {
         setup.dir.path('varnish'),
         '-a',
         `http=${setup.address}:${setup.ports.http},HTTP`,
-        '-a',
-        `tls=${setup.address}:${proxyPort},PROXY`,
+        // the parent is no viewer's: plain HTTP from the edges, no TLS in front
+        ...(parent ? [] : ['-a', `tls=${setup.address}:${proxyPort},PROXY`]),
         '-f',
         vcl,
         '-s',
@@ -64,6 +66,8 @@ export const varnish: RealEdge = {
       cwd: setup.dir.dir,
       logFile: setup.dir.path('logs', 'varnishd.out'),
     });
+    if (parent) return { processes: [varnishd] };
+    const hitchConf = setup.dir.write('hitch.conf', hitchConfig(setup, proxyPort));
     const hitch = supervise({
       name: 'hitch',
       command: HITCH,
@@ -82,8 +86,18 @@ export function varnishVcl(setup: EdgeSetup): string {
   const origin = new URL(setup.origin.httpUrl);
   const secondary = new URL(setup.origin.secondaryHttpUrl);
   const path = (name: string) => setup.routes[name]?.path ?? `/${name}/`;
+  const parent = setup.role === 'parent';
+  const shield = setup.parent
+    ? `
+# the shield route's parent tier, which every edge shares
+backend parent {
+  .host = "${setup.parent.host}";
+  .port = "${setup.parent.port}";
+}
+`
+    : '';
   return `vcl 4.1;
-# edgecheck lab: Varnish in front of the probe origin (${setup.origin.httpUrl});
+# edgecheck lab: Varnish ${parent ? 'as the parent tier ' : ''}in front of the probe origin (${setup.origin.httpUrl});
 # everything not written here is builtin.vcl's stock behaviour.
 
 backend origin {
@@ -96,14 +110,18 @@ backend secondary {
   .host = "${secondary.hostname}";
   .port = "${secondary.port}";
 }
-
+${shield}
 acl purgers {
 ${purgers(setup.address)}
 }
 
-sub vcl_recv {
+sub vcl_recv {${
+    parent
+      ? ''
+      : `
   if (local.socket == "http") {
     return (synth(301, "Moved Permanently"));
+  }`
   }
   if (req.method == "PURGE") {
     if (client.ip !~ purgers) {
@@ -132,15 +150,28 @@ sub vcl_hash {
   } else {
     hash_data(req.url);
   }
-  if (req.http.host) {
-    hash_data(req.http.host);
+  if (req.http.host) {${
+    parent
+      ? `
+    # edges forward the viewer's Host (with the viewer port), a purge names this tier's port: the key keeps the name
+    hash_data(regsub(req.http.host, ":[0-9]+$", ""));`
+      : `
+    hash_data(req.http.host);`
+  }
   } else {
     hash_data(server.ip);
   }
   return (lookup);
 }
 
-sub vcl_backend_fetch {
+sub vcl_backend_fetch {${
+    setup.parent
+      ? `
+  if (bereq.url ~ "^${path('shield')}") {
+    set bereq.backend = parent;
+  }`
+      : ''
+  }
   if (bereq.url ~ "^${path('failover')}" && bereq.retries > 0) {
     set bereq.backend = secondary;
   }
