@@ -163,11 +163,40 @@ function tamper(signed: SignedRequest, name: string | undefined, part: SignedPar
  */
 function tampered(value: string, part: SignedPart): string {
   if (part === 'expires' && /^\d+$/.test(value)) return String(Number(value) + 3600);
+  if (part === 'policy') {
+    const extended = extendedPolicy(value);
+    if (extended !== undefined) return extended;
+  }
   let at = Math.floor(value.length / 2);
   while (at > 0 && !/[A-Za-z0-9]/.test(value[at]!)) at--;
   const c = value[at] ?? '';
   const swapped = c === 'A' ? 'B' : c === 'a' ? 'b' : c === '0' ? '1' : 'A';
   return value.slice(0, at) + swapped + value.slice(at + 1);
+}
+
+/**
+ * A policy an attacker would write: still well-formed (CloudFront's base64 of JSON), valid an hour longer;
+ * undefined when the value is no such policy.
+ */
+function extendedPolicy(value: string): string | undefined {
+  const swap: Record<string, string> = { '-': '+', _: '=', '~': '/' };
+  const back: Record<string, string> = { '+': '-', '=': '_', '/': '~' };
+  const bytes = Buffer.from(
+    value.replace(/[-_~]/g, (c) => swap[c]!),
+    'base64',
+  );
+  let policy: { Statement?: Array<{ Condition?: { DateLessThan?: Record<string, unknown> } }> };
+  try {
+    policy = JSON.parse(bytes.toString('utf8')) as typeof policy;
+  } catch {
+    return undefined;
+  }
+  const until = policy?.Statement?.[0]?.Condition?.DateLessThan;
+  if (typeof until?.['AWS:EpochTime'] !== 'number') return undefined;
+  until['AWS:EpochTime'] += 3600;
+  return Buffer.from(JSON.stringify(policy))
+    .toString('base64')
+    .replace(/[+=/]/g, (c) => back[c]!);
 }
 
 function omit(signed: SignedRequest, name: string | undefined): SignedRequest {

@@ -1,6 +1,6 @@
 // CloudFront's signed URLs and signed cookies as its edge checks them, for routes marked `signed`: the
 // key id, the canned or custom policy, the RSA signature over it, and the policy's conditions.
-import { verify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { BlockList, isIPv4 } from 'node:net';
 import type { ReferenceEdgeFault } from './faults.js';
 
@@ -63,17 +63,24 @@ interface Statement {
 }
 
 export class SignedUrls {
+  private readonly trusted: ReadonlyMap<string, KeyObject>;
+
   constructor(
     /** key id -> public key: the distribution's trusted key group */
-    private readonly trusted: ReadonlyMap<string, KeyObject>,
+    trusted: ReadonlyMap<string, KeyObject>,
     private readonly faults: ReadonlySet<ReferenceEdgeFault>,
-  ) {}
+  ) {
+    // a key group that holds another key under the same id: as when the distribution trusts a stale key group
+    this.trusted = faults.has('signed-trusts-other-key')
+      ? new Map([...trusted.keys()].map((id) => [id, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey]))
+      : trusted;
+  }
 
   check(req: SignedRequestView): Admission {
     const query = splitQuery(req.url);
     const cookies = splitCookies(req.cookie);
     const forwarded = {
-      url: query.own,
+      url: this.faults.has('signed-params-forwarded') ? req.url : query.own,
       ...(cookies.own.length > 0 ? { cookie: cookies.own.join('; ') } : {}),
     };
     // CloudFront takes the signed URL when there is one, else the signed cookies
@@ -87,9 +94,9 @@ export class SignedUrls {
     resource: string,
     req: SignedRequestView,
   ): RefusalCode | undefined {
-    if (parts.keyPairId === undefined) return 'MissingKey';
+    if (parts.keyPairId === undefined) return this.faults.has('signed-route-open') ? undefined : 'MissingKey';
     const key = this.trusted.get(parts.keyPairId);
-    if (key === undefined) return 'InvalidKey';
+    if (key === undefined) return this.faults.has('signed-any-key') ? undefined : 'InvalidKey';
     const read = readPolicy(parts, resource);
     if (read === undefined) return 'MalformedPolicy';
     const digest = DIGEST[parts.hashAlgorithm ?? 'SHA1'];
