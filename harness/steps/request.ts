@@ -35,7 +35,7 @@ const requestFields = {
   each_hostname: z.boolean().optional(),
   each_edge: z.boolean().optional(),
   timeout: duration.optional(),
-  /** the local source address; `declared_viewer` / `other_viewer` stand for one a viewer-location rule names / none does */
+  /** the local source address, or `declared_viewer`, `other_viewer`, `viewer_in:XX` (steps/viewerLocation.ts) */
   from: z.string().optional(),
   expect: expectSchema.optional(),
   /** the URL signed (or cookies made) with the target's signing scheme, perhaps broken on purpose */
