@@ -64,7 +64,8 @@ export type TrafficserverUrlSigConfig = z.infer<typeof schema>;
 export const trafficserverUrlSigScheme: SigningScheme<typeof schema> = {
   name: 'trafficserver-url-sig',
   schema,
-  supports: { notBefore: false, ip: true, cookie: false },
+  // the plugin takes its parameters out of the URL it forwards (seen against the real Traffic Server)
+  supports: { notBefore: false, ip: true, cookie: false, strips: true },
   create(config) {
     const keyIndex = config.key_index ?? 0;
     const secret = config.key ?? config.keys?.[keyIndex] ?? '';

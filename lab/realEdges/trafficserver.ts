@@ -19,6 +19,8 @@ import {
 import { supervise } from './supervisor.js';
 
 const TRAFFIC_SERVER = '/usr/bin/traffic_server';
+/** where Debian's packages put Traffic Server's plugins */
+const PLUGIN_DIR = '/usr/lib/trafficserver/modules';
 /** the error page templates from the package; everything else is the lab's own */
 const BODY_FACTORY = '/etc/trafficserver/body_factory';
 
@@ -75,8 +77,9 @@ function routePlugins(name: string, setup: EdgeSetup): string[] {
 export const trafficserver: RealEdge = {
   name: 'trafficserver',
   title: 'Apache Traffic Server (reverse proxy, remap)',
-  binaries: [TRAFFIC_SERVER],
-  aptPackages: ['trafficserver'],
+  // the signed routes' plugins come from the experimental package
+  binaries: [TRAFFIC_SERVER, `${PLUGIN_DIR}/url_sig.so`, `${PLUGIN_DIR}/uri_signing.so`],
+  aptPackages: ['trafficserver', 'trafficserver-experimental-plugins'],
   version: { command: [TRAFFIC_SERVER, '--version'], pattern: /Traffic Server ([\d.]+)/ },
   cacheStatus: 'trafficserver',
   limits: [],
@@ -203,7 +206,7 @@ sysconfdir: ${p('etc')}
 datadir: ${p('var')}
 includedir: /usr/include
 libdir: /usr/lib/trafficserver
-libexecdir: /usr/lib/trafficserver/modules
+libexecdir: ${PLUGIN_DIR}
 localstatedir: ${p('var')}
 runtimedir: ${p('run')}
 logdir: ${p('log')}
