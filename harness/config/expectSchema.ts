@@ -100,6 +100,8 @@ export const redirectExpectation = z.strictObject({
   location: locationExpectation.optional(),
   /** with follow_redirects: how many redirects were followed to the final answer */
   hops: z.strictObject({ lte: z.number().int().nonnegative() }).optional(),
+  /** with follow_redirects: where the last redirect led (the request's own URL when there was none) */
+  ends_at: locationExpectation.optional(),
 });
 export type RedirectExpectation = z.infer<typeof redirectExpectation>;
 

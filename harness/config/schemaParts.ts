@@ -13,12 +13,21 @@ export const slug = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'expected lower-case letters, digits and dashes (used in URLs)' });
 
-/** An HTTP status, a list of them, or a class such as "2xx". */
+const statusClass = z.string().regex(/^[1-5]xx$/, { message: 'expected a status class such as 2xx' });
+
+/** An HTTP status, a class such as "2xx", or a list of either ([307, 308, 4xx]). */
 export const statusPattern = z.union([
   z.number().int().min(100).max(599),
-  z.array(z.number().int().min(100).max(599)).min(1),
-  z.string().regex(/^[1-5]xx$/, { message: 'expected a status class such as 2xx' }),
+  z.array(z.union([z.number().int().min(100).max(599), statusClass])).min(1),
+  statusClass,
 ]);
+export type StatusPattern = z.infer<typeof statusPattern>;
+
+/** Whether a status is one the pattern names: a number exactly, a class by its first digit. */
+export function matchesStatus(pattern: StatusPattern, status: number): boolean {
+  const one = (want: number | string) => (typeof want === 'number' ? status === want : String(status)[0] === want[0]);
+  return Array.isArray(pattern) ? pattern.some(one) : one(pattern);
+}
 
 export const tlsVersion = z.enum(TLS_VERSIONS);
 

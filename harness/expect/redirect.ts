@@ -19,6 +19,13 @@ export const redirect: ExpectationCheck<RedirectExpectation> = (expected, obs) =
     }
   }
   if (expected.location !== undefined) failures.push(...locationFailures(expected.location, first.location, obs));
+  if (expected.ends_at !== undefined) {
+    const last = obs.hops?.at(-1)?.to ?? obs.request?.url.href;
+    const wrong = locationFailures(expected.ends_at, last, obs);
+    failures.push(
+      ...wrong.map((f) => ({ ...f, expectation: f.expectation.replace('redirect.location', 'redirect.ends_at') })),
+    );
+  }
   if (expected.hops !== undefined) {
     const hops = obs.hops?.length ?? (isRedirect(obs.response.status) ? 1 : 0);
     if (hops > expected.hops.lte) {

@@ -6,7 +6,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { headerName, headerText, statusPattern } from '../config/schemaParts.js';
+import { headerName, headerText, matchesStatus, statusPattern } from '../config/schemaParts.js';
 import { InvalidationRefused, type InvalidationProvider, type ProviderKind } from './provider.js';
 
 const method = z.string().regex(/^[A-Z]+$/, { message: 'expected an HTTP method in upper case' });
@@ -111,8 +111,5 @@ async function parentAddress(base: URL): Promise<string> {
 
 function statusTest(pattern: HttpInvalidationConfig['accept_status']): (status: number) => boolean {
   if (pattern === undefined) return (s) => (s >= 200 && s < 300) || s === 404;
-  if (typeof pattern === 'number') return (s) => s === pattern;
-  if (Array.isArray(pattern)) return (s) => pattern.includes(s);
-  const first = Number(pattern[0]);
-  return (s) => Math.floor(s / 100) === first;
+  return (s) => matchesStatus(pattern, s);
 }
