@@ -258,12 +258,8 @@ function redirectsUnmet(step: RequestStep, target: OpenTarget): string | undefin
     return `needs redirects.https (the status plain HTTP gets); target '${target.name}' declares none`;
   }
   const location = expected?.location;
-  if (
-    typeof location === 'object' &&
-    'host' in location &&
-    location.host === 'canonical' &&
-    !promises?.canonical_host
-  ) {
+  const namesCanonical = (l: unknown) => typeof l === 'object' && l !== null && 'host' in l && l.host === 'canonical';
+  if ((namesCanonical(location) || namesCanonical(expected?.ends_at)) && !promises?.canonical_host) {
     return `needs redirects.canonical_host; target '${target.name}' declares none`;
   }
   if (step.from !== undefined && isViewerWord(step.from)) {
