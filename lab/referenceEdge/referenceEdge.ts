@@ -1,8 +1,8 @@
 // The reference edge's listeners: a small CloudFront-like CDN in Node. HTTPS
 // (h2 and http/1.1) with SNI certificates per hostname and HSTS, and HTTP ->
 // HTTPS redirect (redirects.ts), on every edge address; each address is an
-// EdgeNode with its own cache. It is a fixture: its fault switches let the project prove each
-// suite check can fail.
+// EdgeNode with its own cache. It is a fixture: its fault switches let the
+// project prove each suite check can fail.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import https from 'node:https';
