@@ -10,6 +10,7 @@ import { CACHING_ROUTES } from './referenceEdge/cachingRoutes.js';
 import { edgeRoute } from './referenceEdge/edgeRoutes.js';
 import type { ReferenceEdgeFault } from './referenceEdge/faults.js';
 import type { OriginCertificateCheck } from './referenceEdge/originTls.js';
+import { REFERENCE_EDGE_REDIRECT_PROMISES } from './referenceEdge/redirects.js';
 import { startReferenceEdge } from './referenceEdge/referenceEdge.js';
 import type { OriginTarget } from './referenceEdge/upstream.js';
 import { REFERENCE_EDGE_TLS_PROMISES } from './referenceEdge/viewerTls.js';
@@ -72,6 +73,7 @@ export async function startReferenceLab(opts: ReferenceLabOptions = {}): Promise
       routes,
       cacheStatus: 'rfc9211',
       tls: REFERENCE_EDGE_TLS_PROMISES,
+      redirects: REFERENCE_EDGE_REDIRECT_PROMISES,
       invalidation: { provider: 'lab', api: edge.invalidationUrl, token, max_propagation: MAX_PROPAGATION },
       signing: {
         scheme: 'cloudfront',

@@ -71,5 +71,12 @@ t.test('storable', async (t) => {
   t.ok(ok({ 'cache-control': 'private' }, ['store-private']));
   t.notOk(ok({}, [], 200, 'POST'));
   t.notOk(ok({}, [], 500));
+  // redirects: 301 by default; 302, 307 and 308 only when Cache-Control says for how long (CloudFront, RFC 9111 3)
+  t.ok(ok({}, [], 301));
+  for (const status of [302, 307, 308]) {
+    t.notOk(ok({}, [], status), `${status} without Cache-Control`);
+    t.ok(ok({ 'cache-control': 'max-age=60' }, [], status), `${status} with max-age`);
+    t.ok(ok({ 'cache-control': 's-maxage=60' }, [], status), `${status} with s-maxage`);
+  }
   t.notOk(storable('GET', 200, new Map([['no-store', true]]), {}, none).store, 'request no-store');
 });

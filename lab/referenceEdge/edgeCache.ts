@@ -1,5 +1,5 @@
-// One edge node's stored responses, keyed by host, path and the part of the
-// query string the route keeps in its cache key.
+// One edge node's stored responses, keyed by host, path, the part of the
+// query string the route keeps in its cache key, and the viewer's country.
 
 export interface StoredResponse {
   status: number;
@@ -15,7 +15,8 @@ export interface StoredResponse {
 
 export type QueryKey = 'all' | 'none' | string[];
 
-export function cacheKey(host: string, pathAndQuery: string, queryKey: QueryKey): string {
+/** `host|path?query`; with a country, `host;country=DE|path?query` (purge.ts reads what follows the `|`). */
+export function cacheKey(host: string, pathAndQuery: string, queryKey: QueryKey, country?: string): string {
   const url = new URL(pathAndQuery, 'http://edge');
   let query = '';
   if (queryKey === 'all') query = url.search;
@@ -24,7 +25,7 @@ export function cacheKey(host: string, pathAndQuery: string, queryKey: QueryKey)
     for (const name of [...queryKey].sort()) for (const v of url.searchParams.getAll(name)) kept.append(name, v);
     query = kept.size ? `?${kept}` : '';
   }
-  return `${host.toLowerCase()}|${url.pathname}${query}`;
+  return `${host.toLowerCase()}${country === undefined ? '' : `;country=${country}`}|${url.pathname}${query}`;
 }
 
 /**

@@ -15,10 +15,12 @@ import {
   type Ttl,
 } from './freshness.js';
 import type { PurgeMatch } from './purge.js';
+import { viewerRequestRedirect } from './redirects.js';
 import type { RegionalTier } from './regionalTier.js';
 import type { Refusal, SignedUrls } from './signedUrls.js';
 import { fetchUpstream, type OriginTarget, type UpstreamResult } from './upstream.js';
 import { variantSuffix, varyNames } from './variants.js';
+import { countryOf, viewerAddress, withCountry } from './viewerCountry.js';
 
 export interface EdgeRoute {
   name: string;
@@ -87,7 +89,10 @@ export class EdgeNode {
       req.resume();
       await new Promise((resolve) => req.on('end', resolve));
       const route = this.route(req.url ?? '/');
-      let out = (route.signed ? this.admit(req, route) : undefined) ?? (await this.answer(req, route));
+      let out =
+        viewerRequestRedirect(req, this.opts.faults) ??
+        (route.signed ? this.admit(req, route) : undefined) ??
+        (await this.answer(req, route));
       if (route.compress && !this.opts.faults.has('no-compression') && out.status === 200) {
         out = { status: out.status, ...compressIfAccepted(req.headers, out.headers, out.body) };
       }
@@ -151,7 +156,8 @@ export class EdgeNode {
     const queryKey = faults.has('wrong-query-key')
       ? (INVERTED_QUERY_KEY[String(route.queryKey)] ?? 'none')
       : route.queryKey;
-    const key = cacheKey(req.headers.host ?? '', req.url ?? '/', queryKey);
+    const country = faults.has('country-not-in-cache-key') ? undefined : countryOf(viewerAddress(req.socket));
+    const key = cacheKey(req.headers.host ?? '', req.url ?? '/', queryKey, country);
     const variantKey = `${key}#${faults.has('ignore-vary') ? '' : variantSuffix(this.cache.varyOf(key), req.headers)}`;
     return { key, variantKey };
   }
@@ -339,7 +345,7 @@ function forwardHeaders(req: IncomingMessage): Record<string, string> {
     const v = req.headers[name];
     if (typeof v === 'string') out[name] = v;
   }
-  return out;
+  return withCountry(out, countryOf(viewerAddress(req.socket)));
 }
 
 function revalidationHeaders(stored: StoredResponse, faults: ReadonlySet<ReferenceEdgeFault>): Record<string, string> {

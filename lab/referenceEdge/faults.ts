@@ -4,6 +4,7 @@
 // behaviour it breaks.
 import { CACHING_FAULTS } from './cachingFaults.js';
 import { INVALIDATION_FAULTS } from './invalidationFaults.js';
+import { REDIRECT_FAULTS } from './redirectFaults.js';
 import { SIGNING_FAULTS } from './signingFaults.js';
 import { TLS_FAULTS } from './tlsFaults.js';
 
@@ -12,6 +13,7 @@ export const REFERENCE_EDGE_FAULTS = {
   ...TLS_FAULTS,
   ...INVALIDATION_FAULTS,
   ...SIGNING_FAULTS,
+  ...REDIRECT_FAULTS,
 } as const;
 
 export type ReferenceEdgeFault = keyof typeof REFERENCE_EDGE_FAULTS;

@@ -121,7 +121,12 @@ export interface Storability {
   reason?: string;
 }
 
-const CACHEABLE_BY_DEFAULT = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]);
+const CACHEABLE_BY_DEFAULT = new Set([200, 203, 204, 300, 301, 404, 405, 410, 414, 501]);
+/**
+ * Redirects stored only when the origin's Cache-Control says for how long: CloudFront keeps 307 and 308
+ * only then, and a 302 or 307 is never cacheable by default (RFC 9111 3, RFC 9110 15.4).
+ */
+const CACHEABLE_WITH_CACHE_CONTROL = new Set([302, 307, 308]);
 
 /** May a shared cache store this response (RFC 9111 3)? */
 export function storable(
@@ -137,7 +142,12 @@ export function storable(
   if ((cc.has('no-store') || reqCc.has('no-store')) && !faults.has('store-no-store'))
     return { store: false, reason: 'no-store' };
   if (cc.has('private') && !faults.has('store-private')) return { store: false, reason: 'private' };
-  if (!CACHEABLE_BY_DEFAULT.has(status) && !(errorTtl !== undefined && ERROR_CACHING_STATUSES.has(status))) {
+  const toldHowLong = CACHEABLE_WITH_CACHE_CONTROL.has(status) && (cc.has('max-age') || cc.has('s-maxage'));
+  if (
+    !CACHEABLE_BY_DEFAULT.has(status) &&
+    !toldHowLong &&
+    !(errorTtl !== undefined && ERROR_CACHING_STATUSES.has(status))
+  ) {
     return { store: false, reason: 'status' };
   }
   return { store: true };

@@ -1,8 +1,8 @@
 // The reference edge's listeners: a small CloudFront-like CDN in Node. HTTPS
 // (h2 and http/1.1) with SNI certificates per hostname and HSTS, and HTTP ->
-// HTTPS redirect, on every edge address; each address is an EdgeNode with its
-// own cache. It is a fixture: its fault switches let the project prove each
-// suite check can fail.
+// HTTPS redirect (redirects.ts), on every edge address; each address is an
+// EdgeNode with its own cache. It is a fixture: its fault switches let the
+// project prove each suite check can fail.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import https from 'node:https';
@@ -14,6 +14,7 @@ import { EdgeNode, type EdgeRoute } from './edgeNode.js';
 import { startInvalidationApi } from './invalidationApi.js';
 import { RegionalTier } from './regionalTier.js';
 import type { ReferenceEdgeFault } from './faults.js';
+import { httpsRedirect } from './redirects.js';
 import { SignedUrls } from './signedUrls.js';
 import { viewerTls } from './viewerTls.js';
 
@@ -66,7 +67,7 @@ export async function startReferenceEdge(opts: ReferenceEdgeOptions): Promise<Re
       : https.createServer({ ...viewer.serverOptions, ALPNProtocols: ['http/1.1'] }, handler);
     closers.push(closer(tlsServer));
     httpsPort = await listen(tlsServer, address, httpsPort);
-    const plainServer = http.createServer((req, res) => redirectToHttps(req, res, httpsPort));
+    const plainServer = http.createServer((req, res) => redirectToHttps(req, res, httpsPort, viewer.hsts, opts.faults));
     closers.push(closer(plainServer));
     httpPort = await listen(plainServer, address, httpPort);
   }
@@ -121,8 +122,15 @@ async function listen(server: Server, host: string, port: number): Promise<numbe
   return (server.address() as AddressInfo).port;
 }
 
-function redirectToHttps(req: IncomingMessage, res: ServerResponse, httpsPort: number): void {
-  const host = (req.headers.host ?? 'localhost').replace(/:\d+$/, '');
-  res.writeHead(301, { location: `https://${host}:${httpsPort}${req.url ?? '/'}`, 'content-length': '0' });
+function redirectToHttps(
+  req: IncomingMessage,
+  res: ServerResponse,
+  httpsPort: number,
+  hsts: string,
+  faults: ReadonlySet<ReferenceEdgeFault>,
+): void {
+  req.resume();
+  const { status, headers } = httpsRedirect(req, httpsPort, hsts, faults);
+  res.writeHead(status, { ...headers, 'content-length': '0' });
   res.end();
 }

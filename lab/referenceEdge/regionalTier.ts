@@ -9,6 +9,7 @@ import { currentAge, freshnessLifetime, parseCacheControl, storable } from './fr
 import type { PurgeMatch } from './purge.js';
 import { fetchUpstream, type UpstreamResult } from './upstream.js';
 import { variantSuffix, varyNames } from './variants.js';
+import { countryIn } from './viewerCountry.js';
 
 /** The tier keeps RFC 9111's rules whatever the PoPs' fault switches say: it is not the edge under test. */
 const NO_FAULTS: ReadonlySet<never> = new Set();
@@ -24,7 +25,7 @@ export class RegionalTier {
     headers: Record<string, string>,
     viewerHost: string,
   ): Promise<UpstreamResult> {
-    const key = cacheKey(viewerHost, url, route.queryKey);
+    const key = cacheKey(viewerHost, url, route.queryKey, countryIn(headers));
     const request = headers as IncomingHttpHeaders;
     const variantKey = `${key}#${variantSuffix(this.cache.varyOf(key), request)}`;
     const stored = method === 'GET' ? this.cache.get(variantKey) : undefined;
