@@ -274,6 +274,35 @@ const FAULT_CHECKS: Record<RedirectFault, (t: Test, lab: RedirectLab) => Promise
     t.equal((await lab.send({ method: 'POST', scheme: 'http', path: '/form', body: 'a=1' })).status, 301, 'POST: 301');
     t.equal((await lab.send({ scheme: 'http', path: '/form' })).status, 301, 'GET unchanged');
   },
+  async 'redirects-not-cached'(t, lab) {
+    const key = await lab.object('moved', {
+      status: 301,
+      headers: { location: '/new', 'cache-control': 'max-age=60' },
+    });
+    await lab.send({ path: key });
+    await lab.send({ path: key });
+    t.equal((await lab.control.log(key)).length, 2, 'a 301 with max-age=60 went to the origin twice');
+  },
+  async 'caches-307'(t, lab) {
+    const key = await lab.object('temporary', { status: 307, headers: { location: '/new' } });
+    await lab.send({ path: key });
+    await lab.send({ path: key });
+    t.equal((await lab.control.log(key)).length, 1, 'a 307 without Cache-Control was stored');
+  },
+  async 'location-made-absolute'(t, lab) {
+    const key = await lab.object('relative', {
+      status: 302,
+      headers: { location: 'next?x=1', 'cache-control': 'no-store' },
+    });
+    const res = await lab.send({ path: `${key}page` });
+    t.equal(res.headers['location'], `https://${CANONICAL}:${lab.httpsPort}${key}next?x=1`, 'made absolute');
+  },
+  async 'viewer-redirect-cached'(t, lab) {
+    const key = await lab.object('home', { body: 'home', headers: { 'cache-control': 'max-age=60' } });
+    t.equal((await lab.send({ path: key, from: EU_VIEWER })).status, 302, 'the EU viewer is sent away');
+    const other = await lab.send({ path: key, from: OTHER_VIEWER });
+    t.equal(other.status, 302, "another viewer gets the EU viewer's redirect");
+  },
   async 'country-not-in-cache-key'(t, lab) {
     const key = await lab.object('by-country', countryRedirect);
     t.equal((await lab.send({ path: `${key}home`, from: DE_VIEWER })).status, 301);

@@ -79,6 +79,8 @@ const INVERTED_QUERY_KEY: Record<string, QueryKey> = { all: 'none', none: 'all' 
 
 export class EdgeNode {
   private readonly cache = new EdgeCache();
+  /** fault viewer-redirect-cached: the viewer-location redirects made, by URL, and until when */
+  private readonly viewerRedirects = new Map<string, { answer: Answer; until: number }>();
   constructor(
     private readonly address: string,
     private readonly opts: EdgeNodeOptions,
@@ -90,7 +92,7 @@ export class EdgeNode {
       await new Promise((resolve) => req.on('end', resolve));
       const route = this.route(req.url ?? '/');
       let out =
-        viewerRequestRedirect(req, this.opts.faults) ??
+        this.viewerRedirect(req) ??
         (route.signed ? this.admit(req, route) : undefined) ??
         (await this.answer(req, route));
       if (route.compress && !this.opts.faults.has('no-compression') && out.status === 200) {
@@ -104,6 +106,19 @@ export class EdgeNode {
         body: Buffer.from(`reference edge error: ${(err as Error).message}\n`),
       });
     }
+  }
+
+  /** A redirect made at viewer request; under viewer-redirect-cached, also one made earlier for another viewer. */
+  private viewerRedirect(req: IncomingMessage): Answer | undefined {
+    const made = viewerRequestRedirect(req, this.opts.faults);
+    if (!this.opts.faults.has('viewer-redirect-cached')) return made;
+    const url = `${req.headers.host ?? ''}${req.url ?? '/'}`;
+    if (made?.headers['cache-status']?.includes('viewer-location')) {
+      this.viewerRedirects.set(url, { answer: made, until: Date.now() + 60_000 });
+      return made;
+    }
+    const kept = this.viewerRedirects.get(url);
+    return kept && kept.until > Date.now() ? kept.answer : made;
   }
 
   private route(path: string): EdgeRoute {
@@ -287,7 +302,7 @@ export class EdgeNode {
   }
 
   private storeAndAnswer(req: IncomingMessage, route: EdgeRoute, key: string, upstream: Fetched, fwd: string): Answer {
-    const headers = withoutHopByHop(upstream.headers);
+    const headers = this.redirectFaults(req, upstream.status, withoutHopByHop(upstream.headers));
     const reqCc = parseCacheControl(req.headers['cache-control']);
     const verdict = storable(req.method ?? 'GET', upstream.status, reqCc, headers, this.opts.faults, route.errorTtl);
     const vary = varyNames(headers);
@@ -311,6 +326,25 @@ export class EdgeNode {
     if (upstream.status === 200 && clientNotModified(req, headers, this.opts.faults))
       return { status: 304, headers: out, body: Buffer.alloc(0) };
     return { status: upstream.status, headers: out, body: upstream.body };
+  }
+
+  /** What the redirect fault switches do to an origin's redirect before it is stored and passed on. */
+  private redirectFaults(
+    req: IncomingMessage,
+    status: number,
+    headers: Record<string, string>,
+  ): Record<string, string> {
+    const faults = this.opts.faults;
+    if (status < 300 || status > 399) return headers;
+    const out = { ...headers };
+    if (faults.has('redirects-not-cached')) out['cache-control'] = 'no-store';
+    if (faults.has('caches-307') && (status === 302 || status === 307) && out['cache-control'] === undefined) {
+      out['cache-control'] = 'max-age=60';
+    }
+    if (faults.has('location-made-absolute') && out['location'] !== undefined) {
+      out['location'] = new URL(out['location'], `https://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`).href;
+    }
+    return out;
   }
 
   private fromCache(req: IncomingMessage, stored: StoredResponse, ageMs: number, cacheStatus: string): Answer {

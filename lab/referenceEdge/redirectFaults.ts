@@ -8,6 +8,10 @@ export const REDIRECT_FAULTS = {
   'redirect-other-host': 'sends plain HTTP to HTTPS on another lab hostname than the one asked for',
   'hsts-over-http': 'sends Strict-Transport-Security on plain-HTTP answers too',
   'redirect-post-301': 'sends a plain-HTTP POST (any method but GET and HEAD) to HTTPS with 301, not 308',
+  'redirects-not-cached': "never stores a redirect, whatever the origin's Cache-Control says",
+  'caches-307': 'stores a 302 or 307 without Cache-Control for 60 s, as an edge with a default TTL for redirects would',
+  'location-made-absolute': "rewrites the origin's relative Location into an absolute URL on the edge's host",
+  'viewer-redirect-cached': 'stores its viewer-location redirect under the URL and serves it to every viewer (60 s)',
   'country-not-in-cache-key':
     "sends the viewer's country to the origin but keeps it out of the cache key: one country's answer serves all",
 } as const;
