@@ -289,10 +289,8 @@ const wordings: Case[] = [
   {
     name: 'text where true or false belongs',
     kind: 'suite',
-    file: write('w-bool.yaml', `${check}    steps:\n      - get: /\n        follow_redirects: yes please\n`),
-    first:
-      'w-bool.yaml:8:27: error: checks[0].steps[0].follow_redirects: expected true or false, found string ' +
-      '"yes please"',
+    file: write('w-bool.yaml', `${check}    steps:\n      - get: /\n        each_edge: yes please\n`),
+    first: 'w-bool.yaml:8:20: error: checks[0].steps[0].each_edge: expected true or false, found string "yes please"',
     label: 'expected true or false',
   },
   {
@@ -308,7 +306,7 @@ const wordings: Case[] = [
     file: write('w-union.yaml', `${check}    steps:\n      - sleep: [1]\n`),
     first:
       'w-union.yaml:7:16: error: checks[0].steps[0].sleep: expected a number or a string or ' +
-      'a mapping (ttl, route, plus, minus, at_least), found a list',
+      'a mapping (ttl, route, plus, minus, at_least) or a mapping (past_expiry), found a list',
     label: 'expected a number or a string or a mapping',
   },
   {

@@ -211,7 +211,7 @@ t.test('what is not part of the signature, and what cannot be signed', (t) => {
 });
 
 t.test('the signing: block', (t) => {
-  t.strictSame(cloudfrontScheme.supports, { notBefore: true, ip: true, cookie: true });
+  t.strictSame(cloudfrontScheme.supports, { notBefore: true, ip: true, cookie: true, strips: true });
   t.equal(cloudfrontScheme.name, 'cloudfront');
   const base = { scheme: 'cloudfront', key_pair_id: KEY_PAIR_ID, private_key: PEM };
   t.ok(cloudfrontScheme.schema.safeParse(base).success, 'a key ID and a PEM key');
