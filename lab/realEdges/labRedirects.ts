@@ -43,9 +43,9 @@ export const LAB_REDIRECTS: LabRedirects = {
   country_header: COUNTRY_HEADER,
 };
 
-/** The hostnames that redirect to the canonical one. */
+/** The hostnames that redirect to the canonical one: none where the edge does not serve the canonical host. */
 export function nonCanonical(hostnames: readonly string[]): string[] {
-  return hostnames.filter((host) => host !== CANONICAL_HOST);
+  return hostnames.includes(CANONICAL_HOST) ? hostnames.filter((host) => host !== CANONICAL_HOST) : [];
 }
 
 /** A viewer-location URL without its trailing slash, for a request path (which starts with one) to follow. */

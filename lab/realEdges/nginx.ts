@@ -20,6 +20,7 @@ import {
   DEFAULT_COUNTRY,
   HTTPS_STATUS,
   METHOD_KEEPING_STATUS,
+  nonCanonical,
   VIEWER_COUNTRIES,
   VIEWER_REDIRECTS,
   viewerRedirectBase,
@@ -98,6 +99,7 @@ export const nginx: RealEdge = {
 
 export function nginxConfig(setup: EdgeSetup, secret: string): string {
   const { dir, ports, origin } = setup;
+  const toCanonicalHost = nonCanonical(setup.hostnames);
   const servers = setup.hostnames.map((host, i) => {
     const cert = dir.edge[host]!;
     return `
@@ -112,7 +114,7 @@ export function nginxConfig(setup: EdgeSetup, secret: string): string {
     # viewer location, before the cache: never stored
     if ($edgecheck_viewer_302) { return 302 $edgecheck_viewer_302$request_uri; }
     if ($edgecheck_viewer_307) { return 307 $edgecheck_viewer_307$request_uri; }
-${host === CANONICAL_HOST ? locations(setup, secret) : toCanonical(ports.https)}
+${toCanonicalHost.includes(host) ? toCanonical(ports.https) : locations(setup, secret)}
   }`;
   });
   return `# edgecheck lab: nginx proxy_cache in front of the probe origin (${origin.httpUrl})

@@ -283,10 +283,12 @@ function remap(setup: EdgeSetup): string {
   for (const host of setup.hostnames) {
     lines.push(`redirect http://${host}:${ports.http}/ https://${host}:${ports.https}/`);
   }
-  for (const host of nonCanonical(setup.hostnames)) {
+  const others = nonCanonical(setup.hostnames);
+  for (const host of others) {
     lines.push(`redirect https://${host}:${ports.https}/ https://${CANONICAL_HOST}:${ports.https}/`);
   }
-  for (const [name, route] of byPathLength) {
+  const served = setup.hostnames.filter((host) => !others.includes(host));
+  for (const [host, [name, route]] of served.flatMap((h) => byPathLength.map((r) => [h, r] as const))) {
     const to = route.origin_tls
       ? `https://${ORIGIN_HOSTNAME}:${origin.tlsPorts[route.origin_tls as OriginCertFault]}${route.path}`
       : name === 'failover'
@@ -297,7 +299,7 @@ function remap(setup: EdgeSetup): string {
     const key = plugins.includes('@plugin=cachekey.so') ? [] : cacheKey();
     // the viewer-location redirect first, before any other plugin of the rule looks at the request
     const viewer = ['@plugin=header_rewrite.so', `@pparam=${setup.dir.path('etc', 'viewer_location.config')}`];
-    const rule = [`map https://${CANONICAL_HOST}:${ports.https}${route.path}`, to, ...viewer, ...plugins, ...key];
+    const rule = [`map https://${host}:${ports.https}${route.path}`, to, ...viewer, ...plugins, ...key];
     lines.push(rule.join(' '));
   }
   return lines.join('\n') + '\n';
