@@ -14,6 +14,17 @@ import {
   type EdgeSetup,
   type RealEdge,
 } from './realEdge.js';
+import {
+  CANONICAL_HOST,
+  COUNTRY_HEADER,
+  DEFAULT_COUNTRY,
+  HTTPS_STATUS,
+  METHOD_KEEPING_STATUS,
+  nonCanonical,
+  VIEWER_COUNTRIES,
+  VIEWER_REDIRECTS,
+  viewerRedirectBase,
+} from './labRedirects.js';
 import { supervise } from './supervisor.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -24,8 +35,8 @@ export const REFRESH_HEADER = 'x-edgecheck-refresh';
 const ROUTE_DIRECTIVES: Record<string, string[]> = {
   // proxy_cache_valid applies only where the response carries no Cache-Control or Expires
   'ttl-default': ['proxy_cache_valid 200 60s;'],
-  'query-none': ['proxy_cache_key $scheme$proxy_host$uri;'],
-  'query-list': ['proxy_cache_key $scheme$proxy_host$uri?v=$arg_v;'],
+  'query-none': ['proxy_cache_key $edgecheck_country:$scheme$proxy_host$uri;'],
+  'query-list': ['proxy_cache_key $edgecheck_country:$scheme$proxy_host$uri?v=$arg_v;'],
   compress: ['gzip on;', 'gzip_proxied any;', 'gzip_vary on;', 'gzip_types text/plain;'],
   failover: ['proxy_next_upstream error timeout http_500 http_502 http_503 http_504;'],
 };
@@ -42,6 +53,7 @@ export const nginx: RealEdge = {
     'no TTL clamping: proxy_cache_valid only fills in a missing lifetime (no ttl-clamp route)',
     "no PURGE: Debian 12's libnginx-mod-http-cache-purge (2.3) crashes the worker on every purge with nginx 1.22; " +
       'a refresh header replaces the stored copy instead',
+    "a refresh replaces only the refresher's country's copy (US from loopback): the cache key keeps the country",
   ],
   faults: {
     'no-origin-verification': 'proxy_ssl_verify off on the origin-TLS routes: any origin certificate is accepted',
@@ -87,6 +99,7 @@ export const nginx: RealEdge = {
 
 export function nginxConfig(setup: EdgeSetup, secret: string): string {
   const { dir, ports, origin } = setup;
+  const toCanonicalHost = nonCanonical(setup.hostnames);
   const servers = setup.hostnames.map((host, i) => {
     const cert = dir.edge[host]!;
     return `
@@ -96,7 +109,12 @@ export function nginxConfig(setup: EdgeSetup, secret: string): string {
     ssl_certificate ${cert.certFile};
     ssl_certificate_key ${cert.keyFile};
     ssl_protocols TLSv1.2 TLSv1.3;
-${locations(setup, secret)}
+    add_header X-Cache-Status $upstream_cache_status always;
+    add_header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}" always;
+    # viewer location, before the cache: never stored
+    if ($edgecheck_viewer_302) { return 302 $edgecheck_viewer_302$request_uri; }
+    if ($edgecheck_viewer_307) { return 307 $edgecheck_viewer_307$request_uri; }
+${toCanonicalHost.includes(host) ? toCanonical(ports.https) : locations(setup, secret)}
   }`;
   });
   return `# edgecheck lab: nginx proxy_cache in front of the probe origin (${origin.httpUrl})
@@ -117,8 +135,9 @@ http {
   proxy_cache_path ${dir.path('cache')} levels=1:2 keys_zone=edge:10m max_size=256m inactive=10m use_temp_path=off;
   proxy_http_version 1.1;
   proxy_set_header Connection "";
-  add_header X-Cache-Status $upstream_cache_status always;
-  add_header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}" always;
+  # the viewer's country, whatever the viewer claimed, to the origin and in the cache key
+  proxy_set_header ${COUNTRY_HEADER} $edgecheck_country;
+  proxy_cache_key $edgecheck_country:$scheme$proxy_host$request_uri;
 
   # invalidation: a request from loopback with ${REFRESH_HEADER}: 1 bypasses the stored copy and replaces it
   geo $edgecheck_loopback {
@@ -129,6 +148,7 @@ ${[...new Set(['127.0.0.1', setup.address])].map((a) => `    ${a} 1;`).join('\n'
     default 0;
     "1:1" 1;
   }
+${viewerMaps()}
 
   upstream probe_origin_group {
     # max_fails=0: the primary is asked first every time, the backup only after it fails
@@ -136,13 +156,51 @@ ${[...new Set(['127.0.0.1', setup.address])].map((a) => `    ${a} 1;`).join('\n'
     server ${new URL(origin.secondaryHttpUrl).host} backup;
   }
 
+  # plain HTTP: to HTTPS on the same host, the request target as received; no HSTS here (RFC 6797 7.2)
   server {
     listen ${setup.address}:${ports.http} default_server;
-    return 301 https://$host:${ports.https}$request_uri;
+    if ($edgecheck_keeps_method) { return ${METHOD_KEEPING_STATUS} https://$host:${ports.https}$request_uri; }
+    return ${HTTPS_STATUS} https://$host:${ports.https}$request_uri;
   }
 ${servers.join('\n')}
 }
 `;
+}
+
+/** Where the lab places a viewer, and where it sends the viewers it redirects itself, from the source address. */
+function viewerMaps(): string {
+  const countries = Object.entries(VIEWER_COUNTRIES).map(([from, country]) => `    ${from} ${country};`);
+  const redirects = Object.entries(VIEWER_REDIRECTS).map(([from, to]) => `    ${from} "${viewerRedirectBase(to)}";`);
+  return `
+  geo $edgecheck_country {
+    default ${DEFAULT_COUNTRY};
+${countries.join('\n')}
+  }
+  geo $edgecheck_viewer_redirect {
+    default "";
+${redirects.join('\n')}
+  }
+  # GET and HEAD may be sent on with 301 and 302; other methods need 307 and 308 to keep the method and body
+  map $request_method $edgecheck_keeps_method {
+    GET 0;
+    HEAD 0;
+    default 1;
+  }
+  map $edgecheck_keeps_method $edgecheck_viewer_302 {
+    0 $edgecheck_viewer_redirect;
+    default "";
+  }
+  map $edgecheck_keeps_method $edgecheck_viewer_307 {
+    1 $edgecheck_viewer_redirect;
+    default "";
+  }`;
+}
+
+/** A hostname other than the canonical one: every request to the canonical host, the request target as received. */
+function toCanonical(httpsPort: number): string {
+  const to = `https://${CANONICAL_HOST}:${httpsPort}$request_uri`;
+  return `    if ($edgecheck_keeps_method) { return ${METHOD_KEEPING_STATUS} ${to}; }
+    return ${HTTPS_STATUS} ${to};`;
 }
 
 function locations(setup: EdgeSetup, secret: string): string {

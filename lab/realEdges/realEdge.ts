@@ -5,6 +5,7 @@ import type { LabRoute, LabTlsPromises } from '../../harness/target/lab.js';
 import { CACHING_ROUTES } from '../referenceEdge/cachingRoutes.js';
 import type { ProbeOrigin } from '../probeOrigin/probeOrigin.js';
 import type { LabDir } from './labDir.js';
+import type { LabRedirects } from './labRedirects.js';
 import type { VersionProbe } from './programVersion.js';
 import type { Supervised } from './supervisor.js';
 
@@ -88,6 +89,8 @@ export interface RealEdge {
   purges: EdgeInvalidation[];
   /** what its TLS listener offers viewers, as the harness checks it */
   tls: LabTlsPromises;
+  /** what it promises about redirects, where it cannot keep all of LAB_REDIRECTS (absent: LAB_REDIRECTS) */
+  redirects?: LabRedirects;
   internalPortCount: number;
   /** how it takes part in a two-tier lab (targets.yaml `parent:`); absent: it runs as a single tier only */
   tiers?: {

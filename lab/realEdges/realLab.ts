@@ -11,6 +11,7 @@ import type { LabInstance, LabRoute, LabStartOptions } from '../../harness/targe
 import { LAB_HOSTNAMES, makeLabCertificates } from '../labCertificates.js';
 import { startProbeOrigin } from '../probeOrigin/probeOrigin.js';
 import { freePorts } from './freePorts.js';
+import { LAB_REDIRECTS } from './labRedirects.js';
 import { makeLabDir } from './labDir.js';
 import {
   aptGetLine,
@@ -209,6 +210,7 @@ export async function startRealLab(edge: RealEdge, opts: RealLabOptions = {}): P
       routes: { ...routes, ...declaredRoutes(opts.routes) },
       cacheStatus: edge.cacheStatus,
       tls: edge.tls,
+      redirects: edge.redirects ?? LAB_REDIRECTS,
       close: stop,
     };
   } catch (err) {

@@ -7,6 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { ORIGIN_HOSTNAME, type OriginCertFault } from '../labCertificates.js';
 import { ORIGIN_TLS_ROUTES } from '../originTlsRoutes.js';
 import { HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
+import {
+  CANONICAL_HOST,
+  HTTPS_STATUS,
+  LAB_REDIRECTS,
+  METHOD_KEEPING_STATUS,
+  nonCanonical,
+  VIEWER_REDIRECTS,
+  viewerRedirectBase,
+} from './labRedirects.js';
 import { supervise } from './supervisor.js';
 
 const SQUID = '/usr/sbin/squid';
@@ -26,11 +35,19 @@ export const squid: RealEdge = {
     'no compression (needs an eCAP adapter)',
     'no query-string cache keys (needs a store_id_program helper)',
     'no TTL cap: refresh_pattern bounds only heuristic freshness',
+    "no viewer country in the cache key: Squid keys on the URL and the origin's Vary only (or a store_id helper)",
+    "deny_info writes a redirect's %R HTML-escaped: a query's & becomes &amp; in the Location",
   ],
   purges: [{ method: 'PURGE', description: 'PURGE <url> drops the stored copy' }],
   tls: {
     protocols: { accept: ['TLSv1.2', 'TLSv1.3'], refuse: ['TLSv1', 'TLSv1.1'] },
     hsts: { min_max_age: HSTS_MAX_AGE },
+  },
+  // no CloudFront-Viewer-Country: what Squid cannot keep in its key it does not send
+  redirects: {
+    https: LAB_REDIRECTS.https!,
+    canonical_host: LAB_REDIRECTS.canonical_host!,
+    viewer_location: (LAB_REDIRECTS.viewer_location ?? []).filter((rule) => rule.to !== undefined),
   },
   internalPortCount: 0,
   routes: () => ({
@@ -112,13 +129,11 @@ never_direct allow all
 retry_on_error on
 
 acl lab_sites dstdomain ${setup.hostnames.join(' ')}
-acl plain myportname plain
 acl purge method PURGE
 acl loopback src ${[...new Set(['127.0.0.1', setup.address])].map((a) => `${a}/32`).join(' ')}
 http_access allow purge loopback
 http_access deny purge
-http_access deny plain
-deny_info 301:https://%H:${ports.https}%R plain
+${redirects(setup)}
 http_access allow lab_sites
 http_access deny all
 
@@ -142,6 +157,39 @@ htcp_port 0
 logfile_rotate 0
 shutdown_lifetime 1 seconds
 ${setup.asRoot ? `cache_effective_user ${SQUID_USER}\n` : ''}`;
+}
+
+/**
+ * The redirects, each a denial with a deny_info URL (the status from the last ACL on the line): plain HTTP to
+ * HTTPS on the same host, viewers by address elsewhere, other hostnames to the canonical one. Each ACL has a
+ * second name for methods other than GET and HEAD, whose deny_info keeps the method (307, 308).
+ */
+function redirects(setup: EdgeSetup): string {
+  const https = setup.ports.https;
+  const lines = [
+    '# GET and HEAD may be sent on with 301 and 302; other methods need 307 and 308 to keep the method and body',
+    'acl get_or_head method GET HEAD',
+  ];
+  const redirect = (name: string, acl: string, to: string, statuses: [number, number]) => {
+    lines.push(
+      `acl ${name} ${acl}`,
+      `acl ${name}_keeps_method ${acl}`,
+      `http_access deny get_or_head ${name}`,
+      `deny_info ${statuses[0]}:${to} ${name}`,
+      `http_access deny ${name}_keeps_method`,
+      `deny_info ${statuses[1]}:${to} ${name}_keeps_method`,
+    );
+  };
+  redirect('plain', 'myportname plain', `https://%H:${https}%R`, [HTTPS_STATUS, METHOD_KEEPING_STATUS]);
+  Object.entries(VIEWER_REDIRECTS).forEach(([from, to], i) =>
+    redirect(`viewer_redirect_${i}`, `src ${from}/32`, `${viewerRedirectBase(to)}%R`, [302, 307]),
+  );
+  const others = nonCanonical(setup.hostnames);
+  if (others.length > 0) {
+    const to = `https://${CANONICAL_HOST}:${https}%R`;
+    redirect('to_canonical', `dstdomain ${others.join(' ')}`, to, [HTTPS_STATUS, METHOD_KEEPING_STATUS]);
+  }
+  return lines.join('\n');
 }
 
 /** Squid drops to its own user after start, so the lab dir must be that user's. */

@@ -16,6 +16,15 @@ import {
   type EdgeSetup,
   type RealEdge,
 } from './realEdge.js';
+import {
+  CANONICAL_HOST,
+  COUNTRY_HEADER,
+  DEFAULT_COUNTRY,
+  METHOD_KEEPING_STATUS,
+  nonCanonical,
+  VIEWER_COUNTRIES,
+  VIEWER_REDIRECTS,
+} from './labRedirects.js';
 import { supervise } from './supervisor.js';
 
 const TRAFFIC_SERVER = '/usr/bin/traffic_server';
@@ -58,9 +67,9 @@ function routePlugins(name: string, setup: EdgeSetup): string[] {
     case 'ttl-clamp':
       return overrides({ 'http.cache.guaranteed_min_lifetime': 3, 'http.cache.guaranteed_max_lifetime': 4 });
     case 'query-none':
-      return ['@plugin=cachekey.so', '@pparam=--remove-all-params=true'];
+      return cacheKey('--remove-all-params=true');
     case 'query-list':
-      return ['@plugin=cachekey.so', '@pparam=--include-params=v'];
+      return cacheKey('--include-params=v');
     case 'compress':
       return ['@plugin=compress.so', `@pparam=${setup.dir.path('etc', 'compress.config')}`];
     // pristineurl: the plugin checks the URL as requested, not the one the rule made of it
@@ -74,6 +83,11 @@ function routePlugins(name: string, setup: EdgeSetup): string[] {
   }
 }
 
+/** The cache key: the viewer's country (set from its address, redirects.config) with whatever the route keeps. */
+function cacheKey(...params: string[]): string[] {
+  return ['@plugin=cachekey.so', ...[`--include-headers=${COUNTRY_HEADER}`, ...params].map((p) => `@pparam=${p}`)];
+}
+
 export const trafficserver: RealEdge = {
   name: 'trafficserver',
   title: 'Apache Traffic Server (reverse proxy, remap)',
@@ -82,7 +96,10 @@ export const trafficserver: RealEdge = {
   aptPackages: ['trafficserver', 'trafficserver-experimental-plugins'],
   version: { command: [TRAFFIC_SERVER, '--version'], pattern: /Traffic Server ([\d.]+)/ },
   cacheStatus: 'trafficserver',
-  limits: [],
+  limits: [
+    "the viewer-location redirect's Location drops a path's ;parameters: header_rewrite's CLIENT-URL:PATH ends at ';'",
+    "a PURGE drops only the purger's country's copy (US from loopback): the cache key keeps the country",
+  ],
   purges: [{ method: 'PURGE', description: 'PURGE <url> drops the stored copy' }],
   tls: FULL_TLS_PROMISES,
   internalPortCount: 0,
@@ -175,7 +192,9 @@ export function trafficserverFiles(setup: EdgeSetup): Record<string, string> {
     // the origin's hostname, for TLS verification and SNI, without DNS
     'etc/hosts': `127.0.0.1 ${ORIGIN_HOSTNAME}\n`,
     'etc/sni.yaml': 'sni: []\n',
-    'etc/plugin.config': `header_rewrite.so ${dir.path('etc', 'hsts.config')}\n`,
+    'etc/plugin.config': `header_rewrite.so ${dir.path('etc', 'hsts.config')} ${dir.path('etc', 'redirects.config')}\n`,
+    'etc/redirects.config': redirectRules(setup),
+    'etc/viewer_location.config': viewerLocationRules(),
     'etc/hsts.config':
       'cond %{SEND_RESPONSE_HDR_HOOK} [AND]\n' +
       'cond %{INBOUND:TLS} /./\n' +
@@ -257,20 +276,86 @@ ${asRoot}`;
 
 function remap(setup: EdgeSetup): string {
   const { ports, origin } = setup;
-  const lines: string[] = ['# edgecheck lab: plain HTTP redirects to HTTPS; the more specific path first'];
+  const lines: string[] = [
+    '# edgecheck lab: plain HTTP to HTTPS, other hostnames to the canonical one; the more specific path first',
+  ];
   const byPathLength = Object.entries(setup.routes).sort(([, a], [, b]) => b.path.length - a.path.length);
   for (const host of setup.hostnames) {
     lines.push(`redirect http://${host}:${ports.http}/ https://${host}:${ports.https}/`);
-    for (const [name, route] of byPathLength) {
-      const to = route.origin_tls
-        ? `https://${ORIGIN_HOSTNAME}:${origin.tlsPorts[route.origin_tls as OriginCertFault]}${route.path}`
-        : name === 'failover'
-          ? `http://${ORIGIN_GROUP}${route.path}`
-          : `${origin.httpUrl}${route.path}`;
-      lines.push([`map https://${host}:${ports.https}${route.path}`, to, ...routePlugins(name, setup)].join(' '));
-    }
+  }
+  const others = nonCanonical(setup.hostnames);
+  for (const host of others) {
+    lines.push(`redirect https://${host}:${ports.https}/ https://${CANONICAL_HOST}:${ports.https}/`);
+  }
+  const served = setup.hostnames.filter((host) => !others.includes(host));
+  for (const [host, [name, route]] of served.flatMap((h) => byPathLength.map((r) => [h, r] as const))) {
+    const to = route.origin_tls
+      ? `https://${ORIGIN_HOSTNAME}:${origin.tlsPorts[route.origin_tls as OriginCertFault]}${route.path}`
+      : name === 'failover'
+        ? `http://${ORIGIN_GROUP}${route.path}`
+        : `${origin.httpUrl}${route.path}`;
+    const plugins = routePlugins(name, setup);
+    // the country goes into every key: a route with a cachekey of its own has it there already
+    const key = plugins.includes('@plugin=cachekey.so') ? [] : cacheKey();
+    // the viewer-location redirect first, before any other plugin of the rule looks at the request
+    const viewer = ['@plugin=header_rewrite.so', `@pparam=${setup.dir.path('etc', 'viewer_location.config')}`];
+    const rule = [`map https://${host}:${ports.https}${route.path}`, to, ...viewer, ...plugins, ...key];
+    lines.push(rule.join(' '));
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The viewer-location redirect, in each rule's remap (a global rule's set-redirect before remap sends its
+ * %{PATH} unexpanded): 302, or 307 for a method other than GET and HEAD; never cached.
+ */
+function viewerLocationRules(): string {
+  const rules = Object.entries(VIEWER_REDIRECTS).flatMap(([from, to]) =>
+    [
+      ['302', ''],
+      ['307', ' [NOT]'],
+    ].map(
+      ([status, not]) => `cond %{IP:CLIENT} ="${from}" [AND]
+cond %{METHOD} /^(GET|HEAD)$/${not}
+    set-redirect ${status} "${to}%{CLIENT-URL:PATH}" [QSA]`,
+    ),
+  );
+  return `${rules.join('\n\n')}\n`;
+}
+
+/**
+ * Global header_rewrite rules: the viewer's country from its address (whatever it claimed), and 308 instead
+ * of the remap redirect's 301 for a method other than GET and HEAD (every 301 over plain HTTP, and every one
+ * to a non-canonical hostname, is a remap redirect).
+ */
+function redirectRules(setup: EdgeSetup): string {
+  const rules = [
+    `# the viewer's country, to the origin and (cachekey) in the cache key
+cond %{READ_REQUEST_HDR_HOOK}
+    set-header ${COUNTRY_HEADER} ${DEFAULT_COUNTRY}`,
+    ...Object.entries(VIEWER_COUNTRIES).map(
+      ([from, country]) => `cond %{READ_REQUEST_HDR_HOOK} [AND]
+cond %{IP:CLIENT} ="${from}"
+    set-header ${COUNTRY_HEADER} ${country}`,
+    ),
+    `# a method other than GET and HEAD keeps its method and body: 308 over plain HTTP
+cond %{SEND_RESPONSE_HDR_HOOK} [AND]
+cond %{STATUS} =301 [AND]
+cond %{METHOD} /^(GET|HEAD)$/ [NOT,AND]
+cond %{INBOUND:TLS} /./ [NOT]
+    set-status ${METHOD_KEEPING_STATUS}
+    set-status-reason "Permanent Redirect"`,
+    ...nonCanonical(setup.hostnames).map(
+      (host) => `# and to the canonical host
+cond %{SEND_RESPONSE_HDR_HOOK} [AND]
+cond %{STATUS} =301 [AND]
+cond %{METHOD} /^(GET|HEAD)$/ [NOT,AND]
+cond %{CLIENT-HEADER:Host} /^${host.replace(/\./g, '\\.')}(:[0-9]+)?$/
+    set-status ${METHOD_KEEPING_STATUS}
+    set-status-reason "Permanent Redirect"`,
+    ),
+  ];
+  return `${rules.join('\n\n')}\n`;
 }
 
 /** The failover route's origin group: the probe origin first, its secondary listener when it answers 5xx. */

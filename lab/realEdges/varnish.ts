@@ -4,6 +4,17 @@
 // two-tier lab the edges send the shield route to a parent Varnish (plain HTTP only).
 import { mkdirSync } from 'node:fs';
 import { HSTS_MAX_AGE, standardRoutes, type EdgeSetup, type RealEdge } from './realEdge.js';
+import {
+  CANONICAL_HOST,
+  COUNTRY_HEADER,
+  HTTPS_STATUS,
+  LAB_COUNTRIES,
+  METHOD_KEEPING_STATUS,
+  nonCanonical,
+  VIEWER_COUNTRIES,
+  VIEWER_REDIRECTS,
+  viewerRedirectBase,
+} from './labRedirects.js';
 import { supervise } from './supervisor.js';
 
 const VARNISHD = '/usr/sbin/varnishd';
@@ -114,18 +125,33 @@ ${shield}
 acl purgers {
 ${purgers(setup.address)}
 }
-
-sub vcl_recv {${
+${parent ? '' : viewerAcls()}
+sub vcl_recv {
+  # the Location of a redirect this edge makes (vcl_synth); never the viewer's to set
+  unset req.http.${LOCATION_HEADER};${
     parent
-      ? ''
+      ? `
+  # the edges name the viewer's country; a request without one is the default country's
+  if (!req.http.${COUNTRY_HEADER}) {
+    set req.http.${COUNTRY_HEADER} = "${LAB_COUNTRIES[0]}";
+  }`
       : `
+  if (req.restarts == 0) {
+${countryFromAddress()}
+  }
   if (local.socket == "http") {
-    return (synth(301, "Moved Permanently"));
+    # to HTTPS on the same host, the request target as received
+    set req.http.${LOCATION_HEADER} = "https://" + regsub(req.http.host, ":[0-9]+$", "") + ":${setup.ports.https}" + req.url;
+${synthRedirect(HTTPS_STATUS, METHOD_KEEPING_STATUS, '    ')}
   }`
   }
   if (req.method == "PURGE") {
     if (client.ip !~ purgers) {
       return (synth(405, "PURGE is not allowed from " + client.ip));
+    }
+    if (req.restarts == 0) {
+      # every country's copy goes, one after another (vcl_purge)
+      set req.http.${COUNTRY_HEADER} = "${LAB_COUNTRIES[0]}";
     }
     return (purge);
   }
@@ -135,7 +161,19 @@ sub vcl_recv {${
     }
     ban("req.url ~ ^" + req.url);
     return (synth(200, "Banned " + req.url));
-  }
+  }${parent ? '' : viewerRedirects(setup.hostnames, setup.ports.https)}
+}
+
+sub vcl_purge {
+  # the cache key keeps the viewer's country: a PURGE drops the copy of each country in turn
+${LAB_COUNTRIES.slice(0, -1)
+  .map(
+    (country, i) => `  if (req.http.${COUNTRY_HEADER} == "${country}") {
+    set req.http.${COUNTRY_HEADER} = "${LAB_COUNTRIES[i + 1]}";
+    return (restart);
+  }`,
+  )
+  .join('\n')}
 }
 
 sub vcl_hash {
@@ -161,6 +199,7 @@ sub vcl_hash {
   } else {
     hash_data(server.ip);
   }
+  hash_data(req.http.${COUNTRY_HEADER});
   return (lookup);
 }
 
@@ -201,8 +240,11 @@ sub vcl_backend_response {
 }
 
 sub vcl_synth {
-  if (resp.status == 301 && local.socket == "http") {
-    set resp.http.Location = "https://" + regsub(req.http.host, ":[0-9]+$", "") + ":${setup.ports.https}" + req.url;
+  if (local.socket == "tls") {
+    set resp.http.Strict-Transport-Security = "max-age=${HSTS_MAX_AGE}";
+  }
+  if (req.http.${LOCATION_HEADER}) {
+    set resp.http.Location = req.http.${LOCATION_HEADER};
     return (deliver);
   }
 }
@@ -221,6 +263,59 @@ sub vcl_deliver {
   }
 }
 `;
+}
+
+/** Where vcl_recv tells vcl_synth the Location of a redirect it makes. */
+const LOCATION_HEADER = 'X-Edgecheck-Location';
+
+/** A redirect with one status for GET and HEAD, another for any other method (which must keep its method and body). */
+function synthRedirect(getOrHead: number, other: number, indent: string): string {
+  return [
+    'if (req.method == "GET" || req.method == "HEAD") {',
+    `  return (synth(${getOrHead}));`,
+    '}',
+    `return (synth(${other}));`,
+  ]
+    .map((line) => `${indent}${line}`)
+    .join('\n');
+}
+
+/** The lab's places and regional redirects, by the viewer's address (behind hitch's PROXY v2, client.ip is it). */
+function viewerAcls(): string {
+  const acl = (name: string, address: string) => `acl ${name} {\n  "${address}";\n}\n`;
+  return [
+    ...Object.keys(VIEWER_REDIRECTS).map((from, i) => acl(`viewer_redirect_${i}`, from)),
+    ...Object.entries(VIEWER_COUNTRIES).map(([from, country]) => acl(`viewer_in_${country.toLowerCase()}`, from)),
+  ].join('');
+}
+
+/** The viewer's country, whatever the viewer claimed: to the origin and into the cache key (vcl_hash). */
+function countryFromAddress(): string {
+  const branches = Object.values(VIEWER_COUNTRIES).map(
+    (country) => `if (client.ip ~ viewer_in_${country.toLowerCase()}) {
+      set req.http.${COUNTRY_HEADER} = "${country}";
+    }`,
+  );
+  const otherwise = `{\n      set req.http.${COUNTRY_HEADER} = "${LAB_COUNTRIES[0]}";\n    }`;
+  return `    ${[...branches, otherwise].join(' else ')}`;
+}
+
+/** Viewer location, then the canonical host: redirects made before the cache is looked at, never stored. */
+function viewerRedirects(hostnames: string[], httpsPort: number): string {
+  const viewers = Object.values(VIEWER_REDIRECTS).map(
+    (to, i) => `
+  if (client.ip ~ viewer_redirect_${i}) {
+    set req.http.${LOCATION_HEADER} = "${viewerRedirectBase(to)}" + req.url;
+${synthRedirect(302, 307, '    ')}
+  }`,
+  );
+  const hosts = nonCanonical(hostnames).map((host) => `^${host.replace(/\./g, '\\.')}(:[0-9]+)?$`);
+  const canonical = `
+  if (req.http.host ~ "(?i)${hosts.join('|')}") {
+    set req.http.${LOCATION_HEADER} = "https://${CANONICAL_HOST}:${httpsPort}" + req.url;
+${synthRedirect(HTTPS_STATUS, METHOD_KEEPING_STATUS, '    ')}
+  }`;
+  return [...viewers, ...(hosts.length ? [canonical] : [])].join('');
 }
 
 /** loopback and the PoP's own address may purge */
