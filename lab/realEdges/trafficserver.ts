@@ -289,11 +289,13 @@ function remap(setup: EdgeSetup): string {
   }
   const served = setup.hostnames.filter((host) => !others.includes(host));
   for (const [host, [name, route]] of served.flatMap((h) => byPathLength.map((r) => [h, r] as const))) {
+    // the origin by name (the lab's hosts file), never as 127.0.0.1: for an address Traffic Server first asks DNS
+    // for its name, and with no resolver reachable that lookup holds the request for seconds
     const to = route.origin_tls
       ? `https://${ORIGIN_HOSTNAME}:${origin.tlsPorts[route.origin_tls as OriginCertFault]}${route.path}`
       : name === 'failover'
         ? `http://${ORIGIN_GROUP}${route.path}`
-        : `${origin.httpUrl}${route.path}`;
+        : `http://${ORIGIN_HOSTNAME}:${new URL(origin.httpUrl).port}${route.path}`;
     const plugins = routePlugins(name, setup);
     // the country goes into every key: a route with a cachekey of its own has it there already
     const key = plugins.includes('@plugin=cachekey.so') ? [] : cacheKey();
