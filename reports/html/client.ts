@@ -21,6 +21,9 @@ export const CLIENT_SCRIPT = String.raw`
             ctx.lineWidth = dpr;
             ctx.setLineDash([4 * dpr, 4 * dpr]);
             ctx.font = 11 * dpr + 'px system-ui, sans-serif';
+            // uPlot leaves its axes' alignment on the context
+            ctx.textAlign = 'left';
+            ctx.textBaseline = 'alphabetic';
             marks.forEach(function (m) {
               var x = Math.round(u.valToPos(m.x, 'x', true));
               if (x < u.bbox.left - 1 || x > u.bbox.left + u.bbox.width + 1) return;

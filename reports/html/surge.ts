@@ -150,8 +150,9 @@ export function surgeCharts(s: SurgeRecord): ChartSpec[] {
       title: 'Requests per second',
       unit: 'requests/s',
       series: [
-        { label: 'achieved', color: COLOR.blue, values: tl.map((sec) => sec.rps) },
+        // planned first, so the achieved line is drawn over it
         { label: 'planned', color: COLOR.grey, values: tl.map((sec) => sec.planned_rps), dash: true },
+        { label: 'achieved', color: COLOR.blue, values: tl.map((sec) => sec.rps) },
       ],
     },
     {
