@@ -16,6 +16,7 @@ import type { SurgePlan } from '../load/plan.js';
 import { resolvePlanFile } from '../load/planFiles.js';
 import { runSurge } from '../load/runSurge.js';
 import { surgeExitCode, surgeRunRecord } from '../load/surgeRunRecord.js';
+import HtmlReporter from '../reports/html/index.js';
 import JsonReporter from '../reports/json.js';
 import MissionReporter from '../reports/mission.js';
 import { multiplex, type Reporter, type ReporterOptions } from '../reports/reporter.js';
@@ -42,6 +43,8 @@ Options:
   --suites-dir DIR     where plan names are looked up (default: ./suites)
   --out DIR            where run.json (and the k6 export) go
                        (default: ./edgecheck-results)
+  --reporter html      also write report.html, the surge's curves in one
+                       self-contained page (run.json is always written)
   --bees N             worker threads, instead of the plan's
   --quiet              no live progress (the default in CI and off a terminal)
   -h, --help           this help
@@ -60,6 +63,7 @@ export async function surgeCommand(argv: string[]): Promise<number> {
       targets: { type: 'string' },
       'suites-dir': { type: 'string' },
       out: { type: 'string' },
+      reporter: { type: 'string' },
       bees: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -72,6 +76,7 @@ export async function surgeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const outDir = values.out ?? 'edgecheck-results';
+  const html = wantsHtml(values.reporter);
   const planFile = () => resolvePlanFile(values.plan ?? 'surge', values['suites-dir'] ?? defaultSuitesDir());
   const plan = () => withBees(loadPlan(planFile()), values.bees);
   const named = () => selectTarget(loadTargets(values.targets ?? defaultTargetsFile(), labEdges), values.target);
@@ -91,17 +96,42 @@ export async function surgeCommand(argv: string[]): Promise<number> {
         'surge import-k6: give a k6 summary file, or one per pod (edgecheck surge import-k6 summary.json ...)',
       );
     }
-    return importK6(rest, plan(), outDir);
+    return importK6(rest, plan(), outDir, html);
   }
   if (sub !== undefined) throw new ConfigError(`surge: unknown subcommand '${sub}' (export k6, import-k6)`);
-  return fly(plan(), named(), outDir, Boolean(values.quiet));
+  return fly(plan(), named(), outDir, Boolean(values.quiet), html);
 }
 
-async function fly(plan: SurgePlan, named: NamedTarget, outDir: string, quiet: boolean): Promise<number> {
+/** The surge always writes run.json and the mission assessment; html is the one reporter it adds. */
+function wantsHtml(value: string | undefined): boolean {
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (n !== 'html' && n !== 'json') {
+      throw new ConfigError([
+        {
+          message: `--reporter: the surge does not take reporter '${n}' (run.json is always written)`,
+          allowed: 'html',
+        },
+      ]);
+    }
+  }
+  return names.includes('html');
+}
+
+async function fly(
+  plan: SurgePlan,
+  named: NamedTarget,
+  outDir: string,
+  quiet: boolean,
+  html: boolean,
+): Promise<number> {
   // refuse before a lab starts or a connection opens
   surgeLimits(plan, named);
   const live = !quiet && Boolean(process.stdout.isTTY) && !process.env['CI'];
-  const reporters = multiplex(surgeReporters(outDir, live));
+  const reporters = multiplex(surgeReporters(outDir, live, html));
   const runId = newRunId();
   const target = await openTarget(named, labEdges);
   const controller = new AbortController();
@@ -162,7 +192,7 @@ function exportK6(plan: SurgePlan, named: NamedTarget | undefined, outDir: strin
   return 0;
 }
 
-async function importK6(files: string[], plan: SurgePlan, outDir: string): Promise<number> {
+async function importK6(files: string[], plan: SurgePlan, outDir: string, html: boolean): Promise<number> {
   const summaries = files.map((file) => {
     try {
       return { file, json: JSON.parse(readFileSync(file, 'utf8')) as unknown };
@@ -174,14 +204,19 @@ async function importK6(files: string[], plan: SurgePlan, outDir: string): Promi
   const now = new Date();
   const started = new Date(now.getTime() - surge.duration_ms);
   const record = surgeRunRecord(newRunId(), { name: 'k6', url: 'k6 summary' }, started, now, surge);
-  await multiplex(surgeReporters(outDir, false)).onRunEnd(record);
+  await multiplex(surgeReporters(outDir, false, html)).onRunEnd(record);
   return surgeExitCode(surge, false);
 }
 
-function surgeReporters(outDir: string, live: boolean): Reporter[] {
+function surgeReporters(outDir: string, live: boolean, html: boolean): Reporter[] {
   const color = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
   const opts: ReporterOptions = { outDir, stream: process.stdout, color };
-  return [...(live ? [new SurgeProgressReporter(opts)] : []), new MissionReporter(opts), new JsonReporter(opts)];
+  return [
+    ...(live ? [new SurgeProgressReporter(opts)] : []),
+    new MissionReporter(opts),
+    new JsonReporter(opts),
+    ...(html ? [new HtmlReporter(opts)] : []),
+  ];
 }
 
 function withBees(plan: SurgePlan, bees: string | undefined): SurgePlan {

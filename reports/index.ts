@@ -1,12 +1,13 @@
 // Reporters by name, for --reporter.
 import DotReporter from './dot.js';
+import HtmlReporter from './html/index.js';
 import JsonReporter from './json.js';
 import JunitReporter from './junit.js';
 import ListReporter from './list.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
 import TapReporter from './tap.js';
 
-export const reporterNames = ['list', 'dot', 'json', 'tap', 'junit'] as const;
+export const reporterNames = ['list', 'dot', 'json', 'tap', 'junit', 'html'] as const;
 export type ReporterName = (typeof reporterNames)[number];
 
 const factories: Record<ReporterName, new (opts: ReporterOptions) => Reporter> = {
@@ -15,6 +16,7 @@ const factories: Record<ReporterName, new (opts: ReporterOptions) => Reporter> =
   json: JsonReporter,
   tap: TapReporter,
   junit: JunitReporter,
+  html: HtmlReporter,
 };
 
 export function createReporter(name: ReporterName, opts: ReporterOptions): Reporter {

@@ -274,7 +274,13 @@ t.test('a registered secret reaches no reporter, run or surge, in any escaped or
       .map((f) => join(dir, f.name)),
     join(dir, 'surge', RUN_RECORD_FILE),
   ];
-  t.same(files.map((f) => f.slice(dir.length + 1)).sort(), ['junit.xml', 'report.tap', 'run.json', 'surge/run.json']);
+  t.same(files.map((f) => f.slice(dir.length + 1)).sort(), [
+    'junit.xml',
+    'report.html',
+    'report.tap',
+    'run.json',
+    'surge/run.json',
+  ]);
   t.match(terminal.text(), /mission assessment: surge plan-\[redacted\]/, 'the mission was drawn');
   t.match(terminal.text(), /s › a: needs \[redacted\]/, 'the terminal reporters drew the checks');
   t.match(errors.text(), /failed in onRunEnd: cannot reach \[redacted\]/);
