@@ -1,11 +1,11 @@
 // Reads saved run records for compare: each file checked against the parts of
 // edgecheck.run/2 a comparison reads, a bad one a ConfigError at file:line:col
 // (JSON is YAML, so the config loader's positions serve here too).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { validate } from '../../harness/config/validate.js';
-import { plainData, readYamlFile } from '../../harness/config/yamlSource.js';
+import { parseYamlText, plainData, positionOf, type YamlSource } from '../../harness/config/yamlSource.js';
 import { ConfigError } from '../../harness/errors.js';
 import { RUN_RECORD_SCHEMA, type RunRecord } from '../../harness/record.js';
 import type { CompareInput } from './compare.js';
@@ -54,16 +54,52 @@ const runRecord = z.looseObject({
 });
 
 export function readRunRecord(file: string): CompareInput {
-  const src = readYamlFile(file);
-  const data = plainData(src);
-  const schema = (data as { schema?: unknown } | null)?.schema;
-  if (typeof schema === 'string' && schema !== RUN_RECORD_SCHEMA && schema.startsWith('edgecheck.run/')) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? err})`);
+  }
+  // JSON.parse is fast; the YAML reader, which knows positions, only reads a file that is wrong
+  const data = parsedJson(text);
+  if (data !== undefined && runRecord.safeParse(data).success) return { record: data as RunRecord, file };
+  const src = readable(file, text);
+  const value = plainData(src);
+  const schema = (value as { schema?: unknown } | null)?.schema;
+  if (schema !== RUN_RECORD_SCHEMA) {
+    const found = typeof schema === 'string' ? `a ${schema} record` : 'no edgecheck run record';
+    const migrate = typeof schema === 'string' && schema.startsWith('edgecheck.run/') ? ' (see the README)' : '';
+    throw new ConfigError([
+      {
+        message: `${found}: compare reads ${RUN_RECORD_SCHEMA} run records (run.json)${migrate}`,
+        position: positionOf(src, typeof schema === 'string' ? ['schema'] : []),
+        label: `expected schema: ${RUN_RECORD_SCHEMA}`,
+      },
+    ]);
+  }
+  validate(src, runRecord, value);
+  return { record: value as RunRecord, file };
+}
+
+/** The file with positions; a syntax error is JSON's, as the reader sees the file. */
+function readable(file: string, text: string): YamlSource {
+  try {
+    return parseYamlText(file, text);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
     throw new ConfigError(
-      `${file}: a ${schema} run record; compare reads ${RUN_RECORD_SCHEMA} (see the README's migration note)`,
+      err.problems.map((p) => ({ ...p, message: p.message.replace(/^invalid YAML/, 'invalid JSON') })),
     );
   }
-  validate(src, runRecord, data);
-  return { record: data as RunRecord, file };
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every run record in a history folder: DIR/*.json and DIR/<run>/run.json. */
