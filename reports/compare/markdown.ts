@@ -59,7 +59,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     }
     for (const row of s.thresholds) {
       const cells = row.cells.map((x) =>
-        cell(thresholdCellText(row, x), { differs: row.differs, failed: x?.verdict === 'breached' }),
+        cell(thresholdCellText(row, x), { differs: x?.differs ?? true, failed: x?.verdict === 'breached' }),
       );
       const name = `${row.differs ? `${DIFFERS_MARK} ` : ''}threshold ${row.threshold} ${row.limit}`;
       out.push(`| ${mdCell(name)} | ${cells.join(' | ')} |`);

@@ -34,7 +34,14 @@ export interface SurgeThresholdRow {
   threshold: ThresholdName;
   /** the limit as the first run's plan wrote it: "250ms", "0.1%" */
   limit: string;
-  cells: Array<{ verdict: Verdict; actual: number | null; limit: string; breached_in: number[] } | null>;
+  cells: Array<{
+    verdict: Verdict;
+    actual: number | null;
+    limit: string;
+    breached_in: number[];
+    /** another verdict or limit than the first run's */
+    differs: boolean;
+  } | null>;
   differs: boolean;
 }
 
@@ -71,7 +78,13 @@ export function compareSurges(records: RunRecord[]): SurgeComparison {
         cells: surges.map(() => null),
         differs: false,
       };
-      row.cells[i] = { verdict: t.verdict, actual: t.actual, limit: t.limit, breached_in: t.breached_in };
+      row.cells[i] = {
+        verdict: t.verdict,
+        actual: t.actual,
+        limit: t.limit,
+        breached_in: t.breached_in,
+        differs: false,
+      };
       thresholds.set(t.threshold, row);
     }
   });
@@ -84,7 +97,10 @@ export function compareSurges(records: RunRecord[]): SurgeComparison {
   }
   for (const row of thresholds.values()) {
     const first = row.cells[0];
-    row.differs = row.cells.some((c) => c === null || c.verdict !== first?.verdict || c.limit !== first.limit);
+    for (const cell of row.cells) {
+      if (cell && cell !== first) cell.differs = !first || cell.verdict !== first.verdict || cell.limit !== first.limit;
+    }
+    row.differs = row.cells.some((c) => c === null || c.differs);
   }
   const phaseRows = [...phases.values()].sort((a, b) => a.index - b.index);
   const thresholdRows = [...thresholds.values()];

@@ -55,7 +55,7 @@ export function renderComparisonTerminal(c: Comparison, color: boolean): string 
       { text: `${row.differs ? DIFFERS_MARK : ' '} ${row.threshold} ${row.limit}` },
       ...row.cells.map((cell) => ({
         text: thresholdCellText(row, cell),
-        differs: row.differs,
+        differs: cell?.differs ?? true,
         failed: cell?.verdict === 'breached',
       })),
     ]);
