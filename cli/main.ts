@@ -2,6 +2,7 @@
 // codes (0 pass, 1 a required check failed, 2 bad input, 3 could not run).
 import { ConfigError } from '../harness/errors.js';
 import { redact } from '../harness/secrets.js';
+import { compareCommand } from './compareCommand.js';
 import { jsonSchemas } from './jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
 import { labCommand } from './labCommand.js';
@@ -17,13 +18,15 @@ Declarative conformance and load testing for CDN endpoints.
 Commands:
   run       run suites against a target (edgecheck run --help)
   surge     fire a surge plan at a target; export it to k6 (edgecheck surge --help)
+  compare   run records side by side, against a baseline, or a history's trend (edgecheck compare --help)
   schema    print the JSON Schemas of targets.yaml, suites and surge plans
   lab       list the lab edges, or run one in the foreground (edgecheck lab --help)
   sign      a signed URL or cookies for a path, as the target's signing: block says
   origin    run the probe origin standalone, to put behind a real CDN (edgecheck origin --help)
 
-Exit codes: 0 all required checks passed; 1 a required check failed;
-            2 bad command line or config; 3 the harness could not run.
+Exit codes: 0 all required checks passed; 1 a required check failed (with
+            --baseline: a regression); 2 bad command line, config or run record;
+            3 the harness could not run.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -40,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case 'surge':
         return await surgeCommand(rest);
+      case 'compare':
+        return await compareCommand(rest);
       case 'lab':
         return await labCommand(rest);
       case 'sign':

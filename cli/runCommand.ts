@@ -1,22 +1,44 @@
-// `edgecheck run`: load targets and suites, open the target, run, report.
+// `edgecheck run`: load targets and suites, open the target, run, report; with
+// several targets, each in turn and then the comparison; with a baseline, judged against it.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DURATION_HELP, parseDuration } from '../harness/config/duration.js';
-import { listSuiteNames, loadSuite, loadTargets, resolveSuiteFile, selectTarget } from '../harness/config/load.js';
+import {
+  listSuiteNames,
+  loadSuite,
+  loadTargets,
+  resolveSuiteFile,
+  selectTarget,
+  type LoadedSuite,
+  type NamedTarget,
+} from '../harness/config/load.js';
 import { ConfigError } from '../harness/errors.js';
-import { runFailed } from '../harness/record.js';
+import { runFailed, type RunRecord } from '../harness/record.js';
 import { runSuites } from '../harness/runner/runSuites.js';
 import { openTarget } from '../harness/target/openTarget.js';
+import type { CompareInput, FailOn } from '../reports/compare/compare.js';
+import { renderComparisonJson } from '../reports/compare/json.js';
+import { renderComparisonMarkdown } from '../reports/compare/markdown.js';
+import { renderRegressionsTerminal } from '../reports/compare/terminal.js';
+import { readRunRecord } from '../reports/compare/readRecord.js';
 import { createReporter, reporterNames, type ReporterName } from '../reports/index.js';
+import { RUN_RECORD_FILE } from '../reports/json.js';
 import { multiplex } from '../reports/reporter.js';
+import { writeReportFile } from '../reports/reportFile.js';
+import { compareInputs, parseFailOn, renderComparison } from './compareCommand.js';
+import { parsePositiveInt } from './flags.js';
 import { defaultSuitesDir, defaultTargetsFile } from './paths.js';
 import { labEdges } from '../lab/labs.js';
 
 export const RUN_HELP = `Usage: edgecheck run [options]
 
-Runs suites against one target and writes a run record.
+Runs suites against a target and writes a run record; against several, one
+after another, each record in its own folder, then the comparison.
 
 Options:
-  --target NAME        target from targets.yaml (default: its 'default')
+  --target NAME[,NAME] target from targets.yaml (default: its 'default'); with
+                       several, DIR/<target>/run.json each, then the comparison
+                       printed and written to DIR/comparison.md and .json
   --targets FILE       targets file (default: ./targets.yaml)
   --suite NAME|FILE    a suite from suites/ or a YAML file; repeatable or
                        comma-separated (default: every suite in suites/)
@@ -27,6 +49,10 @@ Options:
                        (default: ./edgecheck-results)
   --concurrency N      checks in flight at once (default: 32)
   --timeout DURATION   per-request timeout when a step sets none (default: 10s)
+  --baseline FILE      a run record to judge this run against: exit 1 when a
+                       required check that passed there fails now (the others
+                       are reported, not fatal)
+  --fail-on WHAT       regression (default with --baseline) or any-failure
   -h, --help           this help
 `;
 
@@ -42,6 +68,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       concurrency: { type: 'string' },
       timeout: { type: 'string' },
+      baseline: { type: 'string' },
+      'fail-on': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -58,16 +86,57 @@ export async function runCommand(argv: string[]): Promise<number> {
   );
   if (suiteFiles.length === 0) throw new ConfigError(`no suites found in ${suitesDir}; pass --suite`);
   const targets = loadTargets(values.targets ?? defaultTargetsFile(), labEdges);
-  const named = selectTarget(targets, values.target);
+  const names = (values.target ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) throw new ConfigError(`--target: '${duplicate}' is named twice`);
+  const chosen = names.length === 0 ? [selectTarget(targets, undefined)] : names.map((n) => selectTarget(targets, n));
   const suites = suiteFiles.map((f) => loadSuite(f));
   const reporters = parseReporters(values.reporter);
   const concurrency = parsePositiveInt('--concurrency', values.concurrency, 32);
   const timeoutMs = parseTimeout(values.timeout);
+  const failOn = parseFailOn(values['fail-on']);
+  if (failOn !== undefined && values.baseline === undefined && chosen.length === 1)
+    throw new ConfigError('--fail-on judges against a --baseline (or, with several targets, the first)');
+  const baseline = values.baseline === undefined ? undefined : readRunRecord(values.baseline);
 
   const outDir = values.out ?? 'edgecheck-results';
   const color = Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'];
-  const events = multiplex(reporters.map((name) => createReporter(name, { outDir, stream: process.stdout, color })));
+  const settings = { suites, reporters, concurrency, timeoutMs, color };
+  if (chosen.length === 1) {
+    const record = await runOne(chosen[0]!, { ...settings, outDir });
+    if (!baseline) return runFailed(record) ? 1 : 0;
+    return judged([baseline, { record, file: join(outDir, RUN_RECORD_FILE) }], failOn, true, undefined, color);
+  }
+  const inputs: CompareInput[] = [];
+  let worst = 0;
+  for (const named of chosen) {
+    const dir = join(outDir, named.name);
+    const record = await runOne(named, { ...settings, outDir: dir });
+    inputs.push({ record, file: join(dir, RUN_RECORD_FILE) });
+    worst = Math.max(worst, runFailed(record) ? 1 : 0);
+  }
+  // without a baseline a comparison of targets only informs: the runs' own verdicts decide
+  const compared = baseline ? [baseline, ...inputs] : inputs;
+  const exit = judged(compared, failOn, baseline !== undefined, outDir, color);
+  return baseline || failOn ? exit : worst;
+}
 
+interface RunSettings {
+  suites: LoadedSuite[];
+  reporters: ReporterName[];
+  concurrency: number;
+  timeoutMs: number;
+  color: boolean;
+  outDir: string;
+}
+
+async function runOne(named: NamedTarget, s: RunSettings): Promise<RunRecord> {
+  const events = multiplex(
+    s.reporters.map((name) => createReporter(name, { outDir: s.outDir, stream: process.stdout, color: s.color })),
+  );
   const target = await openTarget(named, labEdges);
   const onSignal = () => {
     process.stderr.write('\nedgecheck: interrupted, stopping the target\n');
@@ -76,13 +145,37 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const record = await runSuites(target, suites, { concurrency, defaultTimeoutMs: timeoutMs, events });
-    return runFailed(record) ? 1 : 0;
+    return await runSuites(target, s.suites, { concurrency: s.concurrency, defaultTimeoutMs: s.timeoutMs, events });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await target.close();
   }
+}
+
+/**
+ * The exit code the comparison asks for. Given a folder (several targets), the
+ * comparison is printed and written beside the runs; else only the verdict
+ * against the baseline is printed, after the run's own report.
+ */
+function judged(
+  inputs: CompareInput[],
+  failOn: FailOn | undefined,
+  baseline: boolean,
+  outDir: string | undefined,
+  color: boolean,
+): number {
+  const { comparison, exit } = compareInputs(inputs, { baseline, failOn });
+  const shown =
+    outDir === undefined
+      ? renderRegressionsTerminal(comparison, color)
+      : renderComparison(comparison, 'terminal', color);
+  process.stdout.write('\n' + shown);
+  if (outDir !== undefined) {
+    writeReportFile(outDir, 'comparison.md', renderComparisonMarkdown(comparison));
+    writeReportFile(outDir, 'comparison.json', renderComparisonJson(comparison));
+  }
+  return exit;
 }
 
 function parseReporters(value: string | undefined): ReporterName[] {
@@ -101,14 +194,6 @@ function parseReporters(value: string | undefined): ReporterName[] {
   // every run writes a run record
   if (!names.includes('json')) names.push('json');
   return names as ReporterName[];
-}
-
-function parsePositiveInt(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new ConfigError([{ message: `${flag}: expected a positive whole number, found '${value}'` }]);
-  return n;
 }
 
 function parseTimeout(value: string | undefined): number {

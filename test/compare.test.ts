@@ -1,0 +1,327 @@
+// `edgecheck compare` on small hand-made run records: what differs comes
+// first, a baseline's regressions fail the comparison and are named, an
+// optional check's do not, a surge threshold that breaches now is one, a
+// history's flaky checks are listed apart, a bad record is exit 2 at file:line.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import t from 'tap';
+import { RUN_RECORD_SCHEMA, type CheckRecord, type RunRecord, type StepRecord } from '../harness/record.js';
+import type { SurgePhaseRecord, SurgeRecord, ThresholdVerdict } from '../harness/surgeRecord.js';
+import { compareCommand } from '../cli/compareCommand.js';
+import type { Comparison } from '../reports/compare/compare.js';
+import { edgecheck } from './support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'edgecheck-compare-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+const check = (over: Partial<CheckRecord>): CheckRecord => ({
+  suite: 'caching',
+  id: 'c',
+  title: 'T',
+  kind: 'required',
+  status: 'passed',
+  duration_ms: 5,
+  steps: [],
+  ...over,
+});
+const get = (served_by: 'cache' | 'origin', age?: string): StepRecord => ({
+  kind: 'get',
+  response: { status: 200, headers: age === undefined ? {} : { age } },
+  served_by,
+  failures: [],
+});
+
+function record(name: string, started: string, checks: CheckRecord[], surge?: SurgeRecord): RunRecord {
+  return {
+    schema: RUN_RECORD_SCHEMA,
+    run_id: `${name}-${started}`,
+    target: { name, url: 'https://lab.edgecheck.test' },
+    started,
+    finished: started,
+    summary: { passed: 0, failed: 0, skipped: 0 },
+    checks,
+    ...(surge ? { surge } : {}),
+  };
+}
+
+let files = 0;
+function save(r: RunRecord | string): string {
+  const file = join(dir, `run-${++files}.json`);
+  writeFileSync(file, typeof r === 'string' ? r : JSON.stringify(r, null, 2));
+  return file;
+}
+
+async function compare(args: string[]): Promise<{ exit: number; out: string }> {
+  const stream = new PassThrough();
+  let out = '';
+  stream.on('data', (b: Buffer) => (out += b.toString()));
+  const exit = await compareCommand(args, stream);
+  return { exit, out };
+}
+
+const tls = (days: number): StepRecord => ({
+  kind: 'tls',
+  tls: {
+    endpoints: [
+      {
+        host: 'lab.edgecheck.test',
+        port: 443,
+        sni: 'lab.edgecheck.test',
+        offered: {},
+        passed: true,
+        handshake: {
+          ok: true,
+          protocol: 'TLSv1.3',
+          certificate: {
+            subject: 'CN=lab',
+            sans: [],
+            issuer: 'CN=ca',
+            not_before: '',
+            not_after: '',
+            days_left: days,
+            fingerprint256: '',
+            self_signed: false,
+          },
+        },
+      },
+    ],
+  },
+  failures: [],
+});
+
+const tonight = [
+  check({ id: 'fresh', steps: [get('origin'), get('cache', '3')] }),
+  check({ suite: 'tls', id: 'days', steps: [tls(80)] }),
+  check({ id: 'vary', kind: 'optimal' }),
+];
+
+t.test('two identical runs: no difference, exit 0', async (t) => {
+  const a = save(record('lab', '2026-11-23T00:00:00.000Z', tonight));
+  const res = await compare([a, a]);
+  t.equal(res.exit, 0);
+  t.match(res.out, /2 runs, 3 checks: no difference/);
+  t.match(res.out, /pass · origin→cache · age 3/, 'the figures that matter for a caching check');
+  t.match(res.out, /pass · TLSv1\.3 · 80 days left/, 'and for a tls check');
+  t.notMatch(res.out, /≠/);
+  const judged = await compare(['--baseline', a, a]);
+  t.equal(judged.exit, 0);
+  t.match(judged.out, /no regression against the baseline/);
+});
+
+t.test('a measure (Age, days left) varies by run without making a check differ', async (t) => {
+  const a = save(record('lab', '2026-11-23T00:00:00.000Z', tonight));
+  const later = [
+    check({ id: 'fresh', steps: [get('origin'), get('cache', '9')] }),
+    check({ suite: 'tls', id: 'days', steps: [tls(79)] }),
+    check({ id: 'vary', kind: 'optimal' }),
+  ];
+  const b = save(record('lab', '2026-11-24T00:00:00.000Z', later));
+  const res = await compare([a, b]);
+  t.match(res.out, /no difference/);
+  t.match(res.out, /age 9/);
+});
+
+t.test('a required check passed -> failed with --baseline: exit 1, named; the differing checks first', async (t) => {
+  const base = save(record('lab', '2026-11-23T00:00:00.000Z', tonight));
+  const now = save(
+    record('lab', '2026-11-24T00:00:00.000Z', [
+      check({ id: 'fresh', steps: [get('origin'), get('origin')], status: 'failed', reason: 'step 2: not cached' }),
+      check({ suite: 'tls', id: 'days', steps: [tls(79)] }),
+      check({ id: 'vary', kind: 'optimal', status: 'failed', reason: 'no Vary' }),
+    ]),
+  );
+  const res = await compare(['--baseline', base, now]);
+  t.equal(res.exit, 1);
+  t.match(res.out, /1 regression against the baseline/);
+  t.match(res.out, /✗ caching\/fresh \(required\) in lab 2026-11-24 00:00:00: passed -> failed: step 2: not cached/);
+  t.notMatch(res.out, /✗ caching\/vary/, 'an optional check that regressed is no regression');
+  const table = res.out.split('\n').filter((l) => /^[≠ ] \S+\/\S+( \(\w+\))? {2,}/.test(l));
+  t.same(
+    table.map((l) => l.slice(0, 2) + l.slice(2).split(' ')[0]),
+    ['≠ caching/fresh', '≠ caching/vary', '  tls/days'],
+    'the checks that differ first, marked',
+  );
+  t.match(res.out, /fail · origin→origin ≠/, 'the differing cell marked without colour');
+
+  const onlyOptional = save(
+    record('lab', '2026-11-24T00:00:00.000Z', [
+      ...tonight.slice(0, 2),
+      check({ id: 'vary', kind: 'optimal', status: 'failed', reason: 'no Vary' }),
+    ]),
+  );
+  const optional = await compare(['--baseline', base, onlyOptional]);
+  t.equal(optional.exit, 0, 'an optional check passed -> failed does not fail the comparison');
+  t.match(optional.out, /1 check differ/);
+
+  const anyFailure = await compare(['--baseline', base, onlyOptional, '--fail-on', 'any-failure']);
+  t.equal(anyFailure.exit, 0, 'any-failure counts required failures only');
+  const stillFailing = await compare(['--baseline', now, now, '--fail-on', 'any-failure']);
+  t.equal(stillFailing.exit, 1, 'any-failure: a required check failing now, though it failed before too');
+  t.equal((await compare(['--baseline', now, now])).exit, 0, 'but that is no regression');
+  t.equal((await compare([base, now])).exit, 0, 'without --baseline or --fail-on a comparison only informs');
+});
+
+t.test('Markdown and JSON', async (t) => {
+  const base = save(record('lab', '2026-11-23T00:00:00.000Z', tonight));
+  const now = save(
+    record('nginx', '2026-11-24T00:00:00.000Z', [
+      check({ id: 'fresh', steps: [get('origin'), get('origin')], status: 'failed', reason: 'a | pipe\nand a line' }),
+    ]),
+  );
+  const md = (await compare([base, now, '--format', 'markdown'])).out;
+  t.match(md, /^## edgecheck compare\n/);
+  t.match(md, '| check | [1] lab 2026-11-23 00:00:00 | [2] nginx 2026-11-24 00:00:00 |');
+  t.match(md, '| ≠ `caching/fresh` | pass · origin→cache · age 3 | **fail · origin→origin** ≠ |');
+  t.match(md, '| ≠ `tls/days` | pass · TLSv1.3 · 80 days left | — ≠ |', 'a check one run lacks');
+  t.match(md, '- `caching/fresh` in [2]: a \\| pipe and a line', 'no pipe or line break escapes a cell');
+  const file = join(dir, 'out', 'comparison.json');
+  const res = await compare([base, now, '--format', 'json', '--out', file]);
+  t.match(res.out, /wrote .*comparison\.json/);
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Comparison;
+  t.equal(json.schema, 'edgecheck.comparison/1');
+  t.same(
+    json.runs.map((r) => r.label),
+    ['lab 2026-11-23 00:00:00', 'nginx 2026-11-24 00:00:00'],
+  );
+  t.equal(json.differing, 3);
+  const fresh = json.rows.find((r) => r.key === 'caching/fresh')!;
+  t.same(
+    fresh.cells.map((c) => c?.status),
+    ['passed', 'failed'],
+  );
+  t.same(fresh.cells[0]?.figures, [
+    { name: 'served_by', text: 'origin→cache', value: 'origin→cache', measure: false },
+    { name: 'age', text: 'age 3', value: 3, measure: true },
+  ]);
+  t.equal(json.regressions, undefined, 'not judged without a baseline');
+});
+
+const threshold = (name: ThresholdVerdict['threshold'], actual: number, verdict: 'held' | 'breached') => ({
+  threshold: name,
+  limit: '250ms',
+  comparison: '<=' as const,
+  limit_value: 250,
+  actual,
+  verdict,
+});
+function surge(p99: number): SurgeRecord {
+  const verdict = p99 > 250 ? 'breached' : 'held';
+  const stats = {
+    sent: 100,
+    responses: 100,
+    rps: 10,
+    errors: 0,
+    error_rate: 0,
+    errors_by_kind: {},
+    status: { '1xx': 0, '2xx': 100, '3xx': 0, '4xx': 0, '5xx': 0 },
+    latency_ms: { p50: 5, p95: 9, p99, 'p99.9': p99, max: p99, mean: 5 },
+    cache: { claimed_hits: 95, claimed_misses: 5, no_claim: 0, claimed_hit_ratio: 0.95 },
+  };
+  const phase: SurgePhaseRecord = {
+    ...stats,
+    index: 0,
+    kind: 'hold',
+    label: 'hold 10 rps for 10s',
+    start_ms: 0,
+    duration_ms: 10_000,
+    planned: { unit: 'rps', from: 10, to: 10 },
+    thresholds: [threshold('p99', p99, verdict)],
+  };
+  return {
+    plan: 'smoke',
+    model: 'open',
+    bees: 1,
+    connections: 10,
+    source: 'edgecheck',
+    partial: false,
+    planned_duration_ms: 10_000,
+    duration_ms: 10_000,
+    primed: true,
+    limits: { max_duration_ms: 60_000, max_requests: 1000 },
+    totals: stats,
+    phases: [phase],
+    timeline: [],
+    thresholds: [{ ...threshold('p99', p99, verdict), breached_in: verdict === 'breached' ? [0] : [] }],
+    verdict,
+    notes: [],
+  };
+}
+
+t.test('a surge threshold that held in the baseline breaches now', async (t) => {
+  const base = save(record('lab', '2026-11-23T00:00:00.000Z', [], surge(120)));
+  const now = save(record('lab', '2026-11-24T00:00:00.000Z', [], surge(400)));
+  const res = await compare(['--baseline', base, now]);
+  t.equal(res.exit, 1);
+  t.match(
+    res.out,
+    /surge\/p99 in lab 2026-11-24 00:00:00: held -> breached: 400 ms against 250ms in hold 10 rps for 10s/,
+  );
+  t.match(res.out, /p99 120 ms · errors 0% · hit 95%/, 'per phase: p99, error rate, hit ratio');
+  t.match(res.out, /p99 400 ms · errors 0% · hit 95% · breached p99 ≠/);
+  t.match(res.out, /≠ p99 250ms +held \(120 ms\) +breached \(400 ms\) ≠\n/);
+  t.notMatch(res.out, /held \(120 ms\) ≠/, 'the first run is what the others are compared with');
+  const same = await compare(['--baseline', base, base]);
+  t.equal(same.exit, 0);
+  t.match(same.out, /no difference/);
+});
+
+t.test('history: the last N verdicts per check, the flaky ones apart', async (t) => {
+  const history = join(dir, 'history');
+  const nights: Array<[string, CheckRecord['status'], CheckRecord['status']]> = [
+    ['01', 'passed', 'passed'],
+    ['02', 'failed', 'passed'],
+    ['03', 'passed', 'passed'],
+    ['04', 'passed', 'failed'],
+    ['05', 'failed', 'failed'],
+  ];
+  for (const [day, flaky, broke] of nights) {
+    mkdirSync(join(history, `night-${day}`), { recursive: true });
+    // written out of order on purpose: the trend goes by the time the run started
+    const r = record('staging', `2026-11-${day}T02:00:00.000Z`, [
+      check({ id: 'steady' }),
+      check({ id: 'flaky', status: flaky }),
+      check({ id: 'broke', status: broke }),
+    ]);
+    writeFileSync(join(history, `night-${day}`, 'run.json'), JSON.stringify(r));
+  }
+  const res = await compare(['--history', history]);
+  t.equal(res.exit, 0);
+  t.match(res.out, /the last 5 runs of staging .* 1 flaky check/);
+  const flaky = res.out.indexOf('flaky (the verdict flips)');
+  const changed = res.out.indexOf('changed once');
+  const steady = res.out.indexOf('steady');
+  t.ok(flaky >= 0 && flaky < changed && changed < steady, 'flaky, then changed once, then steady');
+  t.match(res.out, /caching\/flaky +✓✗✓✓✗ +flipped 3x/);
+  t.match(res.out, /caching\/broke +✓✓✓✗✗ +flipped 1x/);
+  t.match(res.out, /caching\/steady +✓✓✓✓✓/);
+  const last3 = await compare(['--history', history, '--last', '3', '--format', 'markdown']);
+  t.match(last3.out, '| `caching/flaky` | ✓✓✗ | 1 |', 'the last N only');
+  t.match(last3.out, /\*\*0 flaky checks\*\*/);
+});
+
+t.test('a malformed run record: exit 2, file:line:col, no stack', async (t) => {
+  const good = save(record('lab', '2026-11-23T00:00:00.000Z', tonight));
+  const bad = save('{\n  "schema": "edgecheck.run/2",\n  "run_id": 7\n}\n');
+  const res = edgecheck(['compare', good, bad]);
+  t.equal(res.status, 2);
+  t.match(res.stderr, /run-\d+\.json:3:13: error: run_id: expected a string, found number 7/);
+  t.match(res.stderr, /missing required key 'checks'/);
+  t.notMatch(res.stderr, /\n\s+at /);
+  const truncated = edgecheck(['compare', good, save('{\n  "schema": "edgecheck.run/2",\n')]);
+  t.equal(truncated.status, 2);
+  t.match(truncated.stderr, /run-\d+\.json:\d+:\d+: error: invalid JSON/);
+  const old = edgecheck(['compare', good, save('{"schema": "edgecheck.run/1"}')]);
+  t.equal(old.status, 2);
+  t.match(old.stderr, /a edgecheck\.run\/1 record: compare reads edgecheck\.run\/2/);
+  const missing = edgecheck(['compare', good, join(dir, 'nope.json')]);
+  t.equal(missing.status, 2);
+  t.match(missing.stderr, /nope\.json: no such file/);
+  const one = edgecheck(['compare', good]);
+  t.equal(one.status, 2);
+  t.match(one.stderr, /expected two or more run records/);
+  const failOn = edgecheck(['compare', good, good, '--fail-on', 'sometimes']);
+  t.equal(failOn.status, 2);
+  t.match(failOn.stderr, /--fail-on: unknown value 'sometimes'/);
+});
