@@ -1,5 +1,6 @@
 // `edgecheck compare`: saved run records side by side (or a history's trend),
 // judged against a baseline when one is given.
+import type { RunRecord } from '../harness/record.js';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../harness/errors.js';
@@ -14,6 +15,7 @@ import {
 } from '../reports/compare/compare.js';
 import { headline } from '../reports/compare/cellText.js';
 import { renderComparisonJson, renderTrendJson } from '../reports/compare/json.js';
+import { renderComparisonHtml } from '../reports/compare/html.js';
 import { renderComparisonMarkdown, renderTrendMarkdown } from '../reports/compare/markdown.js';
 import { readHistory, readRunRecord } from '../reports/compare/readRecord.js';
 import { renderComparisonTerminal, renderTrendTerminal } from '../reports/compare/terminal.js';
@@ -43,7 +45,8 @@ Options:
                        checks that flip (flaky) listed apart
   --last N             runs in the trend (default: ${DEFAULT_TREND_RUNS})
   --format FORMAT      terminal (default), markdown (for $GITHUB_STEP_SUMMARY or a
-                       pull-request comment) or json
+                       pull-request comment), json, or html (the last run's html
+                       report with the comparison after its summary; needs --out)
   --out FILE           write the comparison there instead of printing it
   -h, --help           this help
 
@@ -51,7 +54,7 @@ Exit codes: 0 no regression (or not judged); 1 a regression, or with
 --fail-on any-failure a failed run; 2 bad command line or a bad run record.
 `;
 
-const FORMATS = ['terminal', 'markdown', 'json'] as const;
+const FORMATS = ['terminal', 'markdown', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function compareCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -97,9 +100,11 @@ export async function compareCommand(argv: string[], out: NodeJS.WritableStream 
     throw new ConfigError(
       'compare: expected two or more run records, or --baseline and one (edgecheck compare --help)',
     );
+  if (format === 'html' && values.out === undefined) throw new ConfigError('compare --format html needs --out FILE');
   const inputs = files.map(readRunRecord);
   const { comparison, exit } = compareInputs(inputs, { baseline: values.baseline !== undefined, failOn });
-  emit(renderComparison(comparison, format, color), values.out, out, verdictLine(comparison));
+  const last = inputs.at(-1)!.record;
+  emit(renderComparison(comparison, format, color, last), values.out, out, verdictLine(comparison));
   return exit;
 }
 
@@ -117,7 +122,8 @@ export function compareInputs(
   return { comparison, exit: comparisonExitCode(comparison, failOn, opts.baseline) };
 }
 
-export function renderComparison(comparison: Comparison, format: Format, color: boolean): string {
+export function renderComparison(comparison: Comparison, format: Format, color: boolean, last?: RunRecord): string {
+  if (format === 'html' && last) return renderComparisonHtml(comparison, last);
   if (format === 'json') return renderComparisonJson(comparison);
   if (format === 'markdown') return renderComparisonMarkdown(comparison);
   return renderComparisonTerminal(comparison, color);

@@ -18,6 +18,7 @@ import { runSuites } from '../harness/runner/runSuites.js';
 import { openTarget } from '../harness/target/openTarget.js';
 import type { CompareInput, FailOn } from '../reports/compare/compare.js';
 import { renderComparisonJson } from '../reports/compare/json.js';
+import { renderComparisonHtml } from '../reports/compare/html.js';
 import { renderComparisonMarkdown } from '../reports/compare/markdown.js';
 import { renderRegressionsTerminal } from '../reports/compare/terminal.js';
 import { readRunRecord } from '../reports/compare/readRecord.js';
@@ -38,7 +39,7 @@ after another, each record in its own folder, then the comparison.
 Options:
   --target NAME[,NAME] target from targets.yaml (default: its 'default'); with
                        several, DIR/<target>/run.json each, then the comparison
-                       printed and written to DIR/comparison.md and .json
+                       printed and written to DIR/comparison.md, .json and .html
   --targets FILE       targets file (default: ./targets.yaml)
   --suite NAME|FILE    a suite from suites/ or a YAML file; repeatable or
                        comma-separated (default: every suite in suites/)
@@ -174,6 +175,7 @@ function judged(
   if (outDir !== undefined) {
     writeReportFile(outDir, 'comparison.md', renderComparisonMarkdown(comparison));
     writeReportFile(outDir, 'comparison.json', renderComparisonJson(comparison));
+    writeReportFile(outDir, 'comparison.html', renderComparisonHtml(comparison, inputs.at(-1)!.record));
   }
   return exit;
 }

@@ -343,3 +343,35 @@ t.test('the reporter writes report.html on onRunEnd only', async (t) => {
   t.match(page, /no per-second timeline \(read from a k6 summary\)/);
   t.notMatch(page, /id="checks"/, 'a surge alone has no checks section');
 });
+
+t.test('in Chromium: the comparison view, against a baseline', async (t) => {
+  if (!chromiumInstalled(t)) return;
+  const checks = [onlyChecks(suite('caching'), ['fresh-by-max-age', 's-maxage-beats-max-age', 'age-on-hit'])];
+  const good = await runOnLab(checks, 'lab: reference');
+  const bad = await runOnLab(checks, 'lab: reference\nfaults: [ignore-s-maxage]');
+  const dir = tmp();
+  const [goodFile, badFile, page] = ['good.json', 'bad.json', 'comparison.html'].map((f) => join(dir, f));
+  writeFileSync(goodFile!, JSON.stringify(good));
+  writeFileSync(badFile!, JSON.stringify(bad));
+  const code = await main(['compare', '--baseline', goodFile!, badFile!, '--format', 'html', '--out', page!]);
+  t.equal(code, 1, 'a required check passed in the baseline and fails now: exit 1');
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
+  t.teardown(() => browser.close());
+  const view = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = watch(view);
+  await view.goto(pathToFileURL(page!).href);
+  const section = view.locator('#comparison');
+  t.equal(await section.count(), 1, 'the comparison is a section of the page');
+  const rows = section.locator('table.comparison tbody tr');
+  t.equal(await rows.count(), 3, 'one row per check');
+  t.match(await rows.first().textContent(), /≠ caching\/s-maxage-beats-max-age/, 'the check that differs comes first');
+  t.equal(await rows.first().locator('.cell-failed').count(), 1, 'its failing cell is marked');
+  const regressions = section.locator('ul.regressions li');
+  t.equal(await regressions.count(), 1, 'one regression');
+  t.match(await regressions.first().textContent(), /s-maxage-beats-max-age/, 'named');
+  t.same(problems, [], 'no console error, no failed or network request');
+  mkdirSync(shots, { recursive: true });
+  await view.screenshot({ path: join(shots, 'comparison.png'), fullPage: true });
+  copyFileSync(join(shots, 'comparison.png'), '/tmp/edgecheck-compare.png');
+});

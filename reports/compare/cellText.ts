@@ -40,7 +40,7 @@ export function headline(c: Comparison): string {
   const checks = `${c.runs.length} runs, ${c.rows.length} checks${c.surge ? ' and a surge' : ''}`;
   if (c.differing === 0 && !c.surge?.differs) return `${checks}: no difference`;
   const parts = [];
-  if (c.differing > 0) parts.push(`${c.differing} check${c.differing === 1 ? '' : 's'} differ`);
+  if (c.differing > 0) parts.push(c.differing === 1 ? '1 check differs' : `${c.differing} checks differ`);
   if (c.surge?.differs) parts.push('the surges differ');
   return `${checks}: ${parts.join(', ')}`;
 }

@@ -110,5 +110,11 @@ figure.chart {
 figure.chart figcaption { font-weight: 600; font-size: 14px; margin-bottom: 4px; }
 .uplot .u-title { display: none; }
 footer { color: var(--dim); font-size: 13px; margin-top: 40px; }
+/* the comparison view (reports/compare/html.ts) */
+.comparison .cell-failed { color: var(--fail); font-weight: 600; }
+.comparison .cell-differs { outline: 2px solid var(--warn); outline-offset: 1px; }
+.comparison .differs code { font-weight: 700; }
+.muted { color: var(--dim); }
+ul.regressions li.failed { color: var(--fail); font-weight: 600; }
 @media print { .toolbar { display: none; } details { break-inside: avoid; } }
 `;
