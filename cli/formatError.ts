@@ -16,10 +16,20 @@ export function formatConfigError(err: ConfigError, cwd = process.cwd()): string
     out.push(`${shown}:${line}:${col}: error: ${p.message}`);
     if (lineText !== undefined) {
       const gutter = ' '.repeat(String(line).length);
-      const caret = `${' '.repeat(Math.max(0, col - 1))}^${p.label ? ` ${p.label}` : ''}`;
+      const label = p.label ?? leadOf(p.message);
+      const caret = `${' '.repeat(Math.max(0, col - 1))}^${label ? ` ${label}` : ''}`;
       out.push(`${gutter} |`, `${line} | ${lineText}`, `${gutter} | ${caret}`);
     }
     if (p.allowed) out.push(`  = allowed: ${p.allowed}`);
   }
   return redact(out.join('\n')) + '\n';
+}
+
+/**
+ * A problem that brings no label of its own gets its message's first clause
+ * under the caret, without the YAML path the message starts with.
+ */
+function leadOf(message: string): string {
+  const text = message.replace(/^[\w.[\]-]+: /, '');
+  return text.split(/; |: /)[0]!.trim();
 }

@@ -123,12 +123,27 @@ function explainUnion(
     }
     return best.errs.flatMap((e) => explain(src, root, rootValue, e, path));
   }
+  const nouns = [...new Set(options.map(schemaNoun))].join(' or ');
+  if (value === undefined && path.length > 0) {
+    // a required key left out: say so, and name the forms it may take, not each one's every key
+    const key = String(path.at(-1));
+    const kinds = options.map((o) => objectKeys(o)[0]);
+    const named = kinds.every((k) => k !== undefined);
+    return [
+      {
+        message: `missing required key '${key}' (${nouns})`,
+        position: positionOf(src, path.slice(0, -1)),
+        label: `this mapping needs '${key}'`,
+        ...(named ? { allowed: kinds.join(', ') } : {}),
+      },
+    ];
+  }
   const accepted = options.map(describeSchema).join(' or ');
   return [
     {
       message: `${where}expected ${accepted}, found ${describeValue(value)}`,
       position: positionOf(src, path),
-      label: `expected ${[...new Set(options.map(schemaNoun))].join(' or ')}`,
+      label: `expected ${nouns}`,
     },
   ];
 }

@@ -29,15 +29,43 @@ export function parseYamlText(file: string, text: string): YamlSource {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const src: YamlSource = { file, lines: text.split(/\r?\n/), doc, lineCounter };
   if (doc.errors.length > 0) {
+    // the parser may report one fault several times, once per enclosing collection
+    const seen = new Set<string>();
+    const unique = doc.errors.filter((e) => {
+      const key = `${e.pos[0]}:${e.message}`;
+      return !seen.has(key) && Boolean(seen.add(key));
+    });
     throw new ConfigError(
-      doc.errors.map((e) => ({
+      unique.map((e) => ({
         message: `invalid YAML: ${e.message.split('\n')[0]}`,
         position: positionAtOffset(src, e.pos[0]),
         label: 'the YAML parser stopped here',
       })),
     );
   }
+  refuseMergeKeys(src);
   return src;
+}
+
+/**
+ * YAML 1.2 has no merge keys: `<<: *base` would reach the schema as a key named
+ * "<<" and be reported as an unknown key, or a bad header name. Say what it is.
+ */
+function refuseMergeKeys(src: YamlSource): void {
+  const merges: Node[] = [];
+  visit(src.doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN') merges.push(pair.key);
+    },
+  });
+  if (merges.length === 0) return;
+  throw new ConfigError(
+    merges.map((key) => ({
+      message: 'merge keys (<<) are not supported: write the keys out, or alias a whole value (key: *name)',
+      position: positionAtOffset(src, key.range?.[0] ?? 0),
+      label: 'a merge key',
+    })),
+  );
 }
 
 /** a document that expands to more than this many aliased nodes is refused (a "billion laughs" file) */
