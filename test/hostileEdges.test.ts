@@ -3,6 +3,7 @@
 // timeout, with a failed check and a one-line diagnosis naming the fault (or
 // surge errors counted by kind), a complete run record, and no unhandled rejection.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -234,7 +235,25 @@ t.test('a surge whose preflight meets a refusing edge ends at once with a one-li
   t.notMatch(err.message, /\n/);
 });
 
-t.test('no unhandled rejection along the way', async (t) => {
+t.test('no unhandled rejection along the way; closing the fault server leaves no listener open', async (t) => {
   t.equal(unhandled, 0);
+  await faults.close();
+  const stillOpen = await Promise.all(
+    faultNames().map(
+      (f) =>
+        new Promise<boolean>((resolve) =>
+          connect(faults.port[f], '127.0.0.1')
+            .once('connect', function (this: Socket) {
+              this.destroy();
+              resolve(true);
+            })
+            .once('error', () => resolve(false)),
+        ),
+    ),
+  );
+  t.same(
+    faultNames().filter((_, i) => stillOpen[i]),
+    [],
+  );
   process.off('unhandledRejection', countUnhandled);
 });
