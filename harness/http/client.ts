@@ -1,6 +1,7 @@
 // The HTTP wire: one request, pinned to an edge address if asked, with the
 // right Host and SNI, bounded in time and in body size. Transport failures come
 // back as typed errors so a step can fail with a diagnosis instead of crashing the run.
+import { maxHeaderSize } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
@@ -59,6 +60,7 @@ export class HttpClient {
     const started = performance.now();
     const timeout = AbortSignal.timeout(req.timeoutMs);
     const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    const seen: Seen = { bodyBytes: 0 };
     try {
       const res = await request(req.url, {
         method: req.method as 'GET',
@@ -69,11 +71,17 @@ export class HttpClient {
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
-      const body = await res.body.text();
       const headers = wireHeaders(res.headers);
+      seen.head = { status: res.statusCode, headers };
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        seen.bodyBytes += chunk.length;
+      }
+      const body = utf8(Buffer.concat(chunks));
       return { status: res.statusCode, headers, body, durationMs: performance.now() - started };
     } catch (err) {
-      throw this.transportError(err, req);
+      throw this.transportError(err, req, seen);
     }
   }
 
@@ -105,13 +113,18 @@ export class HttpClient {
     return this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
-  /** Which of our errors a transport failure is, by the code Node, OpenSSL or undici gave it. */
-  private transportError(err: unknown, req: WireRequest): Error {
+  /**
+   * Which of our errors a transport failure is, by the code Node, OpenSSL or
+   * undici gave it, said in one line with where in the exchange it happened.
+   */
+  private transportError(err: unknown, req: WireRequest, seen: Seen): Error {
     if (err instanceof EdgecheckError) return err; // the abort reason of whoever gave up on the request
-    const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+    const e = err as TransportFailure & { cause?: TransportFailure };
     const code = e.cause?.code ?? e.code ?? e.name;
     const where = `${req.method} ${req.url.href}${req.address ? ` via ${req.address}` : ''}`;
-    const detail = `${where}: ${code}: ${e.cause?.message ?? e.message}`;
+    // OpenSSL's message is its whole error queue, file and line included, ending in a newline: its reason says it
+    const said = oneLine(e.cause?.reason ?? e.reason ?? e.cause?.message ?? e.message);
+    const detail = `${where}: ${code}: ${said}`;
     if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new StepTimeout(req.timeoutMs, `${where}: no complete answer within ${req.timeoutMs} ms`);
     }
@@ -122,8 +135,62 @@ export class HttpClient {
     }
     if (UNREACHABLE.has(code)) return new TargetUnreachable(detail, err);
     if (TLS_FAILURE.test(code)) return new TlsHandshakeFailed(detail, err);
+    if (code === 'UND_ERR_HEADERS_OVERFLOW') {
+      return new HttpProtocolError(`${detail}: the response headers are too large (over ${maxHeaderSize} bytes)`, err);
+    }
+    const broke = BROKEN.get(code === 'UND_ERR_SOCKET' ? said : code);
+    if (broke)
+      return new HttpProtocolError(`${detail}: ${broke} ${whereItBroke(seen, e.socket ?? e.cause?.socket)}`, err);
+    if (code === 'UND_ERR_SOCKET' && said === 'bad response' && !seen.head) {
+      return new HttpProtocolError(`${detail}: an interim answer (100 Continue) the request did not ask for`, err);
+    }
     return new HttpProtocolError(detail, err);
   }
+}
+
+type TransportFailure = NodeJS.ErrnoException & {
+  /** OpenSSL's reason for a TLS failure */
+  reason?: string;
+  /** undici's SocketError: what the socket had carried */
+  socket?: { bytesRead?: number };
+};
+
+/** How much of the answer had arrived when the exchange broke. */
+interface Seen {
+  head?: { status: number; headers: WireHeaders };
+  bodyBytes: number;
+}
+
+/** The connection ending under an exchange, by code (undici's SocketError, by its message). */
+const BROKEN = new Map([
+  ['ECONNRESET', 'the connection was reset'],
+  ['EPIPE', 'the connection was closed'],
+  ['other side closed', 'the connection was closed'],
+]);
+
+/** Where an answer stopped: before its status line, in its headers, or in its body (and how far in). */
+function whereItBroke(seen: Seen, socket: { bytesRead?: number } | undefined): string {
+  if (!seen.head) {
+    if (socket?.bytesRead === undefined) return 'before the response headers were complete';
+    if (socket.bytesRead === 0) return 'before the status line';
+    return `in the middle of the response headers, after ${socket.bytesRead} bytes`;
+  }
+  const { status, headers } = seen.head;
+  const length = headers['content-length'];
+  const chunked = /chunked/i.test(String(headers['transfer-encoding'] ?? ''));
+  const promised = typeof length === 'string' ? ` of the ${length} its Content-Length promised` : '';
+  const framing = chunked ? ', before the last chunk of its chunked body' : promised;
+  return `in the body of a ${status} answer, after ${seen.bodyBytes} bytes${framing}`;
+}
+
+/** As undici's body.text() decodes: UTF-8, a byte-order mark dropped. */
+function utf8(bytes: Buffer): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.toString('utf8', bom ? 3 : 0);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** Codes for "nobody could be reached there". */
