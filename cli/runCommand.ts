@@ -108,6 +108,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const settings = { suites, reporters, concurrency, timeoutMs, color };
   if (chosen.length === 1) {
     const record = await runOne(chosen[0]!, { ...settings, outDir });
+    if (record.partial) return interruptedExit(record);
     if (!baseline) return runFailed(record) ? 1 : 0;
     return judged([baseline, { record, file: join(outDir, RUN_RECORD_FILE) }], failOn, true, undefined, color);
   }
@@ -116,6 +117,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   for (const named of chosen) {
     const dir = join(outDir, named.name);
     const record = await runOne(named, { ...settings, outDir: dir });
+    // an interrupt ends the whole command: the targets after this one are not run
+    if (record.partial) return interruptedExit(record);
     inputs.push({ record, file: join(dir, RUN_RECORD_FILE) });
     worst = Math.max(worst, runFailed(record) ? 1 : 0);
   }
@@ -123,6 +126,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   const compared = baseline ? [baseline, ...inputs] : inputs;
   const exit = judged(compared, failOn, baseline !== undefined, outDir, color);
   return baseline || failOn ? exit : worst;
+}
+
+/** 128 + the signal's number, as a shell reports a process the signal ended */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+function interruptedExit(record: RunRecord): number {
+  const signal = record.partial?.reason as NodeJS.Signals | undefined;
+  const code = (signal && SIGNAL_EXIT[signal]) ?? 130;
+  process.stderr.write(
+    `edgecheck: interrupted: ${record.checks.length} checks finished and are in the record, ` +
+      `${record.partial?.checks_not_run ?? 0} were not run or were cut short; exit ${code}\n`,
+  );
+  return code;
 }
 
 interface RunSettings {
@@ -139,14 +155,23 @@ async function runOne(named: NamedTarget, s: RunSettings): Promise<RunRecord> {
     s.reporters.map((name) => createReporter(name, { outDir: s.outDir, stream: process.stdout, color: s.color })),
   );
   const target = await openTarget(named, labEdges);
-  const onSignal = () => {
-    process.stderr.write('\nedgecheck: interrupted, stopping the target\n');
-    void target.close().finally(() => process.exit(130));
+  // the first signal stops the checks, writes the record of those that finished and stops the target;
+  // a second one ends at once
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(SIGNAL_EXIT[signal] ?? 130);
+    process.stderr.write(`\nedgecheck: ${signal}: stopping the checks and the target (again to quit at once)\n`);
+    interrupt.abort(signal);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    return await runSuites(target, s.suites, { concurrency: s.concurrency, defaultTimeoutMs: s.timeoutMs, events });
+    return await runSuites(target, s.suites, {
+      concurrency: s.concurrency,
+      defaultTimeoutMs: s.timeoutMs,
+      events,
+      signal: interrupt.signal,
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

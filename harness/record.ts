@@ -211,6 +211,8 @@ export interface RunRecord {
   summary: RunSummary;
   checks: CheckRecord[];
   surge?: import('./surgeRecord.js').SurgeRecord;
+  /** present when the run was interrupted: `checks` holds only the checks that finished */
+  partial?: { reason: string; checks_not_run: number };
 }
 
 export function summarize(checks: CheckRecord[]): RunSummary {

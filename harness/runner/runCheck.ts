@@ -16,6 +16,8 @@ import { missingNeed } from './needs.js';
 export interface CheckRunOptions {
   runId: string;
   defaultTimeoutMs: number;
+  /** the run's: aborted when the run is interrupted, which stops this check's steps too */
+  signal?: AbortSignal;
 }
 
 export async function runCheck(
@@ -47,9 +49,12 @@ export async function runCheck(
   const checkTimeoutMs = check.timeout !== undefined ? parseDuration(check.timeout) : undefined;
   const abandon = new AbortController();
   const state: CheckState = {};
+  const interrupt = () => abandon.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', interrupt, { once: true });
   try {
     return await runSteps();
   } finally {
+    opts.signal?.removeEventListener('abort', interrupt);
     // a provider asked about an invalidation is asked no more once its check is over,
     // and nothing a step set waiting outlives its check
     state.invalidation?.stop();
