@@ -97,3 +97,15 @@ t.test('a ttl.min too short to tell a raised TTL from the max-age itself skips, 
   t.equal(check?.status, 'skipped');
   t.match(check?.reason, /ttl\.min = 1s: too short for this check to tell \(it needs a pause of at least 2s\)/);
 });
+
+t.test('cache-status-claim also fails when the edge claims a hit on every answer, misses included', async (t) => {
+  const caching = suites.find((s) => s.suite === 'caching')!;
+  const record = await runOnLab(
+    [onlyChecks(caching, ['cache-status-claim'])],
+    'lab: reference\nfaults: [claim-always-hit]',
+  );
+  const check = byId(record)['cache-status-claim']!;
+  t.equal(check.status, 'failed', 'a claimed hit on the first request, which reached the origin');
+  t.match(check.reason, /step 1 .*cache/, 'the first step, where the origin log says miss');
+  t.equal(check.steps[0]?.cache_claim?.agrees_with_origin, false, 'the record says the claim disagrees with the log');
+});
