@@ -1,7 +1,7 @@
 // The probe origin: answers programmed objects on HTTP and on one TLS listener
 // per certificate fault, logs every request, and is programmed through a
 // token-authenticated control channel that never goes through the CDN.
-import { timingSafeEqual, X509Certificate } from 'node:crypto';
+import { constants, timingSafeEqual, X509Certificate } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -64,7 +64,9 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
     const cert = opts.certificates?.[fault];
     if (!cert) continue;
     const server = https.createServer(
-      { key: cert.keyPem, cert: cert.certPem + cert.chainPem },
+      // no session tickets: every edge connection makes a full handshake, so each one's SNI is read from its own
+      // ClientHello (a resumed session reported none now and then, and a check read "no SNI")
+      { key: cert.keyPem, cert: cert.certPem + cert.chainPem, secureOptions: constants.SSL_OP_NO_TICKET },
       originHandler(store, `https:${fault}`, namesFromCertificate(new X509Certificate(cert.certPem)).dns),
     );
     tlsPorts[fault] = await listen(server, opts.tlsPorts?.[fault]);
