@@ -182,13 +182,15 @@ export function surgeCharts(s: SurgeRecord): ChartSpec[] {
     {
       ...base,
       id: 'chart-cache',
-      title: 'Hit ratio (the vendor header’s claim) and requests that reached the origin',
+      title: 'Hit ratio (the probe origin’s count, and the vendor header’s claim) and requests that reached the origin',
       unit: 'hit ratio %',
       range: [0, 100],
       unit2: 'origin requests/s',
       series: [
+        // the ground truth: the responses of the second that did not reach the origin
+        { label: 'hit ratio % (origin)', color: COLOR.green, values: tl.map(originHitRatio) },
         {
-          label: 'hit ratio %',
+          label: 'claimed hit ratio %',
           color: COLOR.teal,
           values: tl.map((sec) => (sec.claimed_hit_ratio === null ? null : round(sec.claimed_hit_ratio * 100))),
         },
@@ -201,6 +203,12 @@ export function surgeCharts(s: SurgeRecord): ChartSpec[] {
       ],
     },
   ];
+}
+
+/** The share of a second's responses the origin did not see; none without the origin's count or a response. */
+function originHitRatio(sec: SurgeSecond): number | null {
+  if (sec.origin_rps === undefined || sec.rps === 0) return null;
+  return round(Math.max(0, 1 - sec.origin_rps / sec.rps) * 100);
 }
 
 /** errors counts responses >= 400 too; what is left are timeouts and broken connections */
