@@ -24,6 +24,8 @@ Options:
   --port N               plain HTTP origin port (default 8080)
   --secondary-port N     second HTTP listener, the failover origin of an origin group (default 8081)
   --control-port N       control channel port (default 9443)
+  --control-host ADDR    address of the control channel (default: --host); without
+                         --control-cert it must be loopback, or the origin refuses to start
   --token-env NAME       environment variable holding the control token
                          (default EDGECHECK_ORIGIN_TOKEN; required)
   --control-cert FILE    serve the control channel over HTTPS with this
@@ -44,6 +46,7 @@ export async function originCommand(argv: string[]): Promise<number> {
       port: { type: 'string', default: '8080' },
       'secondary-port': { type: 'string', default: '8081' },
       'control-port': { type: 'string', default: '9443' },
+      'control-host': { type: 'string' },
       'token-env': { type: 'string', default: 'EDGECHECK_ORIGIN_TOKEN' },
       'control-cert': { type: 'string' },
       'control-key': { type: 'string' },
@@ -108,6 +111,7 @@ export async function originCommand(argv: string[]): Promise<number> {
     httpPort: port('--port', values.port!),
     secondaryPort: port('--secondary-port', values['secondary-port']!),
     controlPort: port('--control-port', values['control-port']!),
+    ...(values['control-host'] ? { controlHost: values['control-host'] } : {}),
     ...(controlCertificate ? { controlCertificate } : {}),
   });
   const lines = [

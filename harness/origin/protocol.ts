@@ -24,6 +24,37 @@ export function checkKeyOf(path: string): string | undefined {
   return CHECK_KEY.exec(path)?.[0];
 }
 
+/** A key as the harness makes it: a run id and a check name of URL-safe characters, no dot segments. */
+const SEGMENT = '[A-Za-z0-9][A-Za-z0-9._~-]{0,127}';
+const CONTROL_KEY = new RegExp(`^/\\.edgecheck/${SEGMENT}/${SEGMENT}/$`);
+const RUN_PREFIX = new RegExp(`^/\\.edgecheck/${SEGMENT}/$`);
+
+/**
+ * Why the control channel refuses a key or a prefix to clear, or undefined when
+ * it takes it: the origin never resolves them as files, but a `..`, an encoded
+ * slash or a NUL in one is never the harness's and must not reach the store.
+ */
+export function controlKeyProblem(key: unknown, what: 'key' | 'prefix'): string | undefined {
+  if (typeof key !== 'string') return `${what}: expected a string, found ${typeof key}`;
+  if (CONTROL_KEY.test(key)) return undefined;
+  if (what === 'key') return 'key: not a check key /.edgecheck/<run>/<check>/';
+  if (key === CHECK_PATH_ROOT || RUN_PREFIX.test(key)) return undefined;
+  return 'prefix: not /.edgecheck/, /.edgecheck/<run>/ or a check key';
+}
+
+/** The longest path under a check key an object may be set for. */
+export const MAX_OBJECT_PATH = 1024;
+
+export function objectPathProblem(path: unknown): string | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string') return `path: expected a string, found ${typeof path}`;
+  if (path.length > MAX_OBJECT_PATH) return `path: longer than ${MAX_OBJECT_PATH} characters`;
+  if (/[\u0000-\u001f\u007f\\#\s]/.test(path)) return 'path: a control character, space, backslash or # in it';
+  if (/%(2f|5c|00)/i.test(path)) return 'path: an encoded slash, backslash or NUL in it';
+  if (path.split(/[/?]/).some((s) => s === '..' || s === '.')) return 'path: a . or .. segment in it';
+  return undefined;
+}
+
 /** The control channel's endpoints (token-authenticated, never through the CDN). */
 export const CONTROL = {
   health: '/v1/health',
