@@ -14,14 +14,17 @@ export interface YamlSource {
 }
 
 export function readYamlFile(file: string): YamlSource {
-  let text: string;
+  return parseYamlText(file, readConfigText(file));
+}
+
+/** A file the user named, as text; a missing or unreadable one is a config error naming it. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? err})`);
   }
-  return parseYamlText(file, text);
 }
 
 export function parseYamlText(file: string, text: string): YamlSource {

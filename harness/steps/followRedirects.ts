@@ -39,10 +39,12 @@ export async function sendFollowing(ctx: StepContext, wire: WireRequest, maxHops
     if (visited.has(key)) return { response, hops, problem: `a redirect loop: ${path(hops)}` };
     if (hops.length > maxHops) return { response, hops, problem: `more than ${maxHops} redirects: ${path(hops)}` };
     visited.add(key);
-    const { body: _body, address, ...rest } = current;
+    const { body, address, ...rest } = current;
     // an edge address is pinned for the target's own hostnames only: another host is resolved as a client would
     const pin = address !== undefined && ctx.target.hostnames.includes(next.hostname) ? { address } : {};
-    current = { ...rest, ...pin, method, url: next, ...(method === current.method && _body ? { body: _body } : {}) };
+    // a method kept keeps its body; one turned into a GET goes without
+    const keptBody = method === current.method && body !== undefined ? { body } : {};
+    current = { ...rest, ...pin, method, url: next, ...keptBody };
     response = await ctx.target.http.send(current);
   }
   return { response, hops };

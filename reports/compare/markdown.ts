@@ -9,10 +9,9 @@ import {
   regressionText,
   summaryText,
   thresholdCellText,
-  VERDICT_MARK,
 } from './cellText.js';
 import type { Comparison } from './compare.js';
-import type { Trend, TrendRow } from './trend.js';
+import { trendGroups, verdictMarks, type Trend, type TrendRow } from './trend.js';
 
 /** A table cell: no pipe or line break may escape it. */
 export function mdCell(s: string): string {
@@ -94,22 +93,10 @@ export function renderTrendMarkdown(t: Trend): string {
     if (rows.length === 0) return;
     out.push('', `### ${title}`, '', '| check | verdicts | flips |', '| --- | --- | --- |');
     for (const row of rows) {
-      const marks = row.verdicts.map((v) => (v === null ? '·' : VERDICT_MARK[v])).join('');
-      out.push(`| ${code(row.key)} | ${marks} | ${row.flips} |`);
+      out.push(`| ${code(row.key)} | ${verdictMarks(row)} | ${row.flips} |`);
     }
   };
-  section(
-    'Flaky (the verdict flips)',
-    t.rows.filter((r) => r.flaky),
-  );
-  section(
-    'Changed once',
-    t.rows.filter((r) => !r.flaky && r.flips > 0),
-  );
-  section(
-    'Steady',
-    t.rows.filter((r) => r.flips === 0),
-  );
+  for (const g of trendGroups(t)) section(g.title[0]!.toUpperCase() + g.title.slice(1), g.rows);
   out.push('', '✓ passed, ✗ failed, - skipped, · not in that run');
   return out.join('\n') + '\n';
 }

@@ -1,11 +1,17 @@
 // Reads saved run records for compare: each file checked against the parts of
 // edgecheck.run/2 a comparison reads, a bad one a ConfigError at file:line:col
 // (JSON is YAML, so the config loader's positions serve here too).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { validate } from '../../harness/config/validate.js';
-import { parseYamlText, plainData, positionOf, type YamlSource } from '../../harness/config/yamlSource.js';
+import {
+  parseYamlText,
+  plainData,
+  positionOf,
+  readConfigText,
+  type YamlSource,
+} from '../../harness/config/yamlSource.js';
 import { ConfigError } from '../../harness/errors.js';
 import { RUN_RECORD_SCHEMA, type RunRecord } from '../../harness/record.js';
 import type { CompareInput } from './compare.js';
@@ -54,13 +60,7 @@ const runRecord = z.looseObject({
 });
 
 export function readRunRecord(file: string): CompareInput {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? err})`);
-  }
+  const text = readConfigText(file);
   // JSON.parse is fast; the YAML reader, which knows positions, only reads a file that is wrong
   const data = parsedJson(text);
   if (data !== undefined && runRecord.safeParse(data).success) return { record: data as RunRecord, file };

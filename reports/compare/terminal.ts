@@ -10,10 +10,9 @@ import {
   regressionText,
   summaryText,
   thresholdCellText,
-  VERDICT_MARK,
 } from './cellText.js';
 import type { Comparison } from './compare.js';
-import type { Trend, TrendRow } from './trend.js';
+import { trendGroups, verdictMarks, type Trend, type TrendRow } from './trend.js';
 
 /** A cell before painting: its text, and how to paint it. */
 interface Cell {
@@ -128,23 +127,12 @@ export function renderTrendTerminal(t: Trend, color: boolean): string {
     const keyWidth = Math.max(...rows.map((r) => width(r.key)));
     lines.push('', p.bold(title));
     for (const row of rows) {
-      const marks = row.verdicts.map((v) => (v === null ? '·' : VERDICT_MARK[v])).join('');
+      const marks = verdictMarks(row);
       const flips = row.flips > 0 ? p.dim(`  flipped ${row.flips}x`) : '';
       lines.push(`  ${row.key.padEnd(keyWidth)}  ${row.flaky ? p.yellow(marks) : marks}${flips}`);
     }
   };
-  section(
-    'flaky (the verdict flips)',
-    t.rows.filter((r) => r.flaky),
-  );
-  section(
-    'changed once',
-    t.rows.filter((r) => !r.flaky && r.flips > 0),
-  );
-  section(
-    'steady',
-    t.rows.filter((r) => r.flips === 0),
-  );
+  for (const g of trendGroups(t)) section(g.title, g.rows);
   lines.push('', p.dim('oldest first: ✓ passed, ✗ failed, - skipped, · not in that run'));
   return lines.join('\n') + '\n';
 }

@@ -2,6 +2,7 @@
 // verdicts, oldest first, and the checks that flip (flaky) apart from those
 // that changed once and stayed.
 import type { CheckStatus } from '../../harness/record.js';
+import { VERDICT_MARK } from './cellText.js';
 import { compareRuns, type CompareInput, type ComparedRun } from './compare.js';
 
 export const DEFAULT_TREND_RUNS = 10;
@@ -51,4 +52,18 @@ export function trendOf(inputs: CompareInput[], last = DEFAULT_TREND_RUNS): Tren
 function countFlips(verdicts: Array<CheckStatus | null>): number {
   const decided = verdicts.filter((v): v is 'passed' | 'failed' => v === 'passed' || v === 'failed');
   return decided.filter((v, i) => i > 0 && v !== decided[i - 1]).length;
+}
+
+/** The trend's rows as every renderer shows them: the flaky, those that changed once, the steady. */
+export function trendGroups(t: Trend): Array<{ title: string; rows: TrendRow[] }> {
+  return [
+    { title: 'flaky (the verdict flips)', rows: t.rows.filter((r) => r.flaky) },
+    { title: 'changed once', rows: t.rows.filter((r) => !r.flaky && r.flips > 0) },
+    { title: 'steady', rows: t.rows.filter((r) => r.flips === 0) },
+  ];
+}
+
+/** A row's verdicts, oldest first, one mark each (· where the run lacks the check). */
+export function verdictMarks(row: TrendRow): string {
+  return row.verdicts.map((v) => (v === null ? '·' : VERDICT_MARK[v])).join('');
 }
