@@ -35,6 +35,8 @@ export interface StepRecord {
     sni?: string;
     certificate_names?: string[];
   }>;
+  /** connections a fault listener of the probe origin accepted during the step (origin_connections) */
+  origin_connections?: { listener: string; count?: number; listeners: string[] };
   duration_ms?: number;
   /** why the step could not observe what it came for (no response, no time left, ...) */
   error?: StepError;

@@ -43,8 +43,10 @@ t.test('the suite uses the shared lab route names, and every check has a fault t
 
 t.test('origin-tls passes against a correct reference edge, and under each fault only its checks fail', async (t) => {
   const faults = Object.keys(failsUnder);
-  const [clean, ...records] = await runOnLabs([
+  const [clean, silentKeeper, ...records] = await runOnLabs([
     { suites: [originTls], target: 'lab: reference' },
+    // an edge that keeps the error and sends no Age, as nginx would: only the origin's listener can tell
+    { suites: [originTls], target: 'lab: reference\nfaults: [cache-errors-forever, no-age]' },
     ...faults.map((fault) => ({ suites: [originTls], target: `lab: reference\nfaults: [${fault}]` })),
   ]);
   for (const c of clean!.checks) t.equal(c.status, 'passed', `${c.id}: ${c.reason ?? ''}`);
@@ -73,7 +75,14 @@ t.test('origin-tls passes against a correct reference edge, and under each fault
   const forever = byId(records[faults.indexOf('cache-errors-forever')]!)['origin-error-not-kept-beyond-error-ttl']!;
   t.match(
     forever.reason,
-    /step 3 \(get\): expected headers\.age \{"absent":true\}, got "3"/,
-    'the stale error shows its Age',
+    /step 3 \(get\): expected origin_connections "at least 1 to the probe origin's untrusted-ca listener", got "0 /,
+    'the kept error made no connection to the origin',
   );
+  t.same(failedIds(silentKeeper!), ['origin-error-not-kept-beyond-error-ttl'], 'a kept error without Age fails');
+  const kept = byId(silentKeeper!)['origin-error-not-kept-beyond-error-ttl']!;
+  t.equal(kept.steps[0]!.origin_connections?.count, 1, 'the first request opened one connection to the origin');
+  t.equal(kept.steps[2]!.origin_connections?.count, 0, 'the kept error opened none');
+  t.notOk(kept.steps[2]!.response?.headers.age, 'and it carried no Age');
+  const passedKeep = byId(clean!)['origin-error-not-kept-beyond-error-ttl']!;
+  t.ok((passedKeep.steps[2]!.origin_connections?.count ?? 0) >= 1, 'a correct edge tried the origin again');
 });

@@ -124,6 +124,20 @@ export const expectSchema = z.strictObject({
       signature_stripped: z.boolean().optional(),
     })
     .optional(),
+  /**
+   * TLS connections the edge opened to one of the probe origin's fault listeners during this step (an edge
+   * that refuses the certificate sends no request, so this is the only trace of its attempt)
+   */
+  origin_connections: z
+    .strictObject({
+      listener: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*$/, { message: 'expected a fault listener name such as untrusted-ca' }),
+      min: z.number().int().nonnegative().optional(),
+      max: z.number().int().nonnegative().optional(),
+    })
+    .refine((c) => c.min !== undefined || c.max !== undefined, { message: 'give min, max or both' })
+    .optional(),
   duration: z.strictObject({ lte: duration }).optional(),
   /** the answer is a redirect, and where it goes */
   redirect: redirectExpectation.optional(),

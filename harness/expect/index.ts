@@ -9,6 +9,7 @@ import { cache } from './cache.js';
 import { duration } from './duration.js';
 import { headers } from './headers.js';
 import type { ExpectationCheck, Observation } from './observation.js';
+import { originConnections } from './originConnections.js';
 import { originRequest } from './originRequest.js';
 import { servedBy } from './servedBy.js';
 import { status } from './status.js';
@@ -20,6 +21,7 @@ const checks: { [K in keyof Expect]-?: ExpectationCheck<NonNullable<Expect[K]>> 
   served_by: servedBy,
   cache,
   origin_request: originRequest,
+  origin_connections: originConnections,
   duration,
   denial,
   redirect,

@@ -22,6 +22,11 @@ export interface Observation {
   request?: { method: string; url: URL };
   /** with follow_redirects: each redirect followed, in order; the response is the last answer */
   hops?: HopRecord[];
+  /**
+   * With an origin_connections expectation: the connections the named fault listener accepted during the
+   * step; undefined count when the probe origin has no such listener (its names are in `listeners`)
+   */
+  originConnections?: { listener: string; count?: number; listeners: string[] };
   /** what the target promises that a redirect expectation may name */
   redirectPromises?: RedirectContext;
 }

@@ -42,6 +42,15 @@ export class OriginControl {
     return res.count;
   }
 
+  /**
+   * Connections each TLS fault listener has accepted so far (a running total: the difference across a
+   * step is what the step caused, whatever the two clocks say).
+   */
+  async connections(): Promise<Record<string, number>> {
+    const res = (await this.call('GET', CONTROL.connections)) as { listeners: Record<string, number> };
+    return res.listeners;
+  }
+
   async clear(prefix: string): Promise<void> {
     await this.call('DELETE', `${CONTROL.objects}?prefix=${encodeURIComponent(prefix)}`);
   }

@@ -61,6 +61,8 @@ export const CONTROL = {
   objects: '/v1/objects',
   log: '/v1/log',
   count: '/v1/count',
+  /** connections each TLS fault listener has accepted since the origin started: `{listeners: {fault: n}}` */
+  connections: '/v1/connections',
 } as const;
 
 /** A header value; `{http_date: +60s}` is an HTTP date relative to when the object is set. */

@@ -16,6 +16,7 @@ import { DEFAULT_MAX_HOPS, sendFollowing, type Followed } from './followRedirect
 import { isViewerWord, ruleFor, viewerAddress } from './viewerLocation.js';
 import { redact, redactHeaders } from '../secrets.js';
 import type { Step } from './index.js';
+import { routeLock } from './routeLock.js';
 import { signStepUrl, signUnmet, signOptionSchema } from './signOption.js';
 import type { StepContext, StepKind } from './stepKind.js';
 
@@ -67,7 +68,10 @@ export const requestStep: StepKind<RequestStep> = {
   needs(step) {
     const needs: string[] = [];
     // hit or miss, and what the origin was sent, are the origin log's to say
-    if (step.expect?.served_by !== undefined || step.expect?.origin_request !== undefined) needs.push('origin');
+    const expect = step.expect;
+    if (expect?.served_by !== undefined || expect?.origin_request !== undefined || expect?.origin_connections) {
+      needs.push('origin');
+    }
     if (step.route) needs.push(`route:${step.route}`);
     if (step.sign !== undefined || step.expect?.denial !== undefined) needs.push('signing');
     if (step.expect?.origin_request?.signature_stripped !== undefined) needs.push('signing');
@@ -114,6 +118,17 @@ export const requestStep: StepKind<RequestStep> = {
 };
 
 async function runOne(step: RequestStep, ctx: StepContext): Promise<StepRecord> {
+  // counting a listener's connections is only this step's count while no other request uses the route
+  const lock = routeLock(ctx.target, step.route ?? 'default');
+  const release = await (step.expect?.origin_connections ? lock.exclusive() : lock.shared());
+  try {
+    return await runOneLocked(step, ctx);
+  } finally {
+    release();
+  }
+}
+
+async function runOneLocked(step: RequestStep, ctx: StepContext): Promise<StepRecord> {
   const { method, path, kind } = methodAndPath(step);
   const wire = buildRequest(step, method, path, ctx);
   const signing = ctx.target.signing;
@@ -134,6 +149,8 @@ async function runOne(step: RequestStep, ctx: StepContext): Promise<StepRecord> 
   };
   const origin = ctx.target.origin;
   const before = origin ? ((await origin.log(ctx.checkKey)).at(-1)?.seq ?? 0) : 0;
+  const countsConnections = origin && step.expect?.origin_connections;
+  const connectionsBefore = countsConnections ? await origin.connections() : undefined;
   let followed: Followed;
   try {
     const follow = step.follow_redirects;
@@ -153,6 +170,14 @@ async function runOne(step: RequestStep, ctx: StepContext): Promise<StepRecord> 
   const { response, hops, problem } = followed;
   const claim = ctx.target.cacheStatus.read(response.headers);
   const obs: Observation = { response, ...(originEntries ? { originEntries } : {}), ...(claim ? { claim } : {}) };
+  if (countsConnections && connectionsBefore) {
+    obs.originConnections = connectionsDuring(
+      countsConnections.listener,
+      connectionsBefore,
+      await origin.connections(),
+    );
+    record.origin_connections = obs.originConnections;
+  }
   obs.request = { method, url: wire.url };
   if (hops) {
     obs.hops = hops;
@@ -188,6 +213,17 @@ async function runOne(step: RequestStep, ctx: StepContext): Promise<StepRecord> 
   record.failures = checkExpectations(step.expect, obs);
   if (problem) record.failures.push({ expectation: 'follow_redirects', expected: 'a final answer', actual: problem });
   return record;
+}
+
+/** What one fault listener accepted between two readings of the probe origin's totals. */
+function connectionsDuring(
+  listener: string,
+  before: Record<string, number>,
+  after: Record<string, number>,
+): NonNullable<Observation['originConnections']> {
+  const listeners = Object.keys(after);
+  if (after[listener] === undefined) return { listener, listeners };
+  return { listener, count: after[listener] - (before[listener] ?? 0), listeners };
 }
 
 function methodAndPath(step: RequestStep): { method: string; path: string; kind: string } {

@@ -87,6 +87,9 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
     opts.secondaryPort,
   );
   const tlsPorts: Partial<Record<OriginCertFault, number>> = {};
+  // connections each fault listener accepted, handshake or not: an edge that refuses the certificate never sends a
+  // request, so this count is the only trace of its attempt (a kept error makes none)
+  const connections: Record<string, number> = {};
   for (const fault of ORIGIN_CERT_FAULTS) {
     const cert = opts.certificates?.[fault];
     if (!cert) continue;
@@ -96,6 +99,8 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
       { ...limits, key: cert.keyPem, cert: cert.certPem + cert.chainPem, secureOptions: constants.SSL_OP_NO_TICKET },
       originHandler(store, `https:${fault}`, namesFromCertificate(new X509Certificate(cert.certPem)).dns),
     );
+    connections[fault] = 0;
+    server.on('connection', () => connections[fault]!++);
     tlsPorts[fault] = await listen(server, opts.tlsPorts?.[fault]);
   }
   const control = opts.controlCertificate
@@ -105,9 +110,9 @@ export async function startProbeOrigin(opts: ProbeOriginOptions): Promise<ProbeO
           key: opts.controlCertificate.keyPem,
           cert: opts.controlCertificate.certPem + opts.controlCertificate.chainPem,
         },
-        controlHandler(store, opts.token),
+        controlHandler(store, opts.token, connections),
       )
-    : http.createServer(limits, controlHandler(store, opts.token));
+    : http.createServer(limits, controlHandler(store, opts.token, connections));
   const controlPort = await listen(control, opts.controlPort, controlHost);
 
   return {
@@ -243,7 +248,7 @@ function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> 
 /** a programmed object is small (sizes are generated, not sent): room for any suite's object, no more */
 const MAX_CONTROL_BODY = 1 << 20;
 
-function controlHandler(store: ObjectStore, token: string) {
+function controlHandler(store: ObjectStore, token: string, connections: Record<string, number>) {
   const expected = Buffer.from(`Bearer ${token}`);
   const authorized = (req: IncomingMessage): boolean => {
     const given = Buffer.from(req.headers.authorization ?? '');
@@ -289,6 +294,7 @@ function controlHandler(store: ObjectStore, token: string) {
           store.set(key as string, valid.data as OriginObject, path as string | undefined, size);
           return reply(204);
         }
+        if (req.method === 'GET' && url.pathname === CONTROL.connections) return reply(200, { listeners: connections });
         if (req.method === 'GET' && url.pathname === CONTROL.log) {
           const key = url.searchParams.get('key');
           const problem = controlKeyProblem(key ?? undefined, 'key');
