@@ -178,6 +178,8 @@ export interface TlsEndpointRecord {
   handshake: HandshakeRecord;
   /** `resume: true`: the handshake offering the first one's session */
   resumption?: HandshakeRecord;
+  /** how many full handshakes offered their session before the one recorded (when more than one) */
+  resumption_tries?: number;
   /** the handshake made without SNI, when sni_required was expected */
   without_sni?: HandshakeRecord;
   /** the answer to the step's `request`, for HSTS */

@@ -12,7 +12,7 @@ export interface TlsObservation {
   host: string;
   handshake: HandshakeResult;
   /** `resume: true`: the second handshake, or why none was attempted */
-  resumption?: { result: HandshakeResult } | { skipped: string };
+  resumption?: ({ result: HandshakeResult } | { skipped: string }) & { tries: number };
   /** a handshake without SNI, when sni_required is expected */
   withoutSni?: HandshakeResult;
   /** the answer to the step's `request` */
@@ -124,13 +124,18 @@ function errorText(error: { code: string; message: string }): string {
 function checkResumed(expected: NonNullable<ResolvedTlsExpectation['resumed']>, obs: TlsObservation, fail: Fail): void {
   const attempt = obs.resumption;
   if (!attempt) return fail('resumed', expected, 'the step did not try to resume (add resume: true)');
-  if ('skipped' in attempt) return fail('resumed', expected, attempt.skipped);
+  const tries = attempt.tries > 1 ? ` (${attempt.tries} tries)` : '';
+  if ('skipped' in attempt) return fail('resumed', expected, attempt.skipped + tries);
   const second = attempt.result;
-  if (!second.ok) return fail('resumed', expected, `the resumption handshake failed: ${errorText(second.error)}`);
+  if (!second.ok) {
+    return fail('resumed', expected, `the resumption handshake failed: ${errorText(second.error)}${tries}`);
+  }
   const how = second.resumed ? second.resumption : undefined;
   const ok = expected === true ? how !== undefined : expected === false ? how === undefined : how === expected;
-  if (!ok)
-    fail('resumed', expected, how ? `resumed by ${how}` : 'a full handshake: the server did not resume the session');
+  if (!ok) {
+    const full = `a full handshake: the server did not resume the session${tries}`;
+    fail('resumed', expected, how ? `resumed by ${how}` : full);
+  }
 }
 
 function checkSniRequired(expected: boolean, obs: TlsObservation, fail: Fail): void {

@@ -9,7 +9,12 @@ import { stepError } from '../errors.js';
 import { checkTls, type TlsObservation } from '../expect/tls.js';
 import type { FailureRecord, TlsEndpointRecord } from '../record.js';
 import { redact } from '../secrets.js';
-import { handshake, RESUMPTION_SESSION_WAIT_MS, type HandshakeOptions } from '../tls/handshake.js';
+import {
+  handshake,
+  RESUMPTION_SESSION_WAIT_MS,
+  type HandshakeOptions,
+  type HandshakeResult,
+} from '../tls/handshake.js';
 import { handshakeRecord } from '../tls/handshakeRecord.js';
 import { sentSni, tlsEndpoints, type TlsEndpoint } from '../tls/tlsEndpoints.js';
 import { missingTlsPromise, resolveTlsExpectation, type ResolvedTlsExpectation } from '../tls/tlsPromises.js';
@@ -103,12 +108,7 @@ async function observeEndpoint(
   };
   const first = await handshake(step.tls.resume ? { ...options, sessionWaitMs: RESUMPTION_SESSION_WAIT_MS } : options);
   const obs: TlsObservation = { label: endpoint.label, host: endpoint.host, handshake: first };
-  if (step.tls.resume) {
-    const noSession = 'the server gave no session to resume (no ticket, no session ID)';
-    if (!first.ok) obs.resumption = { skipped: 'no first handshake to resume' };
-    else if (!first.session) obs.resumption = { skipped: noSession };
-    else obs.resumption = { result: await handshake({ ...options, session: first.session }) };
-  }
+  if (step.tls.resume) obs.resumption = await tryResumption(options, first);
   if (expected.sni_required !== undefined) {
     obs.withoutSni = endpoint.sni === false ? first : await handshake({ ...options, sni: false });
   }
@@ -127,6 +127,7 @@ async function observeEndpoint(
     },
     handshake: handshakeRecord(first),
     ...(obs.resumption && 'result' in obs.resumption ? { resumption: handshakeRecord(obs.resumption.result) } : {}),
+    ...(obs.resumption && obs.resumption.tries > 1 ? { resumption_tries: obs.resumption.tries } : {}),
     ...(obs.withoutSni && endpoint.sni !== false ? { without_sni: handshakeRecord(obs.withoutSni) } : {}),
     ...(obs.hsts ? { hsts: obs.hsts } : {}),
     passed: failures.length === 0,
@@ -160,4 +161,29 @@ async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Prom
   const out: R[] = [];
   for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(work))));
   return out;
+}
+
+/**
+ * A loaded machine or a busy edge can miss one ticket (TLS 1.3 sends it after the handshake) or one resumption;
+ * an edge that does not resume misses every try, so a few tries make the verdict the edge's, not the moment's.
+ */
+export const RESUMPTION_TRIES = 3;
+
+/** Offers the first handshake's session; when no resumption came of it, starts over with a fresh full handshake. */
+async function tryResumption(
+  options: HandshakeOptions,
+  first: HandshakeResult,
+): Promise<NonNullable<TlsObservation['resumption']>> {
+  let source = first;
+  for (let tries = 1; ; tries++) {
+    if (!source.ok) return { skipped: 'no first handshake to resume', tries };
+    if (!source.session) {
+      const skipped = { skipped: 'the server gave no session to resume (no ticket, no session ID)', tries };
+      if (tries === RESUMPTION_TRIES) return skipped;
+    } else {
+      const result = await handshake({ ...options, session: source.session });
+      if ((result.ok && result.resumed) || tries === RESUMPTION_TRIES) return { result, tries };
+    }
+    source = await handshake({ ...options, sessionWaitMs: RESUMPTION_SESSION_WAIT_MS });
+  }
 }
