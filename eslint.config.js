@@ -22,22 +22,27 @@ export default tseslint.config(
   },
   boundary(
     ['harness/**'],
-    ['cli', 'lab', 'load', 'reports', 'bench', 'scripts'],
+    ['cli', 'lab', 'load', 'reports', 'import', 'bench', 'scripts'],
     'harness/ is the bottom layer: it imports nothing outside harness/ (docs/architecture.md "Layers")',
   ),
   boundary(
     ['load/**'],
-    ['cli', 'lab', 'reports', 'bench', 'scripts'],
+    ['cli', 'lab', 'reports', 'import', 'bench', 'scripts'],
     'load/ imports only harness/ (docs/architecture.md "Layers")',
   ),
   boundary(
     ['reports/**'],
-    ['cli', 'lab', 'load', 'bench', 'scripts'],
+    ['cli', 'lab', 'load', 'import', 'bench', 'scripts'],
     'reports/ imports only harness/ (docs/architecture.md "Layers")',
   ),
   boundary(
     ['lab/**'],
-    ['cli', 'load', 'reports', 'bench', 'scripts'],
+    ['cli', 'load', 'reports', 'import', 'bench', 'scripts'],
     'lab/ imports only harness/, for the interfaces it implements (docs/architecture.md "Layers")',
+  ),
+  boundary(
+    ['import/**'],
+    ['cli', 'lab', 'load', 'reports', 'bench', 'scripts'],
+    'import/ imports only harness/ (docs/architecture.md "Layers")',
   ),
 );

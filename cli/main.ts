@@ -5,11 +5,13 @@ import { redact } from '../harness/secrets.js';
 import { compareCommand } from './compareCommand.js';
 import { jsonSchemas } from './jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
+import { importCommand } from './importCommand.js';
 import { labCommand } from './labCommand.js';
 import { originCommand } from './originCommand.js';
 import { RUN_HELP, runCommand } from './runCommand.js';
 import { signCommand } from './signCommand.js';
 import { surgeCommand } from './surgeCommand.js';
+import { validateCommand } from './validateCommand.js';
 
 const HELP = `Usage: edgecheck <command> [options]
 
@@ -19,6 +21,8 @@ Commands:
   run       run suites against a target (edgecheck run --help)
   surge     fire a surge plan at a target; export it to k6 (edgecheck surge --help)
   compare   run records side by side, against a baseline, or a history's trend (edgecheck compare --help)
+  validate  check targets.yaml, suites and surge plans without touching the network
+  import    a target from a CloudFront distribution's configuration (edgecheck import --help)
   schema    print the JSON Schemas of targets.yaml, suites and surge plans
   lab       list the lab edges, or run one in the foreground (edgecheck lab --help)
   sign      a signed URL or cookies for a path, as the target's signing: block says
@@ -51,6 +55,10 @@ export async function main(argv: string[]): Promise<number> {
         return await signCommand(rest);
       case 'origin':
         return await originCommand(rest);
+      case 'import':
+        return await importCommand(rest);
+      case 'validate':
+        return await validateCommand(rest);
       case 'schema':
         process.stdout.write(JSON.stringify(jsonSchemas(), null, 2) + '\n');
         return 0;

@@ -130,7 +130,7 @@ async function openLabTarget(named: NamedTarget, labs: LabCatalogue): Promise<Op
 }
 
 /** Routes by name, with no prototype: a name such as `constructor` is no route. */
-function normalizeRoutes(routes: Record<string, RouteConfig | LabRoute> | undefined): Record<string, Route> {
+export function normalizeRoutes(routes: Record<string, RouteConfig | LabRoute> | undefined): Record<string, Route> {
   const out = Object.create(null) as Record<string, Route>;
   for (const [name, r] of Object.entries(routes ?? {})) out[name] = typeof r === 'string' ? { path: r } : (r as Route);
   if (!out['default']) out['default'] = { path: '/' };
