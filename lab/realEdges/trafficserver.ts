@@ -65,7 +65,7 @@ function routePlugins(name: string, setup: EdgeSetup): string[] {
         'http.cache.heuristic_max_lifetime': 60,
       });
     case 'ttl-clamp':
-      return overrides({ 'http.cache.guaranteed_min_lifetime': 3, 'http.cache.guaranteed_max_lifetime': 4 });
+      return overrides({ 'http.cache.guaranteed_min_lifetime': 5, 'http.cache.guaranteed_max_lifetime': 6 });
     case 'query-none':
       return cacheKey('--remove-all-params=true');
     case 'query-list':
@@ -108,7 +108,7 @@ export const trafficserver: RealEdge = {
       // required_headers 2: nothing is cached without max-age or Expires
       heuristicTtl: 0,
       ttlDefault: 60,
-      ttlClamp: { min: 3, default: 0, max: 4 },
+      ttlClamp: { min: 5, default: 0, max: 6 },
       // negative caching is off: error responses without freshness are not kept
       errorTtl: 0,
     }),

@@ -45,7 +45,7 @@ export const varnish: RealEdge = {
       heuristicTtl: 120,
       ttlDefault: 120,
       // the clamp is VCL (vcl_backend_response); default_ttl is clamped too
-      ttlClamp: { min: 3, default: 4, max: 4 },
+      ttlClamp: { min: 5, default: 6, max: 6 },
       errorTtl: '2s',
     }),
   async start(setup) {
@@ -223,11 +223,11 @@ sub vcl_backend_response {
   if (bereq.url ~ "^${path('ttl-clamp')}" && beresp.ttl > 0s) {
     # a cap on how long the object is used: no grace beyond it
     set beresp.grace = 0s;
-    if (beresp.ttl < 3s) {
-      set beresp.ttl = 3s;
+    if (beresp.ttl < 5s) {
+      set beresp.ttl = 5s;
     }
-    if (beresp.ttl > 4s) {
-      set beresp.ttl = 4s;
+    if (beresp.ttl > 6s) {
+      set beresp.ttl = 6s;
     }
   }
   if (bereq.url ~ "^${path('compress')}") {

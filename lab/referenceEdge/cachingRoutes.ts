@@ -8,7 +8,7 @@ const YEAR = 31_536_000;
 export const CACHING_ROUTES: Record<string, LabRoute> = {
   default: { path: '/', ttl: { min: 0, default: 0, max: YEAR }, query_key: 'all' },
   'ttl-default': { path: '/ttl-default/', ttl: { min: 0, default: 60, max: YEAR } },
-  'ttl-clamp': { path: '/ttl-clamp/', ttl: { min: 3, default: 3, max: 4 } },
+  'ttl-clamp': { path: '/ttl-clamp/', ttl: { min: 5, default: 5, max: 6 } },
   'query-all': { path: '/query-all/', query_key: 'all' },
   'query-none': { path: '/query-none/', query_key: 'none' },
   'query-list': { path: '/query-list/', query_key: ['v'] },
