@@ -219,7 +219,9 @@ t.test('a short surge against a hostile edge ends by itself, its errors counted 
       errors,
       `${fault}: every error has its kind`,
     );
-    t.ok(ms < 15_000, `${fault}: the surge ended in ${Math.round(ms)} ms`);
+    // ends by itself: a hang would never end; a loaded machine (seen: 18 s in a full run beside other work)
+    // only slows the bees' start, so the bound is far from the 2 s plan
+    t.ok(ms < 60_000, `${fault}: the surge ended by itself (${Math.round(ms)} ms)`);
   }
 });
 
