@@ -1,6 +1,7 @@
 // The public contract of targets.yaml (README.md "targets.yaml"), as a zod schema.
 // Which labs and fault switches exist is the lab catalogue's to say: the
 // schema is made for the catalogue the cli hands in.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { dialectNames } from '../cacheStatus/index.js';
 import { invalidationSchema } from '../invalidation/index.js';
@@ -28,6 +29,11 @@ export const routeSchema = z.union([
   }),
 ]);
 
+/** An edge a target's requests are pinned to: an address, since the hostname is what gets resolved otherwise. */
+const edgeAddress = z
+  .string()
+  .refine((a) => isIP(a) !== 0, { message: 'expected an IP address such as 127.0.0.1 or ::1' });
+
 /** The schema of one target, for this catalogue of lab edges. */
 export function targetSchemaFor(labs: LabCatalogue) {
   const labNames = Object.keys(labs) as [string, ...string[]];
@@ -48,7 +54,12 @@ export function targetSchemaFor(labs: LabCatalogue) {
       parent: (parentNames.length ? z.enum(parentNames as [string, ...string[]]) : z.never()).optional(),
       url: z.url({ protocol: /^https?$/ }).optional(),
       hostnames: z.array(z.string()).optional(),
-      edges: z.union([z.literal('dns'), z.array(z.string()).min(1)]).optional(),
+      edges: z
+        .union([
+          z.literal('dns', { error: 'expected dns or a list of edge addresses: [127.0.0.1, 127.0.0.2], say' }),
+          z.array(edgeAddress).min(1),
+        ])
+        .optional(),
       cache_status: z.enum(['auto', ...dialectNames]).optional(),
       origin: z
         .strictObject({

@@ -33,11 +33,13 @@ function explain(src: YamlSource, root: Schema, rootValue: unknown, issue: Issue
       const allowed = issue.values.map((v) => String(v));
       const found = JSON.stringify(value);
       const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : '';
+      // a schema that words its own message says more than the values it allows (ours is all they would say)
+      const own = issue.message === ownWording(issue, value).message ? undefined : issue.message;
       return [
         {
-          message: `${where}${found} is not allowed${suggestion}`,
+          message: `${where}${found} is not allowed${suggestion || (own ? `: ${own}` : '')}`,
           position: at(path),
-          label: suggestionLabel(suggestion) ?? 'not an allowed value',
+          label: suggestionLabel(suggestion) ?? (own ? leadClause(own) : 'not an allowed value'),
           allowed: allowed.join(', '),
         },
       ];
