@@ -12,7 +12,8 @@ import {
   type LoadedSuite,
   type NamedTarget,
 } from '../harness/config/load.js';
-import { ConfigError } from '../harness/errors.js';
+import { ConfigError, HarnessError } from '../harness/errors.js';
+import { redact } from '../harness/secrets.js';
 import { runFailed, type RunRecord } from '../harness/record.js';
 import { runSuites } from '../harness/runner/runSuites.js';
 import { openTarget } from '../harness/target/openTarget.js';
@@ -113,10 +114,21 @@ export async function runCommand(argv: string[]): Promise<number> {
     return judged([baseline, { record, file: join(outDir, RUN_RECORD_FILE) }], failOn, true, undefined, color);
   }
   const inputs: CompareInput[] = [];
+  const couldNotRun: string[] = [];
   let worst = 0;
   for (const named of chosen) {
     const dir = join(outDir, named.name);
-    const record = await runOne(named, { ...settings, outDir: dir });
+    let record: RunRecord;
+    try {
+      record = await runOne(named, { ...settings, outDir: dir });
+    } catch (err) {
+      // a night's comparison of several CDNs should not be lost to one that could not be reached: say so, go on
+      if (!(err instanceof HarnessError)) throw err;
+      process.stderr.write(`edgecheck: target ${named.name} could not run: ${redact(err.message)}
+`);
+      couldNotRun.push(named.name);
+      continue;
+    }
     // an interrupt ends the whole command: the targets after this one are not run
     if (record.partial) return interruptedExit(record);
     inputs.push({ record, file: join(dir, RUN_RECORD_FILE) });
@@ -124,8 +136,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   // without a baseline a comparison of targets only informs: the runs' own verdicts decide
   const compared = baseline ? [baseline, ...inputs] : inputs;
-  const exit = judged(compared, failOn, baseline !== undefined, outDir, color);
-  return baseline || failOn ? exit : worst;
+  let exit = worst;
+  if (compared.length >= 2) {
+    const judgement = judged(compared, failOn, baseline !== undefined, outDir, color);
+    if (baseline || failOn) exit = judgement;
+  }
+  if (couldNotRun.length === 0) return exit;
+  process.stderr.write(
+    `edgecheck: ${couldNotRun.length} of ${chosen.length} targets could not run (${couldNotRun.join(', ')}): ` +
+      `${compared.length >= 2 ? 'the comparison holds the others' : 'nothing to compare'}; exit 3\n`,
+  );
+  return 3;
 }
 
 /** 128 + the signal's number, as a shell reports a process the signal ended */

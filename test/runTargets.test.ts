@@ -86,3 +86,40 @@ t.test('run --target good,ageless: a record each, then the comparison', async (t
   t.equal(twice.status, 2);
   t.match(twice.stderr, /--target: 'good' is named twice/);
 });
+
+t.test(
+  'run --target good,gone,ageless: a target that cannot run is said and skipped, the others compared',
+  async (t) => {
+    const withGone = join(dir, 'targets-gone.yaml');
+    // its probe origin's control channel answers nothing: the target cannot open (the harness's own failure)
+    writeFileSync(
+      withGone,
+      readFileSync(targets, 'utf8') +
+        '  gone:\n    url: http://127.0.0.1:9/\n    origin: { control: "http://127.0.0.1:9/", token: not-a-secret }\n',
+    );
+    const out = join(dir, 'out-gone');
+    const res = edgecheck([
+      'run',
+      '--targets',
+      withGone,
+      '--suite',
+      suite,
+      '--reporter',
+      'dot',
+      '--out',
+      out,
+      '--target',
+      'good,gone,ageless',
+    ]);
+    t.equal(res.status, 3, 'exit 3: the harness could not run one of them');
+    t.match(
+      res.stderr,
+      /^edgecheck: target gone could not run: probe origin control channel http:\/\/127\.0\.0\.1:9\//m,
+    );
+    t.match(res.stderr, /1 of 3 targets could not run \(gone\): the comparison holds the others; exit 3/);
+    t.notOk(existsSync(join(out, 'gone', 'run.json')), 'no record for the target that did not run');
+    const json = JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8')) as Comparison;
+    t.equal(json.rows.length, 2, 'the other two were compared');
+    t.match(res.stdout, /edgecheck compare: 2 runs/);
+  },
+);
