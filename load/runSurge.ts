@@ -141,7 +141,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       const originSeen =
         span > 0 ? await originCount(startWall + p.startMs, last ? endWall : startWall + p.startMs + span) : undefined;
       const stats = withOrigin(books.phases[p.index]!, span, originSeen);
-      phases.push(phaseRecord(plan, schedule, p, span, stats, span > 0));
+      phases.push(phaseRecord(plan, schedule, p, span, stats, span > 0, books.generatorPhases[p.index]!.stats()));
     }
     const totalOrigin = await originCount(startWall, endWall);
     if (countFailure)
