@@ -80,6 +80,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     );
     let startAt = 0;
     let startWall = 0;
+    let takeOff: NodeJS.Timeout | undefined;
     let stoppedAtMs: number | undefined;
     // one per-second origin count at a time: a slow origin loses some seconds' counts rather than building a
     // backlog; the seconds that arrive meanwhile wait for it, so every second is ticked, in order
@@ -98,7 +99,8 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       onStart(at) {
         startAt = at;
         startWall = Date.now() + (at - clock());
-        opts.onStart?.();
+        // told when the bees take off: the start is set up to a second ahead, on a whole wall-clock second
+        takeOff = setTimeout(() => opts.onStart?.(), Math.max(0, at - clock()));
       },
       onSecond(second, slices) {
         const entry = books.addSecond(second, slices);
@@ -121,7 +123,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     };
     if (opts.signal?.aborted) stop();
     opts.signal?.addEventListener('abort', stop, { once: true });
-    const flown = await queen.run();
+    const flown = await queen.run().finally(() => clearTimeout(takeOff));
     opts.signal?.removeEventListener('abort', stop);
     await counting;
 
