@@ -2,6 +2,9 @@
 // they count as saturated, and how a breach in a phase where the bees were the
 // bottleneck makes the surge inconclusive (exit 4) rather than failed —
 // except where the bees cannot have caused it, or the edge failed elsewhere.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import type { RunRecord } from '../harness/record.js';
 import type { GeneratorStats, SurgePhaseRecord, SurgeRecord, SurgeStats } from '../harness/surgeRecord.js';
@@ -12,6 +15,8 @@ import { surgeVerdict } from '../load/phaseRecord.js';
 import { surgeExitCode, surgeRunRecord } from '../load/surgeRunRecord.js';
 import { judge, summarizeThresholds } from '../load/thresholds.js';
 import type { Limit } from '../load/plan.js';
+import { compareRuns } from '../reports/compare/compare.js';
+import { readRunRecord } from '../reports/compare/readRecord.js';
 import { renderReport } from '../reports/html/index.js';
 import { missionAssessment } from '../reports/mission.js';
 import { progressLine } from '../reports/surgeProgress.js';
@@ -282,5 +287,23 @@ t.test('the saturation is described by what crossed its threshold', async (t) =>
   t.equal(
     describeSaturation({ ...calm, loop_delay_p99_ms: 120, saturated_by: ['loop_delay'], cpu_pct: null }),
     'event loop 20% busy, loop delay p99 120 ms',
+  );
+});
+
+t.test('compare reads a saved inconclusive surge and does not count it as a failure', async (t) => {
+  const s = surge([phase(0, 'peak', slow, 20_000, saturated)]);
+  const file = join(mkdtempSync(join(tmpdir(), 'edgecheck-inconclusive-')), 'run.json');
+  writeFileSync(file, JSON.stringify(asRecord(s)));
+  const read = readRunRecord(file);
+  t.equal(read.record.surge!.verdict, 'inconclusive');
+  const comparison = compareRuns([read, read]);
+  t.same(
+    comparison.surge?.runs.map((r) => r?.verdict),
+    ['inconclusive', 'inconclusive'],
+  );
+  t.same(
+    comparison.runs.map((r) => r.failed),
+    [false, false],
+    'the edge did not fail: the bees could not tell',
   );
 });
