@@ -7,7 +7,8 @@
 // the latency of an open-model request is measured from that time (wrk2's
 // correction): a stalled edge delays every later request, and that wait is
 // counted, not omitted.
-import type { CacheStatusDialect, ResponseHeaders } from '../harness/cacheStatus/index.js';
+import type { CacheStatusDialect } from '../harness/cacheStatus/index.js';
+import { asksToClose, ClaimReader } from './claimReader.js';
 import type { GeneratorGauge } from './generatorGauge.js';
 import type { Pacer } from './pacer.js';
 import type { RateCap } from './rateCap.js';
@@ -152,10 +153,11 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     }
     next();
   };
+  const claims = new ClaimReader(bee.dialect);
   client.on('headers', (info) => {
-    const headers = headerObject(info.headers ?? []);
-    closing = /\bclose\b/i.test(String(headers['connection'] ?? ''));
-    bee.recorder.onClaim(bee.dialect.read(headers)?.claim);
+    const flat = info.headers ?? [];
+    closing = asksToClose(flat);
+    bee.recorder.onClaim(claims.read(flat));
   });
   client.on('response', (status) => {
     conn.busy = false;
@@ -174,16 +176,4 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     bee.recorder.onUnanswered('timeout', bee.now() - conn.since);
   });
   return conn;
-}
-
-/** http-parser-js hands headers over as [name, value, name, value, ...]. */
-function headerObject(flat: string[]): ResponseHeaders {
-  const out: Record<string, string | string[]> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const name = flat[i]!.toLowerCase();
-    const value = flat[i + 1]!;
-    const seen = out[name];
-    out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  return out;
 }
