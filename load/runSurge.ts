@@ -149,7 +149,14 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     if (countFailure)
       notes.push(`origin offload not measured: the probe origin did not answer its count (${countFailure})`);
     const totals = withOrigin(books.total, elapsedMs, totalOrigin);
-    notes.push(...observations(totals, flown.unsent, flown.lost));
+    notes.push(
+      ...observations(
+        totals,
+        flown.unsent,
+        flown.lost,
+        phases.some((p) => p.generator_limited),
+      ),
+    );
     if (totals.sent >= limits.max_requests)
       notes.push(
         `the surge reached the target's max_requests (${limits.max_requests}); the bees stopped sending there`,
@@ -184,7 +191,7 @@ function withOrigin(tally: Tally, spanMs: number, originRequests: number | undef
   return stats;
 }
 
-function observations(totals: SurgeStats, unsent: number, lost: number): string[] {
+function observations(totals: SurgeStats, unsent: number, lost: number, saturated: boolean): string[] {
   const notes: string[] = [];
   const { claimed_hit_ratio: claimed, origin_hit_ratio: truth } = totals.cache;
   if (claimed !== null && truth !== undefined && truth !== null && Math.abs(claimed - truth) > CLAIM_DISAGREEMENT) {
@@ -194,7 +201,12 @@ function observations(totals: SurgeStats, unsent: number, lost: number): string[
     );
   }
   if (unsent > 0)
-    notes.push(`${unsent} planned requests were never sent: every connection was busy (raise connections or bees)`);
+    notes.push(
+      `${unsent} planned requests were never sent: ` +
+        (saturated
+          ? 'the bees were saturated (more bees, or a machine of their own)'
+          : 'every connection was busy (raise connections or bees)'),
+    );
   if (lost > 0) notes.push(`${lost} bees did not report in time and were stopped; their last second is missing`);
   return notes;
 }
