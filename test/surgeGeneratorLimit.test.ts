@@ -96,5 +96,6 @@ t.test(
       s.timeline.some((x) => x.generator_limited),
       'the seconds where the bee was saturated are marked too',
     );
+    t.match(run.stdout, /planned requests were never sent: the bees were saturated/, 'the backlog is put on the bees');
   },
 );
