@@ -1,14 +1,18 @@
 // `npm run bench`: wrk, autocannon alone and an edgecheck surge against the
 // same lab edge on loopback, with the same connections and duration, one
 // after the other; prints each one's throughput, the surge's peak RSS, and a
-// last line `ratio_vs_wrk=<x> ratio_vs_autocannon=<y> rss_mb=<z>`.
+// last line `ratio_vs_wrk=<x> ratio_vs_autocannon=<y> rss_mb=<z>`. Then a
+// surge pushed past the bees (it must call itself generator-limited), and the
+// standalone probe origin's RSS under a long surge straight at it.
 //   npm run bench -- [--target nginx] [--connections 50] [--duration 15s] [--bees cores-1] [--threads 2]
+//                    [--push 5s] [--origin-duration 60s]   (0s skips either)
 import { availableParallelism } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../harness/config/duration.js';
 import { loadTargets, selectTarget, type NamedTarget } from '../harness/config/load.js';
@@ -21,6 +25,8 @@ import { runSurge } from '../load/runSurge.js';
 import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { autocannonRps, cpuNote, summaryLine, wrkRps } from './benchOutput.js';
 import { ownCpuSeconds, reapedChildrenCpuSeconds } from './cpuTime.js';
+import { pushPastTheBees, pushSummary } from './generatorVerdict.js';
+import { FLAT_WITHIN_MB, originRss } from './originRss.js';
 import { LAB_NAMES, labEdges } from '../lab/labs.js';
 
 const WRK = '/usr/bin/wrk';
@@ -34,6 +40,8 @@ const { values } = parseArgs({
     // the edge under test shares this machine: leave it a core
     bees: { type: 'string', default: String(Math.max(1, availableParallelism() - 1)) },
     threads: { type: 'string', default: '2' },
+    push: { type: 'string', default: '5s' },
+    'origin-duration': { type: 'string', default: '60s' },
   },
 });
 const connections = Number(values.connections);
@@ -137,6 +145,52 @@ try {
       `(${bees} bee${bees === 1 ? '' : 's'} ${cpuNote(totals.rps, surgeCpu, seconds)}, closed model; ` +
       `p99 ${totals.latency_ms?.p99 ?? '-'} ms, errors ${totals.errors}${errorKinds}), peak RSS ${rss.toFixed(1)} MB`,
   );
+  const g = surge.phases[0]?.generator;
+  if (g) {
+    // the bee threads' own CPU, without the queen's and the in-process probe origin's
+    const beeCpu = bees === 1 && g.cpu_pct ? (g.cpu_pct / 100) * seconds : undefined;
+    say(
+      `edgecheck bees: event loop ${Math.round(g.busy_pct)}% busy, CPU ${g.cpu_pct ?? '-'}% ` +
+        `(+${g.cpu_wait_pct ?? '-'}% waiting for a core)` +
+        (beeCpu
+          ? `, the bee thread alone ${cpuNote(totals.rps, beeCpu, seconds).replace(/^on [\d.]+ cores, /, '')}`
+          : '') +
+        `; ${surge.phases[0]!.generator_limited ? 'generator-limited' : 'not generator-limited'} ` +
+        `(a closed model at full tilt: the bees set the pace unless the edge does)`,
+    );
+  }
+
+  const pushSeconds = (parseDuration(values.push!) ?? 5_000) / 1000;
+  if (pushSeconds > 0) {
+    const rps = Math.max(20_000, Math.round((4 * totals.rps) / 1000) * 1000);
+    const pushed = await pushPastTheBees({
+      named,
+      target,
+      dir,
+      rps,
+      seconds: pushSeconds,
+      connections,
+      bees,
+      body: BODY,
+    });
+    say(`pushed past the bees (${pushSeconds}s at 4x): ${pushSummary(pushed)}`);
+  }
+
+  const originSeconds = (parseDuration(values['origin-duration']!) ?? 60_000) / 1000;
+  if (originSeconds > 0) {
+    // dist/bench/bench.js -> bin/edgecheck.js
+    const cli = fileURLToPath(new URL('../../bin/edgecheck.js', import.meta.url));
+    const o = await originRss({ cli, dir, seconds: originSeconds, connections, bees });
+    const growth = o.endMb - o.earlyMb;
+    const flat = Math.abs(growth) <= FLAT_WITHIN_MB ? 'flat' : 'NOT flat';
+    say(
+      `probe origin: ${o.rps.toFixed(0)} req/s straight at it, ${o.requests} requests under one key; ` +
+        `RSS ${o.earlyMb.toFixed(1)} MB after 10 s, ${o.endMb.toFixed(1)} MB after ${originSeconds} s ` +
+        `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB: ${flat}, ` +
+        `within ${FLAT_WITHIN_MB} MB)`,
+    );
+  }
+
   say(
     summaryLine({
       ...(wrk ? { wrk } : {}),

@@ -51,7 +51,9 @@ Options:
 
 Exit codes: 0 every threshold held; 1 a threshold was breached; 2 bad plan,
 or the target does not allow the surge; 3 the harness could not run;
-130 interrupted (the partial run.json is written).
+4 inconclusive: the load generator was the bottleneck (every breach was in a
+phase where the bees were saturated); 130 interrupted (the partial run.json
+is written).
 `;
 
 export async function surgeCommand(argv: string[]): Promise<number> {

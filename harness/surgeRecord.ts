@@ -72,6 +72,30 @@ export interface ThresholdVerdict {
   reason?: string;
 }
 
+/**
+ * How hard the bees themselves worked over a span (a second, a phase): a
+ * saturated load generator sends late and measures its own queueing as the
+ * edge's latency, so its numbers cannot fail the edge.
+ */
+export interface GeneratorStats {
+  /** the busiest bee's event-loop utilisation over the span, in % */
+  busy_pct: number;
+  /** the busiest bee's thread on a core over the span, in % of one core; null where the OS does not say */
+  cpu_pct: number | null;
+  /** that bee's time runnable but waiting for a core, in %: the machine was short of CPU */
+  cpu_wait_pct: number | null;
+  /** how late the bees' event loops ran a 10 ms timer: p99 and max over the span, ms */
+  loop_delay_p99_ms: number | null;
+  loop_delay_max_ms: number | null;
+  /** open-model arrivals sent, and those a bee sent more than 10 ms after it could have */
+  arrivals: number;
+  late_arrivals: number;
+  /** late_arrivals / arrivals; null without arrivals (the closed model) */
+  late_share: number | null;
+  /** what crossed a saturation threshold (README "Generator honesty"); empty when none did */
+  saturated_by: string[];
+}
+
 export interface SurgePhaseRecord extends SurgeStats {
   index: number;
   kind: PhaseKind;
@@ -89,12 +113,23 @@ export interface SurgePhaseRecord extends SurgeStats {
     rps?: number;
   };
   thresholds: ThresholdVerdict[];
+  /** the bees' own load over the phase (absent from a k6 summary) */
+  generator?: GeneratorStats;
+  /** the bees were saturated in this phase: a breach of a limit they can cause there is inconclusive */
+  generator_limited?: boolean;
 }
 
-/** A threshold over the whole surge: held when it held in every phase it applies to. */
-export interface SurgeThresholdSummary extends ThresholdVerdict {
-  /** indexes of the phases where it was breached */
+/**
+ * A threshold over the whole surge: held when it held in every phase it
+ * applies to; inconclusive when it was breached only where the bees were the
+ * bottleneck.
+ */
+export interface SurgeThresholdSummary extends Omit<ThresholdVerdict, 'verdict'> {
+  verdict: Verdict | 'inconclusive';
+  /** indexes of the phases where it was breached (and the bees were not the bottleneck) */
   breached_in: number[];
+  /** indexes of the phases where it was breached while the bees were the bottleneck */
+  inconclusive_in?: number[];
 }
 
 export interface SurgeSecond {
@@ -112,6 +147,9 @@ export interface SurgeSecond {
   errors_by_kind: Record<string, number>;
   claimed_hit_ratio: number | null;
   origin_rps?: number;
+  /** the bees' own load in this second, and whether it crossed a saturation threshold */
+  generator?: GeneratorStats;
+  generator_limited?: boolean;
 }
 
 export interface SurgeRecord {
@@ -133,7 +171,13 @@ export interface SurgeRecord {
   phases: SurgePhaseRecord[];
   timeline: SurgeSecond[];
   thresholds: SurgeThresholdSummary[];
-  verdict: 'held' | 'breached';
+  /**
+   * held; breached (in a phase where the bees kept up); inconclusive: every
+   * breach was in a phase where the bees were the bottleneck (exit code 4)
+   */
+  verdict: 'held' | 'breached' | 'inconclusive';
+  /** with an inconclusive verdict: "the bees were the bottleneck in phase 3 peak (CPU 98%, 12% of arrivals late)" */
+  inconclusive_reason?: string;
   /** what the reader should know: unmeasured thresholds, claim/origin disagreement, backlog */
   notes: string[];
   /** peak resident memory of the process that ran the bees */

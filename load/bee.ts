@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { dialectByName, type DialectName } from '../harness/cacheStatus/index.js';
 import type { BeeMessage, BeeOrders, QueenMessage, SliceReport } from './beeProtocol.js';
 import { clock } from './clock.js';
+import { GeneratorGauge } from './generatorGauge.js';
 import { useNativeParser } from './nativeResponseParser.js';
 import { isPaceable, pace, type BeeState, type PacedConnection } from './pacedClient.js';
 import { ClosedPacer, OpenPacer } from './pacer.js';
@@ -24,6 +25,7 @@ const schedule = new Schedule(orders.segments);
 const post = (msg: BeeMessage) => port.postMessage(msg);
 
 let startAt = 0;
+const gauge = new GeneratorGauge(orders.index);
 const bee: BeeState = {
   now: () => clock() - startAt,
   pacer:
@@ -31,7 +33,8 @@ const bee: BeeState = {
       ? new OpenPacer(schedule, orders.share, orders.offset, orders.budget)
       : new ClosedPacer(schedule, orders.index, orders.bees, orders.budget),
   ...(orders.rateCapRps ? { cap: new RateCap(orders.rateCapRps) } : {}),
-  recorder: new SliceRecorder(),
+  recorder: new SliceRecorder(gauge),
+  gauge,
   dialect: dialectByName(orders.dialect as DialectName | 'auto'),
   model: orders.model,
   stopped: false,
@@ -59,6 +62,7 @@ post({ type: 'ready' });
 function start(at: number): void {
   if (finishing) return;
   startAt = at;
+  gauge.start();
   let failed: string | undefined;
   instance = autocannon(
     {
@@ -136,6 +140,7 @@ async function finish(graceMs: number): Promise<void> {
   if (!interrupted)
     for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
   const last = bee.recorder.cut(second, phase);
+  gauge.stop();
   const slices = last.sent || last.responses || Object.keys(last.transport).length ? [...pending, last] : pending;
   // stopped before the start: nothing planned ever came due
   post({ type: 'done', slices, unsent: startAt ? bee.pacer.unsent(bee.now()) : 0 });

@@ -33,6 +33,8 @@ export interface BeeOrders {
 export interface SliceReport {
   second: number;
   phase: number;
+  /** how hard the bee itself worked in the slice (generatorGauge.ts) */
+  generator?: GeneratorSlice;
   /** HDR histogram of latencies, encodeIntoCompressedBase64 */
   latency: string;
   sent: number;
@@ -42,6 +44,22 @@ export interface SliceReport {
   /** transport errors by kind */
   transport: Record<string, number>;
   claims: { hit: number; miss: number; none: number };
+}
+
+/** A bee's own load in one slice: whether it, not the edge, set the pace. */
+export interface GeneratorSlice {
+  bee: number;
+  /** event-loop time busy, and in all, over the slice (performance.eventLoopUtilization) */
+  active_ms: number;
+  wall_ms: number;
+  /** the bee thread's time on a core, and runnable but waiting for one; absent where the OS does not say */
+  cpu_ms?: number;
+  cpu_wait_ms?: number;
+  /** how late the event loop ran a 10 ms timer, HDR histogram like `latency` */
+  loop_delay: string;
+  /** open-model arrivals sent, and those the bee sent late (LATE_ARRIVAL_MS) */
+  arrivals: number;
+  late: number;
 }
 
 export type QueenMessage = { type: 'start'; startAt: number } | { type: 'stop' } | { type: 'exit' };

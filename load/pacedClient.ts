@@ -7,7 +7,9 @@
 // the latency of an open-model request is measured from that time (wrk2's
 // correction): a stalled edge delays every later request, and that wait is
 // counted, not omitted.
-import type { CacheStatusDialect, ResponseHeaders } from '../harness/cacheStatus/index.js';
+import type { CacheStatusDialect } from '../harness/cacheStatus/index.js';
+import { asksToClose, ClaimReader } from './claimReader.js';
+import type { GeneratorGauge } from './generatorGauge.js';
 import type { Pacer } from './pacer.js';
 import type { RateCap } from './rateCap.js';
 import type { SliceRecorder } from './sliceRecorder.js';
@@ -35,6 +37,8 @@ export interface BeeState {
   /** the bee's share of the target's max_rps */
   cap?: RateCap;
   recorder: SliceRecorder;
+  /** the bee's own load: open-model arrivals are reported to it with their lateness */
+  gauge?: GeneratorGauge;
   dialect: CacheStatusDialect;
   model: 'open' | 'closed';
   stopped: boolean;
@@ -86,7 +90,8 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     },
   };
   const park = () => bee.parked.add(conn);
-  const fire = (at: number) => {
+  /** `at`: the intended send time; `could`: when it could go (the rate cap's slot, or when the connection came free) */
+  const fire = (at: number, could: number) => {
     timer = undefined;
     if (bee.stopped || client.destroyed) {
       // due but never sent: the pacer counts it as unsent
@@ -97,6 +102,8 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     const sentAt = bee.now();
     // a timer may fire a fraction of a millisecond early: never count less than the service time
     conn.since = bee.model === 'open' ? Math.min(at, sentAt) : sentAt;
+    // a wait on the edge (a busy connection) is the edge's; a wait past `could` is the bee's own
+    if (bee.model === 'open') bee.gauge?.onArrival(sentAt - could);
     bee.recorder.onSent();
     send();
   };
@@ -108,8 +115,8 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     const at = bee.pacer.next(index, now);
     if (at === undefined) return park();
     const sendAt = bee.cap ? bee.cap.slot(at, now) : at;
-    if (sendAt <= now) fire(at);
-    else timer = setTimeout(fire, Math.ceil(sendAt - now), at);
+    if (sendAt <= now) fire(at, now);
+    else timer = setTimeout(fire, Math.ceil(sendAt - now), at, sendAt);
   };
 
   client._connect = () => {
@@ -146,10 +153,11 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     }
     next();
   };
+  const claims = new ClaimReader(bee.dialect);
   client.on('headers', (info) => {
-    const headers = headerObject(info.headers ?? []);
-    closing = /\bclose\b/i.test(String(headers['connection'] ?? ''));
-    bee.recorder.onClaim(bee.dialect.read(headers)?.claim);
+    const flat = info.headers ?? [];
+    closing = asksToClose(flat);
+    bee.recorder.onClaim(claims.read(flat));
   });
   client.on('response', (status) => {
     conn.busy = false;
@@ -168,16 +176,4 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     bee.recorder.onUnanswered('timeout', bee.now() - conn.since);
   });
   return conn;
-}
-
-/** http-parser-js hands headers over as [name, value, name, value, ...]. */
-function headerObject(flat: string[]): ResponseHeaders {
-  const out: Record<string, string | string[]> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const name = flat[i]!.toLowerCase();
-    const value = flat[i + 1]!;
-    const seen = out[name];
-    out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  return out;
 }

@@ -1,7 +1,8 @@
 // One phase of the surge section: what was planned, what was measured, and each
 // threshold's verdict. Shared by the local surge and the k6 summary import, so
 // both give the same mission assessment.
-import type { SurgePhaseRecord, SurgeRecord, SurgeStats } from '../harness/surgeRecord.js';
+import type { GeneratorStats, SurgePhaseRecord, SurgeRecord, SurgeStats } from '../harness/surgeRecord.js';
+import { describeSaturation } from './generatorTally.js';
 import type { PlanPhase, SurgePlan } from './plan.js';
 import type { Schedule } from './schedule.js';
 import { round } from './tally.js';
@@ -9,7 +10,10 @@ import { judge, summarizeThresholds } from './thresholds.js';
 
 type Phase = PlanPhase;
 
-/** `reached`: did the surge get into this phase with traffic to judge? */
+/**
+ * `reached`: did the surge get into this phase with traffic to judge?
+ * `generator`: how hard the bees worked in it (the local surge only).
+ */
 export function phaseRecord(
   plan: SurgePlan,
   schedule: Schedule,
@@ -17,6 +21,7 @@ export function phaseRecord(
   span: number,
   stats: SurgeStats,
   reached: boolean,
+  generator?: GeneratorStats,
 ): SurgePhaseRecord {
   const planned =
     plan.model === 'open'
@@ -49,6 +54,7 @@ export function phaseRecord(
     },
     ...stats,
     thresholds: p.thresholds.map((l) => judge(l, stats, ctx)),
+    ...(generator ? { generator, generator_limited: generator.saturated_by.length > 0 } : {}),
   };
 }
 
@@ -78,6 +84,25 @@ export function surgeSection(
     planned_duration_ms: plan.durationMs,
     ...measured,
     thresholds,
-    verdict: thresholds.some((t) => t.verdict === 'breached') ? 'breached' : 'held',
+    ...surgeVerdict(thresholds, measured.phases),
   };
+}
+
+/**
+ * Breached when a threshold was breached where the bees kept up; else
+ * inconclusive when one was breached only where they were the bottleneck,
+ * naming those phases and what saturated the bees; else held.
+ */
+export function surgeVerdict(
+  thresholds: SurgeRecord['thresholds'],
+  phases: readonly SurgePhaseRecord[],
+): Pick<SurgeRecord, 'verdict' | 'inconclusive_reason'> {
+  if (thresholds.some((t) => t.verdict === 'breached')) return { verdict: 'breached' };
+  const where = [...new Set(thresholds.flatMap((t) => t.inconclusive_in ?? []))].sort((a, b) => a - b);
+  if (where.length === 0) return { verdict: 'held' };
+  const named = where.map((i) => {
+    const ph = phases.find((p) => p.index === i)!;
+    return `phase ${i + 1} ${ph.label} (${ph.generator ? describeSaturation(ph.generator) : 'saturated'})`;
+  });
+  return { verdict: 'inconclusive', inconclusive_reason: `the bees were the bottleneck in ${named.join('; ')}` };
 }

@@ -5,7 +5,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { HarnessError } from '../harness/errors.js';
 import type { BeeMessage, BeeOrders, QueenMessage, SliceReport } from './beeProtocol.js';
-import { clock } from './clock.js';
+import { clock, onWholeWallSecond } from './clock.js';
 
 /** bees start together this long after the last one is ready */
 const START_LEAD_MS = 250;
@@ -84,7 +84,8 @@ export class Queen {
     try {
       const ready = this.orders.map((o) => this.hatch(o, (err) => fail(err)));
       await Promise.race([Promise.all(ready), failed, timeout(READY_TIMEOUT_MS, 'the bees did not get ready')]);
-      const startAt = clock() + START_LEAD_MS;
+      // on a whole wall-clock second: the probe origin's per-second counts line up with the surge's seconds
+      const startAt = onWholeWallSecond(clock() + START_LEAD_MS);
       this.events.onStart(startAt);
       this.broadcast({ type: 'start', startAt });
       if (this.stopping) this.broadcast({ type: 'stop' });

@@ -80,6 +80,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     );
     let startAt = 0;
     let startWall = 0;
+    let takeOff: NodeJS.Timeout | undefined;
     let stoppedAtMs: number | undefined;
     // one per-second origin count at a time: a slow origin loses some seconds' counts rather than building a
     // backlog; the seconds that arrive meanwhile wait for it, so every second is ticked, in order
@@ -98,7 +99,8 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       onStart(at) {
         startAt = at;
         startWall = Date.now() + (at - clock());
-        opts.onStart?.();
+        // told when the bees take off: the start is set up to a second ahead, on a whole wall-clock second
+        takeOff = setTimeout(() => opts.onStart?.(), Math.max(0, at - clock()));
       },
       onSecond(second, slices) {
         const entry = books.addSecond(second, slices);
@@ -121,7 +123,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     };
     if (opts.signal?.aborted) stop();
     opts.signal?.addEventListener('abort', stop, { once: true });
-    const flown = await queen.run();
+    const flown = await queen.run().finally(() => clearTimeout(takeOff));
     opts.signal?.removeEventListener('abort', stop);
     await counting;
 
@@ -141,13 +143,20 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       const originSeen =
         span > 0 ? await originCount(startWall + p.startMs, last ? endWall : startWall + p.startMs + span) : undefined;
       const stats = withOrigin(books.phases[p.index]!, span, originSeen);
-      phases.push(phaseRecord(plan, schedule, p, span, stats, span > 0));
+      phases.push(phaseRecord(plan, schedule, p, span, stats, span > 0, books.generatorPhases[p.index]!.stats()));
     }
     const totalOrigin = await originCount(startWall, endWall);
     if (countFailure)
       notes.push(`origin offload not measured: the probe origin did not answer its count (${countFailure})`);
     const totals = withOrigin(books.total, elapsedMs, totalOrigin);
-    notes.push(...observations(totals, flown.unsent, flown.lost));
+    notes.push(
+      ...observations(
+        totals,
+        flown.unsent,
+        flown.lost,
+        phases.some((p) => p.generator_limited),
+      ),
+    );
     if (totals.sent >= limits.max_requests)
       notes.push(
         `the surge reached the target's max_requests (${limits.max_requests}); the bees stopped sending there`,
@@ -182,7 +191,7 @@ function withOrigin(tally: Tally, spanMs: number, originRequests: number | undef
   return stats;
 }
 
-function observations(totals: SurgeStats, unsent: number, lost: number): string[] {
+function observations(totals: SurgeStats, unsent: number, lost: number, saturated: boolean): string[] {
   const notes: string[] = [];
   const { claimed_hit_ratio: claimed, origin_hit_ratio: truth } = totals.cache;
   if (claimed !== null && truth !== undefined && truth !== null && Math.abs(claimed - truth) > CLAIM_DISAGREEMENT) {
@@ -192,7 +201,12 @@ function observations(totals: SurgeStats, unsent: number, lost: number): string[
     );
   }
   if (unsent > 0)
-    notes.push(`${unsent} planned requests were never sent: every connection was busy (raise connections or bees)`);
+    notes.push(
+      `${unsent} planned requests were never sent: ` +
+        (saturated
+          ? 'the bees were saturated (more bees, or a machine of their own)'
+          : 'every connection was busy (raise connections or bees)'),
+    );
   if (lost > 0) notes.push(`${lost} bees did not report in time and were stopped; their last second is missing`);
   return notes;
 }

@@ -2,6 +2,7 @@
 // at a phase boundary), handed to the queen as a SliceReport and reset.
 import type { CacheClaim } from '../harness/cacheStatus/index.js';
 import type { SliceReport } from './beeProtocol.js';
+import type { GeneratorGauge } from './generatorGauge.js';
 import { encode, newHistogram, recordMs } from './latencyHistogram.js';
 
 export class SliceRecorder {
@@ -11,6 +12,9 @@ export class SliceRecorder {
   private statuses: Record<string, number> = {};
   private transport: Record<string, number> = {};
   private claims = { hit: 0, miss: 0, none: 0 };
+
+  /** with a gauge, every slice also says how hard the bee worked */
+  constructor(private readonly gauge?: GeneratorGauge) {}
 
   onSent(): void {
     this.sent++;
@@ -47,6 +51,7 @@ export class SliceRecorder {
     const report: SliceReport = {
       second,
       phase,
+      ...(this.gauge ? { generator: this.gauge.cut() } : {}),
       latency: encode(this.latency),
       sent: this.sent,
       responses: this.responses,

@@ -22,8 +22,16 @@ export function surgeRunRecord(
   };
 }
 
-/** 1 when a threshold was breached; an interrupted surge exits 130 like any interrupted command. */
+/** The exit code for an inconclusive surge: the load generator, not the edge, was the bottleneck. */
+export const EXIT_INCONCLUSIVE = 4;
+
+/**
+ * 1 when a threshold was breached where the bees kept up; 4 when breached
+ * only where they were the bottleneck; an interrupted surge exits 130 like
+ * any interrupted command.
+ */
 export function surgeExitCode(surge: SurgeRecord, interrupted: boolean): number {
   if (interrupted) return 130;
-  return surge.verdict === 'breached' ? 1 : 0;
+  if (surge.verdict === 'breached') return 1;
+  return surge.verdict === 'inconclusive' ? EXIT_INCONCLUSIVE : 0;
 }

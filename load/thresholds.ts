@@ -15,6 +15,14 @@ import type { Limit } from './plan.js';
 
 const LATENCY = ['p50', 'p95', 'p99', 'p99.9'] as const;
 
+/**
+ * The limits a saturated load generator can breach by itself: its own queueing
+ * lengthens latencies, requests it sends late time out, and a rate it cannot
+ * send is not reached. A hit ratio and the origin's rate are the edge's at any
+ * load, so their breach stands wherever it happened.
+ */
+const GENERATOR_CAN_BREACH: readonly ThresholdName[] = [...LATENCY, 'errors', 'min_rps'];
+
 export interface PhaseContext {
   model: SurgeModel;
   kind: SurgePhaseRecord['kind'];
@@ -111,7 +119,11 @@ function minRps(limit: Limit, stats: SurgeStats, ctx: PhaseContext, verdict: Ver
   return verdict('>=', limit.value, applies ? stats.rps : null, `does not apply: ${why}`);
 }
 
-/** Per threshold over the surge: breached anywhere, held somewhere, or never measured. */
+/**
+ * Per threshold over the surge: breached anywhere the bees kept up;
+ * inconclusive when breached only where they were the bottleneck; held
+ * somewhere; or never measured.
+ */
 /** `plannedRps`: the whole surge's planned average (open model), for a relative min_rps. */
 export function summarizeThresholds(
   planLimits: readonly Limit[],
@@ -131,7 +143,12 @@ export function summarizeThresholds(
     const verdicts = phases
       .map((p) => ({ phase: p.index, v: p.thresholds.find((t) => t.threshold === name) }))
       .filter((x) => x.v);
-    const breachedIn = verdicts.filter((x) => x.v!.verdict === 'breached').map((x) => x.phase);
+    // a breach the bees could have caused, in a phase where they were the bottleneck, cannot fail the edge
+    const excused = (phase: number) =>
+      GENERATOR_CAN_BREACH.includes(name) && phases.find((p) => p.index === phase)?.generator_limited === true;
+    const breaches = verdicts.filter((x) => x.v!.verdict === 'breached').map((x) => x.phase);
+    const breachedIn = breaches.filter((i) => !excused(i));
+    const inconclusiveIn = breaches.filter(excused);
     const first = verdicts[0]!.v!;
     const overall = wholeSurgeValue(name, totals);
     const summary: SurgeThresholdSummary = {
@@ -141,8 +158,15 @@ export function summarizeThresholds(
       limit_value: limitValue(limits.get(name), first, plannedRps),
       actual: overall,
       verdict:
-        breachedIn.length > 0 ? 'breached' : verdicts.some((x) => x.v!.verdict === 'held') ? 'held' : 'not measured',
+        breachedIn.length > 0
+          ? 'breached'
+          : inconclusiveIn.length > 0
+            ? 'inconclusive'
+            : verdicts.some((x) => x.v!.verdict === 'held')
+              ? 'held'
+              : 'not measured',
       breached_in: breachedIn,
+      ...(inconclusiveIn.length > 0 ? { inconclusive_in: inconclusiveIn } : {}),
     };
     const reason = verdicts.find((x) => x.v!.reason)?.v!.reason;
     if (summary.verdict === 'not measured' && reason) summary.reason = reason;

@@ -39,22 +39,26 @@ export function missionAssessment(record: RunRecord, p: Paint): string[] {
   const held = s.verdict === 'held';
   lines.push(
     '',
-    held
-      ? p.green(p.bold('  verdict: the edge held'))
-      : p.red(
-          p.bold(
-            `  verdict: breached (${s.thresholds
-              .filter((t) => t.verdict === 'breached')
-              .map((t) => t.threshold)
-              .join(', ')})`,
+    s.verdict === 'inconclusive'
+      ? p.yellow(p.bold(`  verdict: inconclusive: ${s.inconclusive_reason ?? 'the bees were the bottleneck'}`))
+      : held
+        ? p.green(p.bold('  verdict: the edge held'))
+        : p.red(
+            p.bold(
+              `  verdict: breached (${s.thresholds
+                .filter((t) => t.verdict === 'breached')
+                .map((t) => t.threshold)
+                .join(', ')})`,
+            ),
           ),
-        ),
   );
   return lines;
 }
 
 function phaseTable(s: SurgeRecord, p: Paint): string[] {
+  const bees = s.phases.some((ph) => ph.generator);
   const header = ['phase', 'planned', 'achieved', 'p50', 'p99', 'errors', 'hit ratio', 'origin rps'];
+  if (bees) header.push('bees');
   const rows = s.phases.map((ph) => [
     `${ph.index + 1} ${ph.label}`,
     ph.planned.rps !== undefined ? `${ph.planned.rps} rps` : `${ph.planned.to} conn`,
@@ -64,6 +68,7 @@ function phaseTable(s: SurgeRecord, p: Paint): string[] {
     ph.responses + ph.errors > 0 ? formatRatio(ph.error_rate, 2) : '-',
     hitRatio(ph),
     ph.cache.origin_rps !== undefined ? String(ph.cache.origin_rps) : '-',
+    ...(bees ? [beeLoad(ph)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) =>
@@ -72,8 +77,22 @@ function phaseTable(s: SurgeRecord, p: Paint): string[] {
   return [p.dim(fmt(header)), ...rows.map((r, i) => `${fmt(r)} ${marks[i]}`)];
 }
 
+/** "cpu 98% busy 99% late 12% !": the busiest bee's load, marked where the bees were saturated */
+function beeLoad(ph: SurgePhaseRecord): string {
+  const g = ph.generator;
+  if (!g) return '-';
+  const parts = [
+    ...(g.cpu_pct !== null ? [`cpu ${Math.round(g.cpu_pct)}%`] : []),
+    `busy ${Math.round(g.busy_pct)}%`,
+    ...(g.late_share !== null ? [`late ${formatRatio(g.late_share, 1)}`] : []),
+  ];
+  return `${parts.join(' ')}${ph.generator_limited ? ' !' : ''}`;
+}
+
 function phaseMark(ph: SurgePhaseRecord, p: Paint): string {
-  if (ph.thresholds.some((t) => t.verdict === 'breached')) return p.red('✗');
+  const breached = ph.thresholds.some((t) => t.verdict === 'breached');
+  if (breached && ph.generator_limited) return p.yellow('?');
+  if (breached) return p.red('✗');
   return ph.thresholds.some((t) => t.verdict === 'held') ? p.green('✓') : '';
 }
 
@@ -90,16 +109,21 @@ function thresholdLine(t: SurgeThresholdSummary, s: SurgeRecord, p: Paint): stri
     const whole = t.actual !== null ? ` (whole surge ${formatValue(t, t.actual)})` : '';
     return `  ${p.green('✓')} ${rule}: held in every phase${whole}`;
   }
-  const where = t.breached_in.map((i) => {
-    const v = s.phases[i]!.thresholds.find((x) => x.threshold === t.threshold)!;
-    if (v.actual === null) return `phase ${i + 1} (${v.reason ?? 'no value'})`;
-    const below = t.threshold === 'min_rps' ? ` < ${formatValue(v, v.limit_value)}` : '';
-    return `phase ${i + 1} ${formatValue(v, v.actual)}${below}`;
-  });
-  return `  ${p.red('✗')} ${rule}: breached in ${where.join(', ')}`;
+  const where = (phases: number[]) =>
+    phases.map((i) => {
+      const v = s.phases[i]!.thresholds.find((x) => x.threshold === t.threshold)!;
+      if (v.actual === null) return `phase ${i + 1} (${v.reason ?? 'no value'})`;
+      const below = t.threshold === 'min_rps' ? ` < ${formatValue(v, v.limit_value)}` : '';
+      return `phase ${i + 1} ${formatValue(v, v.actual)}${below}`;
+    });
+  const excused = t.inconclusive_in?.length
+    ? `breached in ${where(t.inconclusive_in).join(', ')}, where the bees were the bottleneck`
+    : '';
+  if (t.verdict === 'inconclusive') return `  ${p.yellow('?')} ${rule}: inconclusive: ${excused}`;
+  return `  ${p.red('✗')} ${rule}: breached in ${where(t.breached_in).join(', ')}${excused ? `; ${excused}` : ''}`;
 }
 
-function formatValue(t: ThresholdVerdict, v: number | null): string {
+function formatValue(t: Pick<ThresholdVerdict, 'threshold'>, v: number | null): string {
   if (v === null) return '-';
   if (t.threshold.startsWith('p')) return formatMs(v);
   if (t.threshold === 'errors' || t.threshold === 'cache_hit_ratio') return formatRatio(v, 2);

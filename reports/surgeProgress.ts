@@ -42,6 +42,8 @@ export function progressLine(tick: SurgeTick, p: Paint): string {
     (s.errors > 0 ? p.red : (x: string) => x)(`errors ${formatRatio(errors, 2)}`),
     `hit ${s.claimed_hit_ratio !== null ? formatRatio(s.claimed_hit_ratio, 1) : '-'}`,
     ...(s.origin_rps !== undefined ? [`origin ${s.origin_rps} rps`] : []),
+    // the bees, not the edge, set the pace this second
+    ...(s.generator_limited ? [p.yellow(`bees saturated (busy ${Math.round(s.generator!.busy_pct)}%)`)] : []),
   ];
   return parts.join('  ');
 }

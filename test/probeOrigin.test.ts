@@ -63,7 +63,7 @@ t.test('probe origin', async (t) => {
   await t.rejects(intruder.setObject(key, { body: 'evil' }), /token was refused/);
 });
 
-t.test('object store: bounded log, exact counts by time window, per-path sequences', async (t) => {
+t.test('object store: bounded log, exact counts by whole-second window, per-path sequences', async (t) => {
   const { ObjectStore, MAX_LOG_ENTRIES } = await import('../lab/probeOrigin/objectStore.js');
   const store = new ObjectStore();
   const entry = (at: number) => ({ at, method: 'GET', url: `${key}a`, headers: {}, peer: '', listener: 'http' });
@@ -71,7 +71,10 @@ t.test('object store: bounded log, exact counts by time window, per-path sequenc
   t.equal(store.log(key).length, MAX_LOG_ENTRIES, 'full entries are bounded');
   t.equal(store.log(key).at(-1)?.seq, MAX_LOG_ENTRIES + 5, 'seq counts every request');
   t.equal(store.count(key), MAX_LOG_ENTRIES + 5);
-  t.equal(store.count(key, 1000, 1010), 10, '[since, until)');
+  // arrivals at 1000..2004 ms: 1000 in the wall-clock second [1000, 2000), 5 in [2000, 3000)
+  t.equal(store.count(key, 1000, 2000), 1000, '[since, until), a second at a time');
+  t.equal(store.count(key, 2000), 5);
+  t.equal(store.count(key, 998, 2003), 1000, 'edges a few ms off a whole second count the same seconds');
   t.equal(store.count(key, 5000), 0);
   t.equal(store.seenForPath(key, `${key}a`), MAX_LOG_ENTRIES + 5);
   t.equal(store.seenForPath(key, `${key}b`), 0);

@@ -2,11 +2,10 @@
 // log of every request that reached the origin — the ground truth of hit/miss.
 // A deployed origin can be sent any path through the CDN, so both are bounded.
 import type { OriginLogEntry, OriginObject } from '../../harness/origin/protocol.js';
+import { ArrivalCounts } from './arrivalCounts.js';
 
 /** Full entries kept per key; older ones are dropped (their count and time are kept). */
 export const MAX_LOG_ENTRIES = 1000;
-/** Arrival times kept per key, for counting by window: a surge's key sees many; the oldest go first. */
-export const MAX_TIMES_PER_KEY = 200_000;
 /** Paths with a request count (for sequences) per key; past it the least recently asked is forgotten. */
 export const MAX_PATHS_PER_KEY = 1000;
 /** Check keys logged at once (a run uses a few hundred). */
@@ -24,15 +23,16 @@ export const MAX_OBJECT_BYTES = 256 << 20;
 
 const ENTRY_COST = 256;
 const PATH_COST = 64;
-const TIME_COST = 8;
+/** a second of arrival counts: its number and its count */
+const SECOND_COST = 16;
 /** the stderr note on dropped log data, once per this many drops */
 const DROP_NOTE_EVERY = 10_000;
 
 interface KeyLog {
   /** the last MAX_LOG_ENTRIES entries */
   entries: OriginLogEntry[];
-  /** arrival times, in order, of the latest requests: counting a window is a binary search */
-  times: number[];
+  /** arrivals per second, for counting by window: a surge's key sees many */
+  arrivals: ArrivalCounts;
   /** requests so far per path, for sequences; in order of the latest request */
   perPath: Map<string, number>;
   /** every request of this key so far: the seq of the next entry */
@@ -46,8 +46,8 @@ export interface StoreStats {
   log_bytes: number;
   objects: number;
   object_bytes: number;
-  /** log entries, times, paths and whole keys dropped to stay within the bounds */
-  dropped: { entries: number; times: number; paths: number; keys: number };
+  /** log entries, seconds of arrival counts, paths and whole keys dropped to stay within the bounds */
+  dropped: { entries: number; seconds: number; paths: number; keys: number };
 }
 
 export class StoreFullError extends Error {
@@ -62,7 +62,7 @@ export class ObjectStore {
   /** in order of the latest request: the first is the least recently requested */
   private readonly logs = new Map<string, KeyLog>();
   private logBytes = 0;
-  private readonly dropped = { entries: 0, times: 0, paths: 0, keys: 0 };
+  private readonly dropped = { entries: 0, seconds: 0, paths: 0, keys: 0 };
   private noted = 0;
 
   constructor(private readonly note: (line: string) => void = (line) => process.stderr.write(line + '\n')) {}
@@ -100,18 +100,12 @@ export class ObjectStore {
     if (log) {
       this.logs.delete(key); // re-inserted last: the most recently requested
     } else {
-      log = { entries: [], times: [], perPath: new Map(), seen: 0, bytes: 0 };
+      log = { entries: [], arrivals: new ArrivalCounts(), perPath: new Map(), seen: 0, bytes: 0 };
     }
     this.logs.set(key, log);
-    let grew = TIME_COST;
-    log.times.push(entry.at);
-    if (log.times.length > MAX_TIMES_PER_KEY) {
-      // a tenth at once: amortised O(1) per request instead of a shift each time
-      const drop = MAX_TIMES_PER_KEY / 10;
-      log.times.splice(0, drop);
-      grew -= drop * TIME_COST;
-      this.drop('times', drop);
-    }
+    const seconds = log.arrivals.add(entry.at);
+    let grew = (seconds.added - seconds.dropped) * SECOND_COST;
+    if (seconds.dropped) this.drop('seconds', seconds.dropped);
     const count = (log.perPath.get(path) ?? 0) + 1;
     if (count === 1) {
       grew += PATH_COST + path.length;
@@ -142,10 +136,18 @@ export class ObjectStore {
     return this.logs.get(key)?.entries ?? [];
   }
 
-  /** Requests for a key that arrived in [since, until) (ms since the epoch), of the latest MAX_TIMES_PER_KEY. */
+  /**
+   * Requests for a key that arrived in [since, until) (ms since the epoch), at
+   * one-second resolution: a wall-clock second counts when the window holds
+   * its start (see ArrivalCounts).
+   */
   count(key: string, since = -Infinity, until = Infinity): number {
-    const times = this.logs.get(key)?.times ?? [];
-    return firstAtOrAfter(times, until) - firstAtOrAfter(times, since);
+    return this.logs.get(key)?.arrivals.count(since, until) ?? 0;
+  }
+
+  /** Seconds of arrival counts held for a key: bounded, whatever the number of arrivals. */
+  countedSeconds(key: string): number {
+    return this.logs.get(key)?.arrivals.size ?? 0;
   }
 
   /** Forget every key under a prefix (a run's keys when it ends). */
@@ -195,13 +197,14 @@ export class ObjectStore {
 
   private drop(what: keyof StoreStats['dropped'], n: number): void {
     this.dropped[what] += n;
-    const total = this.dropped.entries + this.dropped.times + this.dropped.paths + this.dropped.keys;
+    const total = this.dropped.entries + this.dropped.seconds + this.dropped.paths + this.dropped.keys;
     if (total - this.noted < DROP_NOTE_EVERY && this.noted > 0) return;
     this.noted = total;
     const d = this.dropped;
+    const held = `${this.logs.size} keys, ${this.logBytes} bytes held`;
     this.note(
-      `edgecheck probe origin: log at its bounds, dropped so far: ${d.entries} entries, ${d.times} times, ` +
-        `${d.paths} paths, ${d.keys} keys (${this.logs.size} keys, ${this.logBytes} bytes held)`,
+      `edgecheck probe origin: log at its bounds, dropped so far: ${d.entries} entries, ` +
+        `${d.seconds} seconds of counts, ${d.paths} paths, ${d.keys} keys (${held})`,
     );
   }
 }
@@ -210,16 +213,4 @@ function entryCost(entry: OriginLogEntry): number {
   let n = ENTRY_COST + entry.url.length + entry.method.length + entry.peer.length + entry.listener.length;
   for (const [k, v] of Object.entries(entry.headers)) n += k.length + v.length;
   return n;
-}
-
-/** Index of the first time >= t in an ascending list. */
-function firstAtOrAfter(times: number[], t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -35,7 +35,7 @@ const threshold = z.looseObject({
 });
 const surge = z.looseObject({
   plan: z.string(),
-  verdict: z.enum(['held', 'breached']),
+  verdict: z.enum(['held', 'breached', 'inconclusive']),
   phases: z.array(
     z.looseObject({
       index: z.number(),
@@ -46,7 +46,12 @@ const surge = z.looseObject({
       thresholds: z.array(threshold),
     }),
   ),
-  thresholds: z.array(threshold.extend({ breached_in: z.array(z.number()) })),
+  thresholds: z.array(
+    threshold.extend({
+      verdict: z.enum(['held', 'breached', 'not measured', 'inconclusive']),
+      breached_in: z.array(z.number()),
+    }),
+  ),
 });
 const runRecord = z.looseObject({
   schema: z.literal(RUN_RECORD_SCHEMA),

@@ -2,7 +2,7 @@
 // per threshold its verdict in each run; and which thresholds that held in a
 // baseline breach now.
 import type { RunRecord } from '../../harness/record.js';
-import type { SurgePhaseRecord, SurgeRecord, ThresholdName, Verdict } from '../../harness/surgeRecord.js';
+import type { SurgePhaseRecord, SurgeRecord, SurgeThresholdSummary, ThresholdName } from '../../harness/surgeRecord.js';
 import type { Regression } from './compare.js';
 
 /** One phase in one run. */
@@ -35,7 +35,7 @@ export interface SurgeThresholdRow {
   /** the limit as the first run's plan wrote it: "250ms", "0.1%" */
   limit: string;
   cells: Array<{
-    verdict: Verdict;
+    verdict: SurgeThresholdSummary['verdict'];
     actual: number | null;
     limit: string;
     breached_in: number[];
@@ -47,7 +47,7 @@ export interface SurgeThresholdRow {
 
 export interface SurgeComparison {
   /** per run: the plan, and the surge's verdict; null where the run flew no surge */
-  runs: Array<{ plan: string; verdict: 'held' | 'breached'; partial: boolean } | null>;
+  runs: Array<{ plan: string; verdict: SurgeRecord['verdict']; partial: boolean } | null>;
   phases: SurgePhaseRow[];
   thresholds: SurgeThresholdRow[];
   /** some phase or threshold differs, or some run flew no surge */

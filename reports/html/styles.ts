@@ -102,6 +102,7 @@ table.failures td:last-child { font-weight: 600; }
 .surge-verdict { font-weight: 700; font-size: 17px; padding: 8px 12px; border-radius: 6px; display: inline-block; }
 .surge-verdict.passed { background: var(--pass-bg); color: var(--pass); }
 .surge-verdict.failed { background: var(--fail-bg); color: var(--fail); }
+.surge-verdict.warn { background: var(--warn-bg); color: var(--warn); }
 .notes li { color: var(--warn); }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
 figure.chart {

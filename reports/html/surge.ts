@@ -1,6 +1,12 @@
 // A surge in the report: the verdict per threshold, each phase planned against
 // achieved, and the per-second timeline as charts with the phases marked.
-import type { SurgePhaseRecord, SurgeRecord, SurgeSecond, ThresholdVerdict } from '../../harness/surgeRecord.js';
+import type {
+  SurgePhaseRecord,
+  SurgeRecord,
+  SurgeSecond,
+  SurgeThresholdSummary,
+  ThresholdVerdict,
+} from '../../harness/surgeRecord.js';
 import { html, type Markup, ms, percent, table } from './markup.js';
 
 /** A line chart the page's client script draws with uPlot; x is seconds since the surge started. */
@@ -65,9 +71,14 @@ function surgeHeadline(s: SurgeRecord): Markup {
     ? html`<p class="warn">partial: ${s.stop_reason ?? 'stopped'}; the numbers cover what ran</p>`
     : '';
   const t = s.totals;
-  return html`<p class="surge-verdict ${held ? 'passed' : 'failed'}" data-surge-verdict="${s.verdict}">
-      ${held ? 'the edge held' : `breached: ${breached.join(', ')}`}
-    </p>
+  const headline =
+    s.verdict === 'inconclusive'
+      ? `inconclusive: ${s.inconclusive_reason ?? 'the bees were the bottleneck'}`
+      : held
+        ? 'the edge held'
+        : `breached: ${breached.join(', ')}`;
+  const verdictClass = held ? 'passed' : s.verdict === 'inconclusive' ? 'warn' : 'failed';
+  return html`<p class="surge-verdict ${verdictClass}" data-surge-verdict="${s.verdict}">${headline}</p>
     <p><b>${s.plan}</b>${s.title ? html` — ${s.title}` : ''} <span class="dim">(${how})</span></p>
     ${partial}
     <p class="totals">
@@ -84,9 +95,18 @@ function thresholdTable(s: SurgeRecord): Markup {
     verdictMark(t),
     html`<code>${t.threshold} ${t.comparison === '<=' ? '≤' : '≥'} ${t.limit}</code>`,
     t.verdict === 'not measured' ? `not measured: ${t.reason ?? 'no data'}` : formatValue(t, t.actual),
-    t.breached_in.length ? `breached in phase ${t.breached_in.map((i) => i + 1).join(', ')}` : '',
+    where(t),
   ]);
   return table(['', 'threshold', 'whole surge', 'where'], rows, 'thresholds');
+}
+
+function where(t: SurgeThresholdSummary): string {
+  const phases = (list: number[]) => `phase ${list.map((i) => i + 1).join(', ')}`;
+  const parts = [
+    ...(t.breached_in.length ? [`breached in ${phases(t.breached_in)}`] : []),
+    ...(t.inconclusive_in?.length ? [`breached in ${phases(t.inconclusive_in)}, where the bees were saturated`] : []),
+  ];
+  return parts.join('; ');
 }
 
 function phaseTable(s: SurgeRecord): Markup {
@@ -102,22 +122,39 @@ function phaseTable(s: SurgeRecord): Markup {
     p.responses + p.errors > 0 ? percent(p.error_rate, 2) : '—',
     hitRatio(p.cache.origin_hit_ratio, p.cache.claimed_hit_ratio),
     p.cache.origin_rps !== undefined ? String(p.cache.origin_rps) : '—',
+    beeLoad(p),
   ]);
   const head = ['', 'phase', 'planned', 'achieved', 'p50', 'p95', 'p99', '2xx / 3xx / 4xx / 5xx', 'errors'];
-  return html`${table([...head, 'hit ratio', 'origin rps'], rows, 'phases')}
+  return html`${table([...head, 'hit ratio', 'origin rps', 'bees'], rows, 'phases')}
     <p class="dim">
-      hit ratio: from the probe origin's count; marked * where only the vendor header's claim was available
+      hit ratio: from the probe origin's count; marked * where only the vendor header's claim was available. bees: the
+      busiest bee's CPU and event-loop use, and the arrivals sent late; ⚠ where the bees were saturated
     </p>`;
 }
 
-function verdictMark(t: ThresholdVerdict): Markup {
+/** "CPU 98% · busy 99% · late 12% ⚠": the bees' own load in a phase; — from a k6 summary */
+function beeLoad(p: SurgePhaseRecord): string {
+  const g = p.generator;
+  if (!g) return '—';
+  const parts = [
+    ...(g.cpu_pct !== null ? [`CPU ${Math.round(g.cpu_pct)}%`] : []),
+    `busy ${Math.round(g.busy_pct)}%`,
+    ...(g.late_share !== null ? [`late ${percent(g.late_share, 1)}`] : []),
+  ];
+  return `${parts.join(' · ')}${p.generator_limited ? ' ⚠' : ''}`;
+}
+
+function verdictMark(t: SurgeThresholdSummary): Markup {
   if (t.verdict === 'held') return html`<span class="good">✓</span>`;
   if (t.verdict === 'breached') return html`<span class="bad">✗</span>`;
+  if (t.verdict === 'inconclusive') return html`<span class="warn">?</span>`;
   return html`<span class="dim">–</span>`;
 }
 
 function phaseMark(p: SurgePhaseRecord): Markup | '' {
-  if (p.thresholds.some((t) => t.verdict === 'breached')) return html`<span class="bad">✗</span>`;
+  const breached = p.thresholds.some((t) => t.verdict === 'breached');
+  if (breached && p.generator_limited) return html`<span class="warn">?</span>`;
+  if (breached) return html`<span class="bad">✗</span>`;
   return p.thresholds.some((t) => t.verdict === 'held') ? html`<span class="good">✓</span>` : '';
 }
 
@@ -126,7 +163,7 @@ function hitRatio(truth: number | null | undefined, claimed: number | null): str
   return claimed !== null ? `${percent(claimed)}*` : '—';
 }
 
-function formatValue(t: ThresholdVerdict, v: number | null): string {
+function formatValue(t: Pick<ThresholdVerdict, 'threshold'>, v: number | null): string {
   if (v === null) return '—';
   if (t.threshold.startsWith('p')) return ms(v);
   if (t.threshold === 'errors' || t.threshold === 'cache_hit_ratio') return percent(v, 2);

@@ -1,0 +1,104 @@
+// How hard a bee itself is working, so the queen can tell a slow edge from a
+// saturated load generator: per slice, the bee's event-loop utilisation, its
+// thread's CPU time (and time spent waiting for a core), how late its event
+// loop ran timers, and how many open-model arrivals it sent late through its
+// own fault. Runs inside the bee.
+import { readFileSync } from 'node:fs';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { GeneratorSlice } from './beeProtocol.js';
+import { clock } from './clock.js';
+import { encode, newHistogram, recordMs } from './latencyHistogram.js';
+
+/**
+ * An arrival the bee sent more than this after it could have gone (its
+ * intended time, or its connection's coming free if later) is late: past
+ * 10 ms the bee's own delay is material beside an edge's few-ms answers, and
+ * a setTimeout on an idle loop is never that late.
+ */
+export const LATE_ARRIVAL_MS = 10;
+
+/**
+ * The loop-delay sampler's period. A timer of our own rather than
+ * monitorEventLoopDelay: its samples go into an HDR histogram that the queen
+ * adds up exactly per second and per phase, as with latencies (Node's own
+ * histogram cannot be shipped or merged across threads).
+ */
+const SAMPLE_EVERY_MS = 10;
+
+export class GeneratorGauge {
+  private readonly delay = newHistogram();
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
+  private sched: ThreadSchedule | undefined = threadSchedule();
+  private arrivals = 0;
+  private late = 0;
+  private sampler: NodeJS.Timeout | undefined;
+
+  constructor(private readonly bee: number) {}
+
+  /** Starts sampling the loop's delay and opens the first slice. */
+  start(): void {
+    this.cut();
+    let expected = clock() + SAMPLE_EVERY_MS;
+    this.sampler = setInterval(() => {
+      const now = clock();
+      recordMs(this.delay, Math.max(0, now - expected));
+      expected = now + SAMPLE_EVERY_MS;
+    }, SAMPLE_EVERY_MS);
+    this.sampler.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sampler);
+  }
+
+  /** An open-model arrival went out `lateMs` after it could have. */
+  onArrival(lateMs: number): void {
+    this.arrivals++;
+    if (lateMs > LATE_ARRIVAL_MS) this.late++;
+  }
+
+  /** The slice so far; the gauge starts a new one. */
+  cut(): GeneratorSlice {
+    const elu = performance.eventLoopUtilization(this.elu);
+    this.elu = performance.eventLoopUtilization();
+    const sched = threadSchedule();
+    const was = this.sched;
+    this.sched = sched;
+    const slice: GeneratorSlice = {
+      bee: this.bee,
+      active_ms: elu.active,
+      wall_ms: elu.active + elu.idle,
+      ...(sched && was ? { cpu_ms: sched.cpuMs - was.cpuMs, cpu_wait_ms: sched.waitMs - was.waitMs } : {}),
+      loop_delay: encode(this.delay),
+      arrivals: this.arrivals,
+      late: this.late,
+    };
+    this.delay.reset();
+    this.arrivals = 0;
+    this.late = 0;
+    return slice;
+  }
+}
+
+interface ThreadSchedule {
+  /** time on a core, and time runnable but waiting for one, since the thread began */
+  cpuMs: number;
+  waitMs: number;
+}
+
+/**
+ * This thread's time on a core and waiting in the run queue, from
+ * /proc/thread-self/schedstat (nanoseconds). Node 20 has no
+ * process.threadCpuUsage, and process.cpuUsage counts every thread of the
+ * process. The wait matters on a shared machine: a bee starved of CPU is as
+ * much the bottleneck as one that uses a whole core, and its event loop looks
+ * idle while it waits. Undefined off Linux.
+ */
+function threadSchedule(): ThreadSchedule | undefined {
+  try {
+    const [cpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return Number.isFinite(cpu) && Number.isFinite(wait) ? { cpuMs: cpu! / 1e6, waitMs: wait! / 1e6 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
