@@ -86,7 +86,19 @@ function beeLoad(ph: SurgePhaseRecord): string {
     `busy ${Math.round(g.busy_pct)}%`,
     ...(g.late_share !== null ? [`late ${formatRatio(g.late_share, 1)}`] : []),
   ];
-  return `${parts.join(' ')}${ph.generator_limited ? ' !' : ''}`;
+  // the mark says what crossed its threshold, where the figures beside it do not show it (a loop delay, a core short)
+  const unshown = g.saturated_by.filter((why) => !SHOWN.has(why)).map((why) => saturationText(why, g));
+  const mark = ph.generator_limited ? ` !${unshown.length ? ` ${unshown.join(', ')}` : ''}` : '';
+  return `${parts.join(' ')}${mark}`;
+}
+
+/** Saturation reasons the bees column shows as figures already. */
+const SHOWN = new Set(['busy', 'late_arrivals']);
+
+function saturationText(why: string, g: NonNullable<SurgePhaseRecord['generator']>): string {
+  if (why === 'loop_delay' && g.loop_delay_p99_ms !== null) return `loop delay ${Math.round(g.loop_delay_p99_ms)}ms`;
+  if (why === 'cpu' && g.cpu_pct !== null) return `cpu+wait ${Math.round(g.cpu_pct + (g.cpu_wait_pct ?? 0))}%`;
+  return why.replace(/_/g, ' ');
 }
 
 function phaseMark(ph: SurgePhaseRecord, p: Paint): string {

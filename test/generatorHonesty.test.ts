@@ -214,7 +214,11 @@ t.test('breached only where the bees were the bottleneck: inconclusive, naming t
   t.equal(surgeExitCode(s, true), 130, 'an interrupted surge still exits 130');
 
   const text = missionAssessment(asRecord(s), paint(false)).join('\n');
-  t.match(text, /2 peak .* cpu 98% busy 99% late 12\.0% ! \?/, 'the phase shows the bees saturated');
+  t.match(
+    text,
+    /2 peak .* cpu 98% busy 99% late 12\.0% ! cpu\+wait 99% \?/,
+    'the phase shows the bees saturated, and why',
+  );
   t.match(text, /\? p99 ≤ 50ms: inconclusive: breached in phase 2 900ms, where the bees were the bottleneck/);
   t.match(text, /verdict: inconclusive: the bees were the bottleneck in phase 2 peak \(CPU 98%/);
   t.notMatch(text, /verdict: breached/);
