@@ -2,6 +2,7 @@
 // origin, verify and (optionally) warm the edges, fly the bees, then read
 // the origin's counts and judge every threshold per phase.
 import type { NamedTarget } from '../harness/config/load.js';
+import { didYouMean } from '../harness/config/didYouMean.js';
 import { ConfigError } from '../harness/errors.js';
 import type { SurgePhaseRecord, SurgeRecord, SurgeSecond, SurgeStats, SurgeTick } from '../harness/surgeRecord.js';
 import type { OpenTarget } from '../harness/target/openTarget.js';
@@ -40,11 +41,14 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
   const limits = surgeLimits(plan, opts.named);
   const route = target.routes[plan.route];
   if (!route) {
+    const names = Object.keys(target.routes);
+    const suggestion = didYouMean(plan.route, names);
     throw new ConfigError([
       {
-        message: `route: target '${target.name}' has no route '${plan.route}'`,
+        message: `route: target '${target.name}' has no route '${plan.route}'${suggestion}`,
         position: plan.where(['route']),
-        allowed: Object.keys(target.routes).join(', '),
+        ...(suggestion ? { label: suggestion.trim().replace(/^\((.*)\)$/, '$1') } : {}),
+        allowed: names.join(', '),
       },
     ]);
   }
