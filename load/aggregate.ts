@@ -4,6 +4,7 @@
 // are those of every recorded value.
 import type { SurgeSecond } from '../harness/surgeRecord.js';
 import type { SliceReport } from './beeProtocol.js';
+import { HandshakeTally } from './handshakeTally.js';
 import { decode } from './latencyHistogram.js';
 import type { SurgePlan } from './plan.js';
 import type { Schedule } from './schedule.js';
@@ -12,6 +13,9 @@ import { round, Tally } from './tally.js';
 export class SurgeAggregate {
   readonly total = new Tally();
   readonly phases: Tally[];
+  /** the bees' own TLS connections (visitors model, h2), per phase and in all */
+  readonly connections = new HandshakeTally();
+  readonly phaseConnections: HandshakeTally[];
   readonly timeline: SurgeSecond[] = [];
 
   constructor(
@@ -19,15 +23,23 @@ export class SurgeAggregate {
     private readonly schedule: Schedule,
   ) {
     this.phases = plan.phases.map(() => new Tally());
+    this.phaseConnections = plan.phases.map(() => new HandshakeTally());
   }
 
   addSecond(second: number, slices: readonly SliceReport[]): SurgeSecond {
     const tally = new Tally();
+    const handshakes = new HandshakeTally();
     for (const slice of slices) {
       const latency = decode(slice.latency);
+      const phase = Math.min(slice.phase, this.phases.length - 1);
       tally.add(slice, latency);
       this.total.add(slice, latency);
-      this.phases[Math.min(slice.phase, this.phases.length - 1)]!.add(slice, latency);
+      this.phases[phase]!.add(slice, latency);
+      if (slice.connections) {
+        handshakes.add(slice.connections);
+        this.connections.add(slice.connections);
+        this.phaseConnections[phase]!.add(slice.connections);
+      }
     }
     const stats = tally.stats(1000);
     const startMs = second * 1000;
@@ -48,6 +60,7 @@ export class SurgeAggregate {
       errors: stats.errors,
       errors_by_kind: stats.errors_by_kind,
       claimed_hit_ratio: stats.cache.claimed_hit_ratio === null ? null : round(stats.cache.claimed_hit_ratio, 4),
+      ...(handshakes.seen ? { handshakes: handshakes.handshakes } : {}),
     };
     this.timeline.push(entry);
     return entry;

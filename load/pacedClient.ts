@@ -8,6 +8,7 @@
 // correction): a stalled edge delays every later request, and that wait is
 // counted, not omitted.
 import type { CacheStatusDialect, ResponseHeaders } from '../harness/cacheStatus/index.js';
+import type { SurgeModel } from '../harness/surgeRecord.js';
 import type { Pacer } from './pacer.js';
 import type { RateCap } from './rateCap.js';
 import type { SliceRecorder } from './sliceRecorder.js';
@@ -36,7 +37,7 @@ export interface BeeState {
   cap?: RateCap;
   recorder: SliceRecorder;
   dialect: CacheStatusDialect;
-  model: 'open' | 'closed';
+  model: SurgeModel;
   stopped: boolean;
   parked: Set<PacedConnection>;
 }
