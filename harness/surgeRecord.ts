@@ -122,7 +122,7 @@ export interface SurgeConnectionStats {
   h2_fallbacks: number;
   /** connections that never carried a request: refused, reset, handshake failure, timeout, ... */
   errors_by_kind: Record<string, number>;
-  /** visits not started because the bee already had `connections` visits open (the generator's limit, not the edge's) */
+  /** visits not started because the bee already had `connections` visits open: the generator's limit, not the edge's */
   skipped_visits: number;
 }
 

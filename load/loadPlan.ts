@@ -98,15 +98,15 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
   if (raw.connections !== undefined && model === 'closed')
     fail(['connections'], 'a closed-model plan gives its connections in the phases');
   if (raw.visit !== undefined && model !== 'visitors')
-    fail(['visit'], `visit: describes a visit of a visitors-model plan; this plan is ${model}-model`);
+    fail(['visit'], `a visit belongs to a visitors-model plan; this plan is ${model}-model (model: visitors)`);
   const visit = model === 'visitors' ? loadVisit(raw.visit, fail) : undefined;
   const protocol = raw.protocol ?? 'h1';
   if (raw.streams !== undefined && (protocol !== 'h2' || model === 'visitors'))
     fail(
       ['streams'],
       model === 'visitors'
-        ? "streams: a visit's requests follow one another on its own connection; streams applies to open and closed plans"
-        : 'streams: concurrent streams per connection need protocol: h2',
+        ? "a visit's requests follow one another on its own connection; streams apply to open and closed plans"
+        : 'concurrent streams per connection need protocol h2',
     );
 
   const bees = beesFor(raw, model, peak, fail);
