@@ -8,7 +8,7 @@ export type RequestsPerVisit =
   | { kind: 'fixed'; n: number }
   | { kind: 'uniform'; min: number; max: number }
   /** weights[i] is how often a visit makes i + 1 requests */
-  | { kind: 'weights'; weights: number[] };
+  | { kind: 'weights'; weights: readonly number[] };
 
 export interface VisitPlan {
   requests: RequestsPerVisit;
