@@ -25,7 +25,8 @@ function planFile(yaml: string): string {
   return file;
 }
 const VISITORS =
-  'surge: v\nmodel: visitors\nphases:\n  - { ramp: { to: 40, over: 5s } }\n  - { hold: { visitors: 40, for: 10s } }\npaths: [/a]\n';
+  'surge: v\nmodel: visitors\nphases:\n  - { ramp: { to: 40, over: 5s } }\n' +
+  '  - { hold: { visitors: 40, for: 10s } }\npaths: [/a]\n';
 
 t.test('a visitors plan loads its visit, protocol and cap on open visits', async (t) => {
   const plan = loadPlan(
