@@ -3,6 +3,7 @@
 // after the other; prints each one's throughput, the surge's peak RSS, and a
 // last line `ratio_vs_wrk=<x> ratio_vs_autocannon=<y> rss_mb=<z>`.
 //   npm run bench -- [--target nginx] [--connections 50] [--duration 15s] [--bees cores-1] [--threads 2]
+//   npm run bench -- --h2 [--streams 10] ...   h2load and the h2 bees instead (bench/h2Bench.ts)
 import { availableParallelism } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { urlPath } from '../load/requestMix.js';
 import { runSurge } from '../load/runSurge.js';
 import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { autocannonRps, cpuNote, summaryLine, wrkRps } from './benchOutput.js';
+import { benchH2 } from './h2Bench.js';
 import { ownCpuSeconds, reapedChildrenCpuSeconds } from './cpuTime.js';
 import { LAB_NAMES, labEdges } from '../lab/labs.js';
 
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     // the edge under test shares this machine: leave it a core
     bees: { type: 'string', default: String(Math.max(1, availableParallelism() - 1)) },
     threads: { type: 'string', default: '2' },
+    h2: { type: 'boolean', default: false },
+    streams: { type: 'string', default: '10' },
   },
 });
 const connections = Number(values.connections);
@@ -47,6 +51,24 @@ try {
 } catch (err) {
   process.stderr.write(`bench: cannot open target '${named.name}': ${(err as Error).message}\n`);
   process.exit(3);
+}
+if (values.h2) {
+  try {
+    await benchH2({
+      named,
+      target,
+      connections,
+      streams: Number(values.streams),
+      seconds,
+      bees,
+      threads: Number(values.threads),
+      body: BODY,
+      say,
+    });
+  } finally {
+    await target.close();
+  }
+  process.exit(0);
 }
 try {
   const origin = target.origin;

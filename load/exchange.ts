@@ -76,6 +76,20 @@ function h1Exchange(socket: TLSSocket, origin: string): Exchange {
   };
 }
 
+/**
+ * A stream the edge refused (REFUSED_STREAM, or above a GOAWAY's last stream:
+ * nginx ends a connection after keepalive_requests) was not processed, and
+ * RFC 9113 8.7 lets the client send it again on a new connection.
+ */
+function refused(stream: http2.ClientHttp2Stream): NodeJS.ErrnoException | undefined {
+  if (stream.rstCode !== http2.constants.NGHTTP2_REFUSED_STREAM) return undefined;
+  const err: NodeJS.ErrnoException = new Error('the edge refused the stream; it may be sent again');
+  err.code = REFUSED_STREAM;
+  return err;
+}
+
+export const REFUSED_STREAM = 'edgecheck-refused-stream';
+
 function resetError(rstCode: number): NodeJS.ErrnoException {
   const err: NodeJS.ErrnoException = new Error(`stream reset (HTTP/2 error code ${rstCode})`);
   err.code = 'ECONNRESET';
@@ -126,17 +140,17 @@ function h2Exchange(socket: TLSSocket, origin: string): Exchange {
         stream.on('response', (h) => {
           response = { status: Number(h[':status']), headers: h as ResponseHeaders };
         });
-        stream.on('error', (err) => settle(err));
+        stream.on('error', (err) => settle(refused(stream) ?? err));
         stream.on('end', () => settle());
         // reset by the edge (RST_STREAM) or the session went away without an 'error'
-        stream.on('close', () => settle(response ? undefined : resetError(stream.rstCode)));
+        stream.on('close', () => settle(response ? undefined : (refused(stream) ?? resetError(stream.rstCode))));
         stream.resume();
       });
     },
+    /** no new streams; those in flight (below a GOAWAY's last stream) finish first */
     close() {
       closed = true;
-      session.destroy();
-      socket.destroy();
+      session.close(() => socket.destroy());
     },
   };
 }

@@ -7,7 +7,7 @@
 // ALPN with http/1.1 still gets the requests (one at a time on that
 // connection), and the fall-back is counted, never hidden.
 import type { BeeOrders } from './beeProtocol.js';
-import { exchangeOver, type Exchange } from './exchange.js';
+import { exchangeOver, REFUSED_STREAM, type Exchange, type ExchangeResponse } from './exchange.js';
 import { connectionErrorKind, type HandshakeRecorder } from './handshakeRecorder.js';
 import type { BeeState, PacedConnection } from './pacedClient.js';
 import { ALPN, edgeAddresses, openTls, type EdgeAddress } from './tlsConnect.js';
@@ -15,6 +15,8 @@ import type { OwnClient } from './visitorClient.js';
 
 /** reconnects after failures back off from 10 ms, doubling, to this (as the h1 bees do) */
 const MAX_RECONNECT_BACKOFF_MS = 1000;
+/** a stream refused unprocessed is sent again on a new connection, this many times in all */
+const MAX_REFUSED_RETRIES = 3;
 
 interface H2Connection {
   edge: EdgeAddress;
@@ -96,9 +98,8 @@ export function flyH2(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRec
       slot.since = bee.model === 'open' ? Math.min(at, sentAt) : sentAt;
       bee.recorder.onSent();
       try {
-        const exchange = await exchangeFor(conn);
-        if (exchange) {
-          const res = await exchange.get(request.path, { ...orders.headers, ...request.headers }, orders.timeoutMs);
+        const res = await send(request);
+        if (res) {
           conn.failures = 0;
           bee.recorder.onClaim(bee.dialect.read(res.headers)?.claim);
           bee.recorder.onResponse(res.status, bee.now() - slot.since);
@@ -112,6 +113,20 @@ export function flyH2(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRec
       }
       next();
     };
+    /** on the connection, or a new one when the edge refused the stream unprocessed (it retires connections) */
+    const send = async (request: BeeOrders['requests'][number]): Promise<ExchangeResponse | undefined> => {
+      const headers = { ...orders.headers, ...request.headers };
+      for (let attempt = 1; ; attempt++) {
+        const exchange = await exchangeFor(conn);
+        if (!exchange) return undefined;
+        try {
+          return await exchange.get(request.path, headers, orders.timeoutMs);
+        } catch (err) {
+          // the GOAWAY that came with it marked the connection closed: the next attempt opens a new one
+          if ((err as NodeJS.ErrnoException).code !== REFUSED_STREAM || attempt >= MAX_REFUSED_RETRIES) throw err;
+        }
+      }
+    };
     const next = () => {
       if (timer !== undefined || bee.parked.has(slot)) return;
       if (bee.stopped) return park();
@@ -119,7 +134,8 @@ export function flyH2(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRec
       const at = bee.pacer.next(c, now);
       if (at === undefined) return park();
       const sendAt = bee.cap ? bee.cap.slot(at, now) : at;
-      timer = setTimeout(() => void fire(at), Math.max(0, Math.ceil(sendAt - now)));
+      if (sendAt <= now) void fire(at);
+      else timer = setTimeout(() => void fire(at), Math.ceil(sendAt - now));
     };
     return { slot, start: next, cancel: () => clearTimeout(timer) };
   };
