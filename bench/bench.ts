@@ -4,6 +4,7 @@
 // last line `ratio_vs_wrk=<x> ratio_vs_autocannon=<y> rss_mb=<z>`.
 //   npm run bench -- [--target nginx] [--connections 50] [--duration 15s] [--bees cores-1] [--threads 2]
 //   npm run bench -- --h2 [--streams 10] ...   h2load and the h2 bees instead (bench/h2Bench.ts)
+//   npm run bench -- --handshakes [--visitors 200] ...   openssl s_time and the visitors bees (bench/handshakeBench.ts)
 import { availableParallelism } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { runSurge } from '../load/runSurge.js';
 import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { autocannonRps, cpuNote, summaryLine, wrkRps } from './benchOutput.js';
 import { benchH2 } from './h2Bench.js';
+import { benchHandshakes } from './handshakeBench.js';
 import { ownCpuSeconds, reapedChildrenCpuSeconds } from './cpuTime.js';
 import { LAB_NAMES, labEdges } from '../lab/labs.js';
 
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     h2: { type: 'boolean', default: false },
     streams: { type: 'string', default: '10' },
+    handshakes: { type: 'boolean', default: false },
+    visitors: { type: 'string', default: '200' },
   },
 });
 const connections = Number(values.connections);
@@ -65,6 +69,14 @@ if (values.h2) {
       body: BODY,
       say,
     });
+  } finally {
+    await target.close();
+  }
+  process.exit(0);
+}
+if (values.handshakes) {
+  try {
+    await benchHandshakes({ named, target, visitors: Number(values.visitors), seconds, bees, body: BODY, say });
   } finally {
     await target.close();
   }

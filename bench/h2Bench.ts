@@ -2,7 +2,6 @@
 // against the same lab edge, the same connections and streams per
 // connection, one after the other; prints each one's throughput and CPU
 // (requests per CPU-second) and a last line `ratio_vs_h2load=<x> rss_mb=<y>`.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,8 @@ import { urlPath } from '../load/requestMix.js';
 import { runSurge } from '../load/runSurge.js';
 import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { cpuNote } from './benchOutput.js';
-import { ownCpuSeconds, reapedChildrenCpuSeconds } from './cpuTime.js';
+import { ownCpuSeconds } from './cpuTime.js';
+import { runTool as tool } from './runTool.js';
 
 const H2LOAD = '/usr/bin/h2load';
 
@@ -125,19 +125,4 @@ export async function benchH2(o: H2BenchOptions): Promise<void> {
   );
   for (const note of surge.notes) say(`  note: ${note}`);
   say(h2SummaryLine(h2load, totals.rps, surge.peak_rss_mb ?? 0));
-}
-
-/** Runs a load tool without blocking this process (its probe origin must keep answering); its CPU time once exited. */
-function tool(file: string, args: string[]): Promise<{ stdout: string; stderr: string; cpuSeconds?: number }> {
-  const before = reapedChildrenCpuSeconds();
-  return new Promise((resolve) =>
-    execFile(file, args, { maxBuffer: 16 << 20 }, (_err, stdout, stderr) => {
-      const after = reapedChildrenCpuSeconds();
-      resolve({
-        stdout,
-        stderr,
-        ...(before !== undefined && after !== undefined ? { cpuSeconds: after - before } : {}),
-      });
-    }),
-  );
 }

@@ -38,19 +38,26 @@ export function flyVisitors(orders: BeeOrders, bee: BeeState, handshakes: Handsh
   let requests = 0;
   let timer: NodeJS.Timeout | undefined;
 
+  /** the next arrival, taken from the pacer and not yet started */
+  let due: number | undefined;
+  /** starts every visit that is due (all at once when the bee fell behind), then waits for the next */
   const arrive = () => {
-    if (bee.stopped) return;
-    const at = bee.pacer.next(0, bee.now());
-    if (at === undefined) return;
-    timer = setTimeout(
-      () => {
-        timer = undefined;
-        if (bee.stopped) return bee.pacer.release();
-        startVisit();
-        arrive();
-      },
-      Math.max(0, at - bee.now()),
-    );
+    timer = undefined;
+    for (;;) {
+      if (bee.stopped) {
+        if (due !== undefined) bee.pacer.release();
+        return;
+      }
+      due ??= bee.pacer.next(0, bee.now());
+      if (due === undefined) return;
+      const wait = due - bee.now();
+      if (wait > 0) {
+        timer = setTimeout(arrive, wait);
+        return;
+      }
+      due = undefined;
+      startVisit();
+    }
   };
 
   const startVisit = () => {
