@@ -97,7 +97,8 @@ export async function benchHandshakes(o: HandshakeBenchOptions): Promise<void> {
     const planFile = join(dir, 'bench-handshakes.yaml');
     writeFileSync(
       planFile,
-      `surge: bench-handshakes\nmodel: visitors\nphases:\n  - { hold: { visitors: ${o.visitors}, for: ${o.seconds}s } }\n` +
+      'surge: bench-handshakes\nmodel: visitors\n' +
+        `phases:\n  - { hold: { visitors: ${o.visitors}, for: ${o.seconds}s } }\n` +
         `paths: [/index.html]\nbees: ${o.bees}\nvisit: { requests: 1, resume: ${kind === 'full' ? 0 : 1} }\n` +
         `object: { headers: { Cache-Control: max-age=600 }, body: ${JSON.stringify(o.body)} }\nprime: true\n`,
     );
@@ -114,7 +115,8 @@ export async function benchHandshakes(o: HandshakeBenchOptions): Promise<void> {
     const beesPerCpu = cpu > 0 ? (c?.handshakes ?? 0) / cpu : undefined;
     say(
       `bees   ${kind.padEnd(8)} ${(c?.handshakes_per_s ?? 0).toFixed(1)} handshakes/s (${handshakes} ${kind}, ` +
-        `${c?.handshakes ?? 0} in all; p99 ${c?.[kind].latency_ms?.p99 ?? '-'} ms)${perCpu(beesPerCpu, cpu, o.seconds)}`,
+        `${c?.handshakes ?? 0} in all; p99 ${c?.[kind].latency_ms?.p99 ?? '-'} ms)` +
+        perCpu(beesPerCpu, cpu, o.seconds),
     );
     if (sTimePerCpu && beesPerCpu) ratios[kind] = (beesPerCpu / sTimePerCpu).toFixed(2);
   }
