@@ -5,7 +5,7 @@ import { sTimeConnections } from '../bench/handshakeBench.js';
 import { h2loadProtocol, h2loadRps, h2SummaryLine } from '../bench/h2Bench.js';
 
 const H2LOAD = `starting benchmark...
-spawning thread #0: 2 total client(s). Timing-based test with 0s of warm-up time and 10s of main duration${' '}for measurements.
+spawning thread #0: 2 total client(s). Timing-based test with 0s of warm-up time and 10s of main duration
 Application protocol: h2
 Main benchmark duration is over for thread #0. Stopping all clients.
 
