@@ -60,7 +60,8 @@ export class SurgeAggregate {
       errors: stats.errors,
       errors_by_kind: stats.errors_by_kind,
       claimed_hit_ratio: stats.cache.claimed_hit_ratio === null ? null : round(stats.cache.claimed_hit_ratio, 4),
-      ...(handshakes.seen ? { handshakes: handshakes.handshakes } : {}),
+      // the bees open their own connections: a second without a handshake counts 0
+      ...(this.plan.model === 'visitors' || this.plan.protocol === 'h2' ? { handshakes: handshakes.handshakes } : {}),
     };
     this.timeline.push(entry);
     return entry;
