@@ -10,10 +10,9 @@ import { ConnectionSliceRecorder } from './handshakeRecorder.js';
 import { useNativeParser } from './nativeResponseParser.js';
 import { isPaceable, pace, type BeeState, type PacedConnection } from './pacedClient.js';
 import { ClosedPacer, OpenPacer } from './pacer.js';
-import { flyOwnClient, usesOwnClient } from './ownClient.js';
+import { flyOwnClient, usesOwnClient, type OwnClient } from './ownClient.js';
 import { RateCap } from './rateCap.js';
 import { Schedule } from './schedule.js';
-import type { OwnClient } from './visitorClient.js';
 
 /** the closed model re-reads how many connections are active this often */
 const WAKE_EVERY_MS = 100;

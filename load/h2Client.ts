@@ -10,8 +10,8 @@ import type { BeeOrders } from './beeProtocol.js';
 import { exchangeOver, REFUSED_STREAM, type Exchange, type ExchangeResponse } from './exchange.js';
 import { connectionErrorKind, type HandshakeRecorder } from './handshakeRecorder.js';
 import type { BeeState, PacedConnection } from './pacedClient.js';
+import type { OwnClient } from './ownClient.js';
 import { ALPN, edgeAddresses, openTls, type EdgeAddress } from './tlsConnect.js';
-import type { OwnClient } from './visitorClient.js';
 
 /** reconnects after failures back off from 10 ms, doubling, to this (as the h1 bees do) */
 const MAX_RECONNECT_BACKOFF_MS = 1000;

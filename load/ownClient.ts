@@ -4,8 +4,14 @@
 import type { BeeOrders } from './beeProtocol.js';
 import { flyH2 } from './h2Client.js';
 import type { HandshakeRecorder } from './handshakeRecorder.js';
-import type { BeeState } from './pacedClient.js';
-import { flyVisitors, type OwnClient } from './visitorClient.js';
+import type { BeeState, PacedConnection } from './pacedClient.js';
+import { flyVisitors } from './visitorClient.js';
+
+export interface OwnClient {
+  /** one per slot a request can be on the wire in: the bee's end-of-surge grace period watches them */
+  connections: PacedConnection[];
+  stop(): void;
+}
 
 export function usesOwnClient(orders: BeeOrders): boolean {
   return orders.model === 'visitors' || orders.protocol === 'h2';

@@ -10,14 +10,9 @@ import type { BeeOrders } from './beeProtocol.js';
 import { exchangeOver, type Exchange } from './exchange.js';
 import { connectionErrorKind, type HandshakeRecorder } from './handshakeRecorder.js';
 import type { BeeState, PacedConnection } from './pacedClient.js';
+import type { OwnClient } from './ownClient.js';
 import { ALPN, edgeAddresses, openTls, type EdgeAddress } from './tlsConnect.js';
 import { drawRequests, drawThinkMs, type VisitPlan } from './visitPlan.js';
-
-export interface OwnClient {
-  /** one per slot a request can be on the wire in: the bee's end-of-surge grace period watches them */
-  connections: PacedConnection[];
-  stop(): void;
-}
 
 export function flyVisitors(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRecorder): OwnClient {
   const visit = orders.visit as VisitPlan;
