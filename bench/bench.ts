@@ -6,6 +6,8 @@
 // standalone probe origin's RSS under a long surge straight at it.
 //   npm run bench -- [--target nginx] [--connections 50] [--duration 15s] [--bees cores-1] [--threads 2]
 //                    [--push 5s] [--origin-duration 60s]   (0s skips either)
+//   npm run bench -- --h2 [--streams 10] ...   h2load and the h2 bees instead (bench/h2Bench.ts)
+//   npm run bench -- --handshakes [--visitors 200] ...   openssl s_time and the visitors bees (bench/handshakeBench.ts)
 import { availableParallelism } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,8 @@ import { urlPath } from '../load/requestMix.js';
 import { runSurge } from '../load/runSurge.js';
 import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { autocannonRps, cpuNote, summaryLine, wrkRps } from './benchOutput.js';
+import { benchH2 } from './h2Bench.js';
+import { benchHandshakes } from './handshakeBench.js';
 import { ownCpuSeconds, reapedChildrenCpuSeconds } from './cpuTime.js';
 import { pushPastTheBees, pushSummary } from './generatorVerdict.js';
 import { FLAT_WITHIN_MB, originRss } from './originRss.js';
@@ -42,6 +46,10 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     push: { type: 'string', default: '5s' },
     'origin-duration': { type: 'string', default: '60s' },
+    h2: { type: 'boolean', default: false },
+    streams: { type: 'string', default: '10' },
+    handshakes: { type: 'boolean', default: false },
+    visitors: { type: 'string', default: '200' },
   },
 });
 const connections = Number(values.connections);
@@ -55,6 +63,32 @@ try {
 } catch (err) {
   process.stderr.write(`bench: cannot open target '${named.name}': ${(err as Error).message}\n`);
   process.exit(3);
+}
+if (values.h2) {
+  try {
+    await benchH2({
+      named,
+      target,
+      connections,
+      streams: Number(values.streams),
+      seconds,
+      bees,
+      threads: Number(values.threads),
+      body: BODY,
+      say,
+    });
+  } finally {
+    await target.close();
+  }
+  process.exit(0);
+}
+if (values.handshakes) {
+  try {
+    await benchHandshakes({ named, target, visitors: Number(values.visitors), seconds, bees, body: BODY, say });
+  } finally {
+    await target.close();
+  }
+  process.exit(0);
 }
 try {
   const origin = target.origin;

@@ -2,7 +2,8 @@
 // planned, what the edge did per phase and per second, and each threshold's
 // verdict. Written by the local queen and by `surge import-k6` alike.
 
-export type SurgeModel = 'open' | 'closed';
+export type SurgeModel = 'open' | 'closed' | 'visitors';
+export type SurgeProtocol = 'h1' | 'h2';
 export type PhaseKind = 'ramp' | 'hold' | 'spike';
 export type ThresholdName = 'p50' | 'p95' | 'p99' | 'p99.9' | 'errors' | 'cache_hit_ratio' | 'origin_rps' | 'min_rps';
 export type Verdict = 'held' | 'breached' | 'not measured';
@@ -104,7 +105,7 @@ export interface SurgePhaseRecord extends SurgeStats {
   start_ms: number;
   duration_ms: number;
   planned: {
-    unit: 'rps' | 'connections';
+    unit: 'rps' | 'connections' | 'visitors';
     from: number;
     to: number;
     /** open model: requests the phase plans */
@@ -117,6 +118,40 @@ export interface SurgePhaseRecord extends SurgeStats {
   generator?: GeneratorStats;
   /** the bees were saturated in this phase: a breach of a limit they can cause there is inconclusive */
   generator_limited?: boolean;
+  /** the bees' own TLS connections (visitors model, h2): handshakes, resumption, ALPN, connection errors */
+  connections?: SurgeConnectionStats;
+}
+
+/** How the edge took the bees' TLS connections over a span (a phase, the whole surge). */
+export interface SurgeConnectionStats {
+  /** TLS handshakes completed (full and resumed) */
+  handshakes: number;
+  /** handshakes completed per second over the span */
+  handshakes_per_s: number;
+  /** visitors model: visits planned in the span, and per second */
+  planned_visits?: number;
+  planned_visits_per_s?: number;
+  /** handshake latency from the TCP connect to the finished handshake, full and resumed apart */
+  full: { count: number; latency_ms: LatencySummary | null };
+  resumed: { count: number; latency_ms: LatencySummary | null };
+  resumption: {
+    /** visits by returning visitors (the plan's resume share) */
+    returning: number;
+    /** of those, the ones that had a session from an earlier visit to offer */
+    offered: number;
+    /** of those, the ones the edge resumed (tlsSocket.isSessionReused()) */
+    granted: number;
+    /** granted / offered; null when no session was offered */
+    ratio: number | null;
+  };
+  /** what ALPN negotiated per connection: 'h2', 'http/1.1', or 'none' (the edge chose nothing) */
+  alpn: Record<string, number>;
+  /** connections that asked for h2 and got something else: a fall-back, always reported */
+  h2_fallbacks: number;
+  /** connections that never carried a request: refused, reset, handshake failure, timeout, ... */
+  errors_by_kind: Record<string, number>;
+  /** visits not started because the bee already had `connections` visits open: the generator's limit, not the edge's */
+  skipped_visits: number;
 }
 
 /**
@@ -150,6 +185,8 @@ export interface SurgeSecond {
   /** the bees' own load in this second, and whether it crossed a saturation threshold */
   generator?: GeneratorStats;
   generator_limited?: boolean;
+  /** TLS handshakes the bees completed in this second (visitors model, h2) */
+  handshakes?: number;
 }
 
 export interface SurgeRecord {
@@ -157,6 +194,10 @@ export interface SurgeRecord {
   title?: string;
   plan_file?: string;
   model: SurgeModel;
+  /** what the bees spoke: h1 (HTTP/1.1 keep-alive) unless the plan asked for h2 */
+  protocol?: SurgeProtocol;
+  /** visitors model: what a visit is */
+  visit?: SurgeVisitPlan;
   bees: number;
   connections: number;
   source: 'edgecheck' | 'k6';
@@ -182,6 +223,19 @@ export interface SurgeRecord {
   notes: string[];
   /** peak resident memory of the process that ran the bees */
   peak_rss_mb?: number;
+  /** the bees' own TLS connections over the whole surge (visitors model, h2) */
+  connection_totals?: SurgeConnectionStats;
+}
+
+export interface SurgeVisitPlan {
+  /** "4", "2-8 (uniform)", "1-4 (weights 5,3,1,1)" */
+  requests: string;
+  /** mean requests per visit */
+  mean_requests: number;
+  /** "500ms", "200ms-2s (uniform)" */
+  think: string;
+  /** share of visitors who return and offer their TLS session from an earlier visit */
+  resume: number;
 }
 
 /** What the queen tells reporters once a second. */

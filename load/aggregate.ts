@@ -5,6 +5,7 @@
 import type { SurgeSecond } from '../harness/surgeRecord.js';
 import type { SliceReport } from './beeProtocol.js';
 import { GeneratorTally } from './generatorTally.js';
+import { HandshakeTally } from './handshakeTally.js';
 import { decode } from './latencyHistogram.js';
 import type { SurgePlan } from './plan.js';
 import type { Schedule } from './schedule.js';
@@ -13,6 +14,9 @@ import { round, Tally } from './tally.js';
 export class SurgeAggregate {
   readonly total = new Tally();
   readonly phases: Tally[];
+  /** the bees' own TLS connections (visitors model, h2), per phase and in all */
+  readonly connections = new HandshakeTally();
+  readonly phaseConnections: HandshakeTally[];
   readonly timeline: SurgeSecond[] = [];
   /** the bees' own load per phase: was the generator the bottleneck there? */
   readonly generatorPhases: GeneratorTally[];
@@ -23,20 +27,27 @@ export class SurgeAggregate {
   ) {
     this.phases = plan.phases.map(() => new Tally());
     this.generatorPhases = plan.phases.map(() => new GeneratorTally());
+    this.phaseConnections = plan.phases.map(() => new HandshakeTally());
   }
 
   addSecond(second: number, slices: readonly SliceReport[]): SurgeSecond {
     const tally = new Tally();
     const generator = new GeneratorTally();
+    const handshakes = new HandshakeTally();
     for (const slice of slices) {
       const latency = decode(slice.latency);
+      const phase = Math.min(slice.phase, this.phases.length - 1);
       tally.add(slice, latency);
       this.total.add(slice, latency);
-      const phase = Math.min(slice.phase, this.phases.length - 1);
       this.phases[phase]!.add(slice, latency);
       if (slice.generator) {
         generator.add(slice.generator);
         this.generatorPhases[phase]!.add(slice.generator);
+      }
+      if (slice.connections) {
+        handshakes.add(slice.connections);
+        this.connections.add(slice.connections);
+        this.phaseConnections[phase]!.add(slice.connections);
       }
     }
     const load = generator.stats();
@@ -60,6 +71,8 @@ export class SurgeAggregate {
       errors_by_kind: stats.errors_by_kind,
       claimed_hit_ratio: stats.cache.claimed_hit_ratio === null ? null : round(stats.cache.claimed_hit_ratio, 4),
       ...(load ? { generator: load, generator_limited: load.saturated_by.length > 0 } : {}),
+      // the bees open their own connections: a second without a handshake counts 0
+      ...(this.plan.model === 'visitors' || this.plan.protocol === 'h2' ? { handshakes: handshakes.handshakes } : {}),
     };
     this.timeline.push(entry);
     return entry;

@@ -7,12 +7,13 @@ import { dialectByName, type DialectName } from '../harness/cacheStatus/index.js
 import type { BeeMessage, BeeOrders, QueenMessage, SliceReport } from './beeProtocol.js';
 import { clock } from './clock.js';
 import { GeneratorGauge } from './generatorGauge.js';
+import { ConnectionSliceRecorder } from './handshakeRecorder.js';
 import { useNativeParser } from './nativeResponseParser.js';
 import { isPaceable, pace, type BeeState, type PacedConnection } from './pacedClient.js';
 import { ClosedPacer, OpenPacer } from './pacer.js';
+import { flyOwnClient, usesOwnClient, type OwnClient } from './ownClient.js';
 import { RateCap } from './rateCap.js';
 import { Schedule } from './schedule.js';
-import { SliceRecorder } from './sliceRecorder.js';
 
 /** the closed model re-reads how many connections are active this often */
 const WAKE_EVERY_MS = 100;
@@ -26,14 +27,15 @@ const post = (msg: BeeMessage) => port.postMessage(msg);
 
 let startAt = 0;
 const gauge = new GeneratorGauge(orders.index);
+const recorder = new ConnectionSliceRecorder(gauge);
 const bee: BeeState = {
   now: () => clock() - startAt,
   pacer:
-    orders.model === 'open'
-      ? new OpenPacer(schedule, orders.share, orders.offset, orders.budget)
-      : new ClosedPacer(schedule, orders.index, orders.bees, orders.budget),
+    orders.model === 'closed'
+      ? new ClosedPacer(schedule, orders.index, orders.bees, orders.budget)
+      : new OpenPacer(schedule, orders.share, orders.offset, orders.budget),
   ...(orders.rateCapRps ? { cap: new RateCap(orders.rateCapRps) } : {}),
-  recorder: new SliceRecorder(gauge),
+  recorder,
   gauge,
   dialect: dialectByName(orders.dialect as DialectName | 'auto'),
   model: orders.model,
@@ -46,6 +48,8 @@ let phase = 0;
 let pending: SliceReport[] = [];
 let boundaryTimer: NodeJS.Timeout | undefined;
 let instance: autocannon.Instance | undefined;
+/** visitors model and h2: the bee's own connections instead of autocannon's */
+let own: OwnClient | undefined;
 let finishing = false;
 /** the queen said stop (Ctrl-C): a grace period in progress ends now (bee.stopped is set by any finish) */
 let interrupted = false;
@@ -63,6 +67,11 @@ function start(at: number): void {
   if (finishing) return;
   startAt = at;
   gauge.start();
+  if (usesOwnClient(orders)) {
+    own = flyOwnClient(orders, bee, recorder.connections);
+    connections.push(...own.connections);
+    return runToTheEnd();
+  }
   let failed: string | undefined;
   instance = autocannon(
     {
@@ -92,6 +101,10 @@ function start(at: number): void {
     post({ type: 'failed', message: failed });
     return;
   }
+  runToTheEnd();
+}
+
+function runToTheEnd(): void {
   if (orders.model === 'closed') setInterval(wakeParked, WAKE_EVERY_MS).unref();
   scheduleBoundary();
   setTimeout(() => void finish(END_GRACE_MS), schedule.durationMs - bee.now());
@@ -145,4 +158,5 @@ async function finish(graceMs: number): Promise<void> {
   // stopped before the start: nothing planned ever came due
   post({ type: 'done', slices, unsent: startAt ? bee.pacer.unsent(bee.now()) : 0 });
   instance?.stop();
+  own?.stop();
 }

@@ -1,11 +1,20 @@
 // The messages between the queen and her bees (worker threads), and what a
 // bee is told when it hatches. Plain data: it crosses a thread boundary.
+import type { SurgeModel, SurgeProtocol } from '../harness/surgeRecord.js';
+import type { ConnectionSlice } from './handshakeRecorder.js';
 import type { Segment } from './schedule.js';
+import type { VisitPlan } from './visitPlan.js';
 
 export interface BeeOrders {
   index: number;
   bees: number;
-  model: 'open' | 'closed';
+  model: SurgeModel;
+  /** h2: the bee's own node:http2 connections instead of autocannon; visitors: a new TLS connection per visit */
+  protocol?: SurgeProtocol;
+  /** h2, open and closed models: concurrent streams per connection */
+  streams?: number;
+  /** visitors model: what a visit is */
+  visit?: VisitPlan;
   /** the plan's levels, one segment per phase, whole (not this bee's share) */
   segments: Segment[];
   /** open model: this bee's share of the arrival rate, and where its first arrival falls */
@@ -44,6 +53,8 @@ export interface SliceReport {
   /** transport errors by kind */
   transport: Record<string, number>;
   claims: { hit: number; miss: number; none: number };
+  /** the bee's own TLS connections (visitors model, h2): handshakes, resumption, ALPN, connection errors */
+  connections?: ConnectionSlice;
 }
 
 /** A bee's own load in one slice: whether it, not the edge, set the pace. */

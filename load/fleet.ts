@@ -20,6 +20,8 @@ export function fleetOrders(
     index: i,
     bees: plan.bees,
     model: plan.model,
+    ...(plan.protocol === 'h2' ? { protocol: plan.protocol, streams: plan.streams } : {}),
+    ...(plan.visit ? { visit: plan.visit } : {}),
     segments: plan.phases.map((p) => ({ from: p.from, to: p.to, durationMs: p.durationMs })),
     share: shares[i]!,
     offset: arrivalOffset(i, plan.bees),

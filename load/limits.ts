@@ -9,6 +9,7 @@ import { positionOf, readYamlFile, type YamlPath } from '../harness/config/yamlS
 import { ConfigError, type ConfigProblem, type SourcePosition } from '../harness/errors.js';
 import type { SurgePlan } from './plan.js';
 import { Schedule } from './schedule.js';
+import { meanRequests } from './visitPlan.js';
 
 /** bounds for a target that allows surges but names no limit */
 export const DEFAULT_MAX_DURATION_MS = 10 * 60_000;
@@ -62,6 +63,25 @@ export function surgeLimits(plan: SurgePlan, target: NamedTarget): SurgeLimits {
     const planned = Math.ceil(new Schedule(plan.phases).plannedTotal);
     if (planned > limits.max_requests)
       over(['phases'], `the plan sends ${planned} requests; ${of} at most ${limits.max_requests} (surge.max_requests)`);
+  }
+  if (plan.visit) {
+    // at a steady level, visitors/s x requests per visit is the request rate (Little's law)
+    const perVisit = meanRequests(plan.visit.requests);
+    const peakPhase = plan.phases.find((p) => Math.max(p.from, p.to) === plan.peak)!;
+    const peakRps = plan.peak * perVisit;
+    if (limits.max_rps !== undefined && peakRps > limits.max_rps) {
+      over(
+        ['phases', peakPhase.index, peakPhase.kind],
+        `${plan.peak} visitors/s x ${perVisit} requests per visit = ${peakRps} rps; ` +
+          `${of} at most ${limits.max_rps} rps (surge.max_rps)`,
+      );
+    }
+    const planned = Math.ceil(new Schedule(plan.phases).plannedTotal * perVisit);
+    if (planned > limits.max_requests)
+      over(
+        ['phases'],
+        `the plan sends about ${planned} requests; ${of} at most ${limits.max_requests} (surge.max_requests)`,
+      );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return limits;

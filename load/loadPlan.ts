@@ -7,8 +7,9 @@ import { interpolate } from '../harness/config/interpolate.js';
 import { validate, yamlPathText } from '../harness/config/validate.js';
 import { plainData, positionOf, readYamlFile, type YamlPath, type YamlSource } from '../harness/config/yamlSource.js';
 import { ConfigError, type ConfigProblem } from '../harness/errors.js';
-import type { PhaseKind, ThresholdName } from '../harness/surgeRecord.js';
+import type { PhaseKind, SurgeModel, ThresholdName } from '../harness/surgeRecord.js';
 import type { Limit, PlanPath, PlanPhase, SurgePlan } from './plan.js';
+import { defaultOpenVisits, loadVisit } from './loadVisit.js';
 import { planSchema, type PhaseEntry, type PlanFile, type ThresholdsEntry } from './planSchema.js';
 
 const DEFAULT_OBJECT = { headers: { 'Cache-Control': 'max-age=60' }, body: 'edgecheck surge\n' };
@@ -17,6 +18,10 @@ const MAX_DEFAULT_BEES = 4;
 /** open model default pool: one connection per 10 planned rps leaves headroom for ~100 ms responses */
 const RPS_PER_DEFAULT_CONNECTION = 10;
 const MAX_DEFAULT_CONNECTIONS = 1000;
+/** h2: concurrent streams per connection unless the plan says */
+const DEFAULT_STREAMS = 10;
+/** what a phase counts, by model */
+const UNIT = { open: 'rps', closed: 'connections', visitors: 'visitors' } as const;
 
 export function loadPlan(file: string, env: NodeJS.ProcessEnv = process.env): SurgePlan {
   const src = readYamlFile(file);
@@ -30,7 +35,7 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
   const fail = (path: YamlPath, message: string) =>
     problems.push({ message: `${yamlPathText(path)}: ${message}`, position: at(path) });
   const model = raw.model ?? 'open';
-  const unit = model === 'open' ? 'rps' : 'connections';
+  const unit = UNIT[model];
 
   const level = (value: number | string, path: YamlPath): number => {
     if (typeof value === 'number') {
@@ -40,6 +45,8 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
     }
     if (model === 'closed')
       fail(path, `a closed-model plan counts connections; "${value}" is a multiple of baseline_rps`);
+    else if (model === 'visitors')
+      fail(path, `a visitors plan counts new visitors per second; "${value}" is a multiple of baseline_rps`);
     else if (raw.baseline_rps === undefined)
       fail(path, `"${value}" is a multiple of baseline_rps, but the plan sets no baseline_rps`);
     return parseFloat(value) * (raw.baseline_rps ?? 0);
@@ -72,11 +79,11 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
     startMs += durationMs;
   });
   for (const [i, phase] of phases.entries()) {
-    if (model === 'closed' && phase.thresholds.some((l) => l.name === 'min_rps' && l.relative)) {
+    if (model !== 'open' && phase.thresholds.some((l) => l.name === 'min_rps' && l.relative)) {
       fail(
         ['phases', i],
         'min_rps as a percentage needs a planned rate; ' +
-          'a closed-model plan plans connections — give min_rps in requests per second',
+          `a ${model}-model plan plans ${unit} — give min_rps in requests per second`,
       );
     }
   }
@@ -86,17 +93,31 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
   if (raw.target_rps !== undefined && model === 'open' && Math.abs(raw.target_rps - peak) > 1e-9) {
     fail(['target_rps'], `target_rps is ${raw.target_rps} but the phases peak at ${peak} rps`);
   }
-  if (raw.target_rps !== undefined && model === 'closed')
-    fail(['target_rps'], 'a closed-model plan counts connections; target_rps applies to open-model plans');
+  if (raw.target_rps !== undefined && model !== 'open')
+    fail(['target_rps'], `a ${model}-model plan counts ${unit}; target_rps applies to open-model plans`);
   if (raw.connections !== undefined && model === 'closed')
     fail(['connections'], 'a closed-model plan gives its connections in the phases');
+  if (raw.visit !== undefined && model !== 'visitors')
+    fail(['visit'], `a visit belongs to a visitors-model plan; this plan is ${model}-model (model: visitors)`);
+  const visit = model === 'visitors' ? loadVisit(raw.visit, fail) : undefined;
+  const protocol = raw.protocol ?? 'h1';
+  if (raw.streams !== undefined && (protocol !== 'h2' || model === 'visitors'))
+    fail(
+      ['streams'],
+      model === 'visitors'
+        ? "a visit's requests follow one another on its own connection; streams apply to open and closed plans"
+        : 'concurrent streams per connection need protocol h2',
+    );
 
   const bees = beesFor(raw, model, peak, fail);
   const connections =
     model === 'closed'
       ? peak
-      : (raw.connections ?? clamp(Math.ceil(peak / RPS_PER_DEFAULT_CONNECTION), bees, MAX_DEFAULT_CONNECTIONS));
-  if (model === 'open' && connections < bees)
+      : (raw.connections ??
+        (visit
+          ? Math.max(bees, defaultOpenVisits(visit, peak))
+          : clamp(Math.ceil(peak / RPS_PER_DEFAULT_CONNECTION), bees, MAX_DEFAULT_CONNECTIONS)));
+  if (model !== 'closed' && connections < bees)
     fail(['connections'], `${connections} connections cannot be shared by ${bees} bees; give each bee at least one`);
 
   const paths: PlanPath[] = raw.paths.map((p) =>
@@ -115,6 +136,9 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
     ...(raw.title !== undefined ? { title: raw.title } : {}),
     file: src.file,
     model,
+    protocol,
+    streams: raw.streams ?? DEFAULT_STREAMS,
+    ...(visit ? { visit } : {}),
     phases,
     paths,
     headers: stringHeaders(raw.headers),
@@ -131,7 +155,7 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
 }
 
 interface LevelTools {
-  model: 'open' | 'closed';
+  model: SurgeModel;
   level(value: number | string, path: YamlPath): number;
   ms(value: number | string, path: YamlPath): number;
   fail(path: YamlPath, message: string): void;
@@ -154,10 +178,10 @@ function phaseLevels(
   }
   const kind = 'hold' in entry ? 'hold' : 'spike';
   const body = 'hold' in entry ? entry.hold : entry.spike;
-  const wanted = t.model === 'open' ? 'rps' : 'connections';
-  const other = t.model === 'open' ? 'connections' : 'rps';
-  if (body[other] !== undefined)
-    t.fail(['phases', i, kind, other], `a ${t.model}-model plan gives phases in ${wanted}, not ${other}`);
+  const wanted = UNIT[t.model];
+  for (const other of Object.values(UNIT))
+    if (other !== wanted && body[other] !== undefined)
+      t.fail(['phases', i, kind, other], `a ${t.model}-model plan gives phases in ${wanted}, not ${other}`);
   const given = body[wanted];
   if (given === undefined && kind === 'spike') t.fail(['phases', i, kind], `a spike jumps to a level: give ${wanted}`);
   const to = given !== undefined ? t.level(given, ['phases', i, kind, wanted]) : current;
@@ -191,7 +215,7 @@ function limits(
 
 function beesFor(
   raw: PlanFile,
-  model: 'open' | 'closed',
+  model: SurgeModel,
   peak: number,
   fail: (path: YamlPath, message: string) => void,
 ): number {

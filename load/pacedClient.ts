@@ -8,6 +8,7 @@
 // correction): a stalled edge delays every later request, and that wait is
 // counted, not omitted.
 import type { CacheStatusDialect } from '../harness/cacheStatus/index.js';
+import type { SurgeModel } from '../harness/surgeRecord.js';
 import { asksToClose, ClaimReader } from './claimReader.js';
 import type { GeneratorGauge } from './generatorGauge.js';
 import type { Pacer } from './pacer.js';
@@ -40,7 +41,7 @@ export interface BeeState {
   /** the bee's own load: open-model arrivals are reported to it with their lateness */
   gauge?: GeneratorGauge;
   dialect: CacheStatusDialect;
-  model: 'open' | 'closed';
+  model: SurgeModel;
   stopped: boolean;
   parked: Set<PacedConnection>;
 }

@@ -47,7 +47,7 @@ export function phaseRecord(
     start_ms: p.startMs,
     duration_ms: span,
     planned: {
-      unit: plan.model === 'open' ? 'rps' : 'connections',
+      unit: plan.model === 'open' ? 'rps' : plan.model === 'closed' ? 'connections' : 'visitors',
       from: p.from,
       to: p.to,
       ...(planned !== undefined ? { requests: Math.round(planned), rps: round(plannedRps!) } : {}),

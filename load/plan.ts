@@ -3,7 +3,8 @@
 import type { SourcePosition } from '../harness/errors.js';
 import type { YamlPath } from '../harness/config/yamlSource.js';
 import type { SuiteObject } from '../harness/origin/protocol.js';
-import type { PhaseKind, SurgeModel, ThresholdName } from '../harness/surgeRecord.js';
+import type { PhaseKind, SurgeModel, SurgeProtocol, ThresholdName } from '../harness/surgeRecord.js';
+import type { VisitPlan } from './visitPlan.js';
 
 export interface Limit {
   name: ThresholdName;
@@ -18,7 +19,7 @@ export interface Limit {
 export interface PlanPhase {
   index: number;
   kind: PhaseKind;
-  /** requests per second (open model) or connections (closed model) */
+  /** requests per second (open model), connections (closed model) or new visitors per second (visitors model) */
   from: number;
   to: number;
   startMs: number;
@@ -40,12 +41,18 @@ export interface SurgePlan {
   title?: string;
   file: string;
   model: SurgeModel;
+  /** h1: autocannon over HTTP/1.1 keep-alive; h2: node:http2, `streams` per connection */
+  protocol: SurgeProtocol;
+  /** h2, open and closed models: concurrent streams per connection */
+  streams: number;
+  /** visitors model: what a visit is */
+  visit?: VisitPlan;
   phases: PlanPhase[];
   paths: PlanPath[];
   headers: Record<string, string>;
   route: string;
   bees: number;
-  /** open model: the connection pool; closed model: the peak of the phases */
+  /** open model: the connection pool; closed model: the peak of the phases; visitors model: most visits open at once */
   connections: number;
   timeoutMs: number;
   prime: boolean;

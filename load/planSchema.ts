@@ -47,19 +47,46 @@ export const rampPhase = z.strictObject({
   ramp: z.strictObject({ from: rate.optional(), to: rate, over: duration }),
   ...phaseThresholds,
 });
+/** visitors model: new visitors per second */
+const visitors = z.number().nonnegative();
 export const holdPhase = z.strictObject({
-  hold: z.strictObject({ rps: rate.optional(), connections: z.number().int().nonnegative().optional(), for: duration }),
+  hold: z.strictObject({
+    rps: rate.optional(),
+    connections: z.number().int().nonnegative().optional(),
+    visitors: visitors.optional(),
+    for: duration,
+  }),
   ...phaseThresholds,
 });
 export const spikePhase = z.strictObject({
   spike: z.strictObject({
     rps: rate.optional(),
     connections: z.number().int().nonnegative().optional(),
+    visitors: visitors.optional(),
     for: duration,
   }),
   ...phaseThresholds,
 });
 export const phaseSchema = z.union([rampPhase, holdPhase, spikePhase]);
+
+/** HTTP/1.1 keep-alive (autocannon), or HTTP/2 over TLS with ALPN (node:http2), several streams per connection */
+export const protocolSchema = z.enum(['h1', 'h2']);
+
+/** What one visit is (visitors model): its requests, the pauses between them, and who comes back. */
+export const visitSchema = z.strictObject({
+  /** requests per visit: a number, { min, max } drawn uniformly, or weights for 1, 2, 3, ... requests */
+  requests: z
+    .union([
+      z.number().int().min(1).max(1000),
+      z.strictObject({ min: z.number().int().min(1).max(1000), max: z.number().int().min(1).max(1000) }),
+      z.strictObject({ weights: z.array(z.number().nonnegative()).min(1).max(1000) }),
+    ])
+    .optional(),
+  /** the pause between a visit's requests: a duration, or { min, max } drawn uniformly */
+  think: z.union([duration, z.strictObject({ min: duration, max: duration })]).optional(),
+  /** the share of visitors who return and offer the TLS session of an earlier visit */
+  resume: ratio.optional(),
+});
 
 export const pathSchema = z.union([
   z.string().startsWith('/', { message: 'expected a path starting with /' }),
@@ -76,8 +103,17 @@ export const planSchema = z.strictObject({
   surge: slug,
   title: z.string().optional(),
   description: z.string().optional(),
-  /** open: phases in requests per second (arrival rate); closed: phases in connections */
-  model: z.enum(['open', 'closed']).optional(),
+  /**
+   * open: phases in requests per second (arrival rate); closed: phases in connections;
+   * visitors: phases in new visitors per second, each on a new TLS connection
+   */
+  model: z.enum(['open', 'closed', 'visitors']).optional(),
+  /** visitors model: what a visit is */
+  visit: visitSchema.optional(),
+  /** h1 (default) or h2, offered over ALPN; a connection that falls back to h1 is reported */
+  protocol: protocolSchema.optional(),
+  /** h2: concurrent streams per connection (open and closed models; default 10) */
+  streams: z.number().int().min(1).max(1000).optional(),
   /** the peak the phases reach, stated so a typo in a phase is caught */
   target_rps: z.number().positive().optional(),
   /** normal traffic; phases may say "14x" for fourteen times it */
@@ -89,7 +125,7 @@ export const planSchema = z.strictObject({
   route: z.string().optional(),
   /** worker threads locally; pods (k6-operator parallelism) beyond */
   bees: z.number().int().min(1).max(64).optional(),
-  /** open model: the connection pool the arrivals are sent over */
+  /** open model: the connection pool the arrivals are sent over; visitors model: most visits open at once */
   connections: z.number().int().min(1).max(10_000).optional(),
   /** per-request timeout */
   timeout: duration.optional(),
@@ -103,3 +139,4 @@ export const planSchema = z.strictObject({
 export type PlanFile = z.infer<typeof planSchema>;
 export type PhaseEntry = z.infer<typeof phaseSchema>;
 export type ThresholdsEntry = z.infer<typeof thresholdsSchema>;
+export type VisitEntry = z.infer<typeof visitSchema>;

@@ -8,6 +8,7 @@ import type { SurgePhaseRecord, SurgeRecord, SurgeSecond, SurgeStats, SurgeTick 
 import type { OpenTarget } from '../harness/target/openTarget.js';
 import { SurgeAggregate } from './aggregate.js';
 import { clock } from './clock.js';
+import { connectionNotes } from './connectionNotes.js';
 import { fleetOrders } from './fleet.js';
 import { surgeLimits } from './limits.js';
 import type { SurgePlan } from './plan.js';
@@ -17,6 +18,7 @@ import { Schedule } from './schedule.js';
 import { SurgeOrigin, surgeCheckKey } from './surgeOrigin.js';
 import { round, type Tally } from './tally.js';
 import { phaseRecord, surgeSection } from './phaseRecord.js';
+import { describeVisit } from './visitPlan.js';
 import { preflight, prime } from './warmup.js';
 
 export interface SurgeRunOptions {
@@ -147,7 +149,13 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       const originSeen =
         span > 0 ? await originCount(startWall + p.startMs, last ? endWall : startWall + p.startMs + span) : undefined;
       const stats = withOrigin(books.phases[p.index]!, span, originSeen);
-      phases.push(phaseRecord(plan, schedule, p, span, stats, span > 0, books.generatorPhases[p.index]!.stats()));
+      const record = phaseRecord(plan, schedule, p, span, stats, span > 0, books.generatorPhases[p.index]!.stats());
+      const connections = books.phaseConnections[p.index]!;
+      if (connections.seen) {
+        const visits = schedule.cumulativeAt(p.startMs + span) - schedule.cumulativeAt(p.startMs);
+        record.connections = connections.stats(span, plan.model === 'visitors' ? visits : undefined);
+      }
+      phases.push(record);
     }
     const totalOrigin = await originCount(startWall, endWall);
     if (countFailure)
@@ -161,12 +169,19 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
         phases.some((p) => p.generator_limited),
       ),
     );
+    const connectionTotals = books.connections.seen
+      ? books.connections.stats(elapsedMs, plan.model === 'visitors' ? schedule.cumulativeAt(elapsedMs) : undefined)
+      : undefined;
+    if (connectionTotals) notes.push(...connectionNotes(plan, connectionTotals, phases));
     if (totals.sent >= limits.max_requests)
       notes.push(
         `the surge reached the target's max_requests (${limits.max_requests}); the bees stopped sending there`,
       );
     return surgeSection(plan, schedule, elapsedMs, {
       source: 'edgecheck',
+      protocol: plan.protocol,
+      ...(plan.visit ? { visit: describeVisit(plan.visit) } : {}),
+      ...(connectionTotals ? { connection_totals: connectionTotals } : {}),
       partial: stoppedAtMs !== undefined && stoppedAtMs < plan.durationMs,
       ...(stoppedAtMs !== undefined
         ? { stop_reason: typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'stopped' }

@@ -105,7 +105,8 @@ function exportedThresholds(script: string, env: Record<string, string>): Record
     apply: () => stub,
     construct: () => stub,
   }) as unknown as object;
-  runInNewContext(js, { exports, require: () => ({ default: stub, check: stub, Rate: stub }), __ENV: env });
+  // every k6 module, and everything in it, is the stub (init code calls http.setResponseCallback)
+  runInNewContext(js, { exports, require: () => stub, __ENV: env });
   return exports.options!.thresholds;
 }
 
@@ -170,6 +171,44 @@ function summaryExport(p99: number): object {
   });
   return { root_group: { name: '', checks: {} }, metrics };
 }
+
+t.test('a visitors plan exports a visit per iteration on a new connection; an h2 plan counts h2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
+  const { writeFileSync } = await import('node:fs');
+  const visitors = join(dir, 'visitors.yaml');
+  writeFileSync(
+    visitors,
+    'surge: visitors\nmodel: visitors\nphases:\n  - { ramp: { to: 20, over: 5s } }\n' +
+      '  - { hold: { visitors: 20, for: 10s } }\npaths: [/x, /y]\n' +
+      'visit: { requests: { weights: [1, 3, 1] }, think: { min: 200ms, max: 800ms } }\nconnections: 300\n',
+  );
+  const script = k6Script(loadPlan(visitors), { dialect: 'auto', routePath: '/' });
+  const file = join(dir, 'visitors.ts');
+  writeFileSync(file, script);
+  t.same(typeErrors(file), [], 'no type errors');
+  t.match(script, /noVUConnectionReuse: true/, 'a new connection per iteration, kept within it');
+  t.match(script, /"executor":"ramping-arrival-rate","startRate":0,"timeUnit":"1s","preAllocatedVUs":300/);
+  t.match(script, /"stages":\[\{"target":20,"duration":"5000ms"\},\{"target":20,"duration":"10000ms"\}\]/);
+  t.match(script, /const weights: number\[\] = \[1,3,1\];/, 'requests per visit drawn by the weights');
+  t.match(script, /return \(200 \+ Math\.random\(\) \* 600\) \/ 1000;/, 'think time 200-800 ms');
+  t.match(script, /if \(i > 0\) sleep\(thinkSeconds\(\)\);/);
+  t.match(script, /http\.setResponseCallback\(http\.expectedStatuses\(\{ min: 100, max: 399 \}\)\);/);
+  t.match(script, /GODEBUG=http2client=0/, 'an h1 plan says how to keep k6 to HTTP/1.1');
+  t.notMatch(script, /edgecheck_h2/);
+
+  const h2 = join(dir, 'h2.yaml');
+  writeFileSync(
+    h2,
+    'surge: h2\nprotocol: h2\nstreams: 20\nphases:\n  - { hold: { rps: 50, for: 10s } }\npaths: [/x]\n',
+  );
+  const h2Script = k6Script(loadPlan(h2), { dialect: 'auto', routePath: '/' });
+  const h2File = join(dir, 'h2.ts');
+  writeFileSync(h2File, h2Script);
+  t.same(typeErrors(h2File), [], 'no type errors');
+  t.match(h2Script, /h2\.add\(res\.proto === 'HTTP\/2\.0', \{ phase \}\);/, 'each response: over h2 or not');
+  t.match(h2Script, /"edgecheck_h2\{phase:p1\}":\["rate>=1"\]/, 'a fall-back fails a threshold');
+  t.notMatch(h2Script, /noVUConnectionReuse|GODEBUG/);
+});
 
 t.test('import-k6 reads a --summary-export file into the mission assessment', async (t) => {
   const plan = loadPlan(join(suitesDir, 'surge-smoke.yaml'));

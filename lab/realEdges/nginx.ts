@@ -133,6 +133,9 @@ http {
   uwsgi_temp_path ${dir.path('temp', 'uwsgi')};
   scgi_temp_path ${dir.path('temp', 'scgi')};
   proxy_cache_path ${dir.path('cache')} levels=1:2 keys_zone=edge:10m max_size=256m inactive=10m use_temp_path=off;
+  # a viewer connection may carry many requests: at the default 1000 nginx ends it (GOAWAY for h2), and
+  # h2load, the h2 bench's yardstick, stops a connection's work there instead of reconnecting
+  keepalive_requests 1000000;
   proxy_http_version 1.1;
   proxy_set_header Connection "";
   # the viewer's country, whatever the viewer claimed, to the origin and in the cache key

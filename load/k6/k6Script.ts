@@ -2,11 +2,15 @@
 // scenario (ramping-arrival-rate for the open model, ramping-vus for the
 // closed), requests tagged with their phase so every threshold is checked
 // per phase as the local mission assessment does, checks, and hosts pinning.
-// It type-checks against @types/k6.
+// A response counts as failed as edgecheck counts it (status >= 400, set by
+// http.setResponseCallback); the visitors model is one visit per iteration
+// (k6Visit.ts); an h2 plan counts the responses that came over HTTP/2 (k6
+// negotiates h2 by ALPN on its own). It type-checks against @types/k6.
 import type { SurgePlan } from '../plan.js';
 import { requestCycle } from '../requestMix.js';
 import { Schedule } from '../schedule.js';
 import { cacheClaimTable } from './cacheClaims.js';
+import { k6VisitBody, k6VisitLines } from './k6Visit.js';
 
 export interface K6Target {
   /** base URL baked in (EDGECHECK_BASE_URL overrides it at run time) */
@@ -43,7 +47,10 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     ...(target.otherAddresses?.length
       ? [`// k6 pins one address per host name; the target's other edges: ${target.otherAddresses.join(', ')}`]
       : []),
-    "import { check } from 'k6';",
+    ...(plan.protocol === 'h1'
+      ? ['// k6 takes h2 whenever the edge offers it: run with GODEBUG=http2client=0 to hold it to HTTP/1.1']
+      : []),
+    `import { check${plan.visit ? ', sleep' : ''} } from 'k6';`,
     "import exec from 'k6/execution';",
     "import http from 'k6/http';",
     "import { Rate } from 'k6/metrics';",
@@ -61,11 +68,22 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
       .join(', ')}];`,
     '',
     "const cacheHit = new Rate('edgecheck_cache_hit');",
+    ...(plan.protocol === 'h2'
+      ? [
+          '/** responses that came over HTTP/2: below 1, some connections fell back to HTTP/1.1 */',
+          "const h2 = new Rate('edgecheck_h2');",
+        ]
+      : []),
+    '/** failed as edgecheck counts it: a status of 400 or more (or no response) */',
+    'http.setResponseCallback(http.expectedStatuses({ min: 100, max: 399 }));',
     '/** k6-operator pods sharing the plan (the TestRun sets it): each runs and judges its share of the counts */',
     'const PODS: number = Math.max(1, Number(__ENV.EDGECHECK_PODS) || 1);',
     '',
     'export const options: Options = {',
     `  hosts: ${q(hosts)},`,
+    ...(plan.model === 'visitors'
+      ? ['  // a visit per iteration, each on a new connection', '  noVUConnectionReuse: true,']
+      : []),
     `  scenarios: { ${q(plan.name)}: ${scenario(plan)} },`,
     `  thresholds: perPod(${q(thresholds(plan))}),`,
     "  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(95)', 'p(99)', 'p(99.9)', 'count'],",
@@ -74,7 +92,11 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     "if (!BASE_URL) throw new Error('set EDGECHECK_BASE_URL to the edge under test');",
     '',
     'export default function (): void {',
-    '  const request = REQUESTS[exec.scenario.iterationInTest % REQUESTS.length]!;',
+    ...(plan.visit ? k6VisitBody() : ['  fire(REQUESTS[exec.scenario.iterationInTest % REQUESTS.length]!);']),
+    '}',
+    '',
+    ...k6VisitLines(plan),
+    'function fire(request: { path: string; headers: Record<string, string> }): void {',
     '  const phase = phaseNow();',
     '  const res = http.get(BASE_URL + request.path, { headers: { ...HEADERS, ...request.headers }, ' +
       'tags: { phase, name: request.path }, timeout: ' +
@@ -83,6 +105,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     "  check(res, { 'status is 2xx or 3xx': (r) => r.status >= 200 && r.status < 400 }, { phase });",
     '  const hit = cacheClaim(res.headers);',
     '  if (hit !== undefined) cacheHit.add(hit, { phase });',
+    ...(plan.protocol === 'h2' ? ["  h2.add(res.proto === 'HTTP/2.0', { phase });"] : []),
     '}',
     '',
     "/** A count threshold is the whole plan's; a pod is held to its share of it. */",
@@ -124,7 +147,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
  */
 function scenario(plan: SurgePlan): string {
   const levels = plan.phases.flatMap((p) => [p.from, p.to]);
-  const perMinute = plan.model === 'open' && levels.some((l) => !Number.isInteger(l));
+  const perMinute = plan.model !== 'closed' && levels.some((l) => !Number.isInteger(l));
   const scale = perMinute ? 60 : 1;
   const stages: Array<{ target: number; duration: string }> = [];
   let level = plan.phases[0]!.from;
@@ -142,7 +165,8 @@ function scenario(plan: SurgePlan): string {
       ...common,
     });
   }
-  // a VU waits for one response at a time: maxVUs covers 1 s responses at the peak rate
+  // a VU waits for one response at a time: maxVUs covers 1 s responses at the peak rate (a visitors
+  // plan's connections are the visits it may keep open at once, one VU each)
   return JSON.stringify({
     executor: 'ramping-arrival-rate',
     startRate: Math.round(plan.phases[0]!.from * scale),
@@ -168,6 +192,8 @@ function thresholds(plan: SurgePlan): Record<string, string[]> {
     add(`http_req_duration${tag}`, 'max>=0');
     add(`http_req_failed${tag}`, 'rate>=0');
     add(`edgecheck_cache_hit${tag}`, 'rate>=0');
+    // every response over h2, or the fall-back shows as a failed threshold
+    if (plan.protocol === 'h2') add(`edgecheck_h2${tag}`, 'rate>=1');
     const seconds = p.durationMs / 1000;
     for (const l of p.thresholds) {
       if (l.name.startsWith('p')) add(`http_req_duration${tag}`, `p(${l.name.slice(1)})<=${l.value}`);
