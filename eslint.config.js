@@ -61,7 +61,8 @@ export default tseslint.config(
             {
               regex: '^\\.\\./\\.\\./',
               message:
-                'the twin app imports only aws-cdk-lib, constructs, node: and its own files (twin/cloudfront/app/)',
+                'the twin app is copied on its own: it imports only aws-cdk-lib, constructs, node: and app/ ' +
+                '(docs/architecture.md "Layers")',
             },
           ],
         },
