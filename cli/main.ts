@@ -3,6 +3,7 @@
 import { ConfigError } from '../harness/errors.js';
 import { redact } from '../harness/secrets.js';
 import { compareCommand } from './compareCommand.js';
+import { edgesCommand } from './edgesCommand.js';
 import { jsonSchemas } from './jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
 import { importCommand } from './importCommand.js';
@@ -24,6 +25,7 @@ Commands:
   compare   run records side by side, against a baseline, or a history's trend (edgecheck compare --help)
   validate  check targets.yaml, suites and surge plans without touching the network
   import    a target from a CloudFront distribution's configuration (edgecheck import --help)
+  edges     a CloudFront distribution's edge addresses and PoPs, from several resolvers (edgecheck edges --help)
   twin      a CDK app for a staging copy of a CloudFront distribution on the probe origin (edgecheck twin --help)
   schema    print the JSON Schemas of targets.yaml, suites and surge plans
   lab       list the lab edges, or run one in the foreground (edgecheck lab --help)
@@ -59,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
         return await originCommand(rest);
       case 'import':
         return await importCommand(rest);
+      case 'edges':
+        return await edgesCommand(rest);
       case 'twin':
         return await twinCommand(rest);
       case 'validate':
