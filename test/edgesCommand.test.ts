@@ -4,7 +4,7 @@
 // or never answer. The printed lines paste into a target's edges:, and every
 // failure is reported with its address or resolver.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,6 +52,7 @@ const far = await startDnsStandIn({ [HOST]: ['127.0.0.3', '127.0.0.2', '127.0.0.
 const unaware = await startDnsStandIn({});
 
 t.teardown(async () => {
+  rmSync(dir, { recursive: true, force: true });
   for (const socket of held) socket.destroy();
   await Promise.all([
     ...servers.map((s) => new Promise((resolve) => s.close(resolve))),

@@ -6,7 +6,7 @@
 // listener; its targets.yaml passes `edgecheck validate`. One fixture also
 // goes through `npx cdk synth`, as the README shows it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CacheBehavior, DefaultCacheBehavior } from '@aws-sdk/client-cloudfront';
@@ -26,6 +26,8 @@ import { edgecheck } from './support/cli.js';
 const repo = resolve(import.meta.dirname, '..');
 const fixturesDir = join(import.meta.dirname, 'fixtures', 'cloudfront');
 const dir = mkdtempSync(join(tmpdir(), 'edgecheck-twin-'));
+// the node_modules link inside goes, not what it points at
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const PROBE = 'probe.example.net';
 const HOST = 'd111111abcdef8.cloudfront.net';
 const STACK = 'EdgecheckTwin';
