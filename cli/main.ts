@@ -3,6 +3,7 @@
 import { ConfigError } from '../harness/errors.js';
 import { redact } from '../harness/secrets.js';
 import { compareCommand } from './compareCommand.js';
+import { edgesCommand } from './edgesCommand.js';
 import { jsonSchemas } from './jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
 import { importCommand } from './importCommand.js';
@@ -11,6 +12,7 @@ import { originCommand } from './originCommand.js';
 import { RUN_HELP, runCommand } from './runCommand.js';
 import { signCommand } from './signCommand.js';
 import { surgeCommand } from './surgeCommand.js';
+import { twinCommand } from './twinCommand.js';
 import { validateCommand } from './validateCommand.js';
 
 const HELP = `Usage: edgecheck <command> [options]
@@ -23,6 +25,8 @@ Commands:
   compare   run records side by side, against a baseline, or a history's trend (edgecheck compare --help)
   validate  check targets.yaml, suites and surge plans without touching the network
   import    a target from a CloudFront distribution's configuration (edgecheck import --help)
+  edges     a CloudFront distribution's edge addresses and PoPs, from several resolvers (edgecheck edges --help)
+  twin      a CDK app for a staging copy of a CloudFront distribution on the probe origin (edgecheck twin --help)
   schema    print the JSON Schemas of targets.yaml, suites and surge plans
   lab       list the lab edges, or run one in the foreground (edgecheck lab --help)
   sign      a signed URL or cookies for a path, as the target's signing: block says
@@ -57,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
         return await originCommand(rest);
       case 'import':
         return await importCommand(rest);
+      case 'edges':
+        return await edgesCommand(rest);
+      case 'twin':
+        return await twinCommand(rest);
       case 'validate':
         return await validateCommand(rest);
       case 'schema':

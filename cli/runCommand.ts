@@ -2,7 +2,6 @@
 // several targets, each in turn and then the comparison; with a baseline, judged against it.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DURATION_HELP, parseDuration } from '../harness/config/duration.js';
 import {
   listSuiteNames,
   loadSuite,
@@ -28,7 +27,7 @@ import { RUN_RECORD_FILE } from '../reports/json.js';
 import { multiplex } from '../reports/reporter.js';
 import { writeReportFile } from '../reports/reportFile.js';
 import { compareInputs, parseFailOn, renderComparison } from './compareCommand.js';
-import { parsePositiveInt } from './flags.js';
+import { parsePositiveInt, parseTimeout } from './flags.js';
 import { defaultSuitesDir, defaultTargetsFile } from './paths.js';
 import { labEdges } from '../lab/labs.js';
 
@@ -98,7 +97,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const suites = suiteFiles.map((f) => loadSuite(f));
   const reporters = parseReporters(values.reporter);
   const concurrency = parsePositiveInt('--concurrency', values.concurrency, 32);
-  const timeoutMs = parseTimeout(values.timeout);
+  const timeoutMs = parseTimeout('--timeout', values.timeout, 10_000);
   const failOn = parseFailOn(values['fail-on']);
   if (failOn !== undefined && values.baseline === undefined && chosen.length === 1)
     throw new ConfigError('--fail-on judges against a --baseline (or, with several targets, the first)');
@@ -242,12 +241,4 @@ function parseReporters(value: string | undefined): ReporterName[] {
   // every run writes a run record
   if (!names.includes('json')) names.push('json');
   return names as ReporterName[];
-}
-
-function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return 10_000;
-  const ms = /^\d/.test(value) ? parseDuration(value) : undefined;
-  if (ms === undefined || ms <= 0)
-    throw new ConfigError([{ message: `--timeout: expected ${DURATION_HELP}, found '${value}'` }]);
-  return ms;
 }

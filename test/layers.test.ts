@@ -23,6 +23,9 @@ const wrongWay: Array<[file: string, specifier: string]> = [
   ['load/k6/k6Script.ts', '../../lab/labs.js'],
   ['reports/list.ts', '../load/plan.js'],
   ['reports/junit.ts', '../lab/labs.js'],
+  ['import/cloudfront/importedTarget.ts', '../../twin/cloudfront/stagingTwin.js'],
+  ['twin/cloudfront/twinTarget.ts', '../../lab/labs.js'],
+  ['twin/cloudfront/app/lib/stagingTwinStack.ts', '../../twinApp.js'],
 ];
 
 t.test('an import against the layers fails the lint', async (t) => {
@@ -40,6 +43,8 @@ const rightWay: Array<[file: string, specifier: string]> = [
   ['load/bee.ts', '../harness/cacheStatus/index.js'],
   ['reports/list.ts', '../harness/record.js'],
   ['harness/steps/request.ts', '../target/lab.js'],
+  ['twin/cloudfront/twinTarget.ts', '../../import/cloudfront/importedTarget.js'],
+  ['twin/cloudfront/app/bin/twin.ts', '../lib/stagingTwinStack.js'],
 ];
 
 t.test('imports that run the right way pass', async (t) => {

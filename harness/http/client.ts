@@ -50,6 +50,11 @@ export interface HttpClientOptions {
   ca?: string;
   /** a longer response body fails the request with E_RESPONSE_TOO_LARGE (default 8 MiB) */
   maxBodyBytes?: number;
+  /**
+   * how long a connection and its TLS handshake may take (default: undici's 10 s); a request's
+   * own timeout does not cut a handshake short, so a caller bounding each address sets this too
+   */
+  connectTimeoutMs?: number;
 }
 
 export class HttpClient {
@@ -101,6 +106,7 @@ export class HttpClient {
         ...(localAddress ? { localAddress } : {}),
         connect: {
           ...(this.opts.ca ? { ca: [...rootCertificates, this.opts.ca] } : {}),
+          ...(this.opts.connectTimeoutMs ? { timeout: this.opts.connectTimeoutMs } : {}),
           ...(address ? { lookup: pinnedLookup(address) } : {}),
         },
       });

@@ -10,7 +10,7 @@ import type { Sourced } from './sourced.js';
 const DEFAULT_TTL = 86400;
 const MAX_TTL = 31536000;
 /** "By default, CloudFront caches error responses for 10 seconds" (Developer Guide, error caching duration) */
-const ERROR_CACHING_TTL = 10;
+export const ERROR_CACHING_TTL = 10;
 /** the error statuses suites/caching.yaml's error-caching check has the origin answer */
 const ERROR_CODES_CHECKED = [404, 503];
 
@@ -79,7 +79,7 @@ function pathSource(b: Behaviour): string {
   return b.isDefault ? 'DefaultCacheBehavior (PathPattern *)' : `${b.source} PathPattern`;
 }
 
-function policyTtl(policy: CachePolicyConfig, name: string): BehaviourPromises['ttl'] {
+export function policyTtl(policy: CachePolicyConfig, name: string): BehaviourPromises['ttl'] {
   const min = policy.MinTTL ?? 0;
   // the documented defaults: DefaultTTL one day (or MinTTL when higher), MaxTTL one year (or DefaultTTL when higher)
   const byDefault = policy.DefaultTTL ?? Math.max(DEFAULT_TTL, min);

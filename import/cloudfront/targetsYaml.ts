@@ -13,6 +13,8 @@ export interface TargetsYamlOptions {
   skipped: SkippedCheck[];
   /** more header lines, after the source */
   header?: string[];
+  /** the command that wrote it (default: import cloudfront) */
+  command?: string;
 }
 
 export function targetsYaml(imported: ImportedTarget, opts: TargetsYamlOptions): string {
@@ -28,10 +30,17 @@ export function targetsYaml(imported: ImportedTarget, opts: TargetsYamlOptions):
     routes.items.push(doc.createPair(key, doc.createAlias(route, alias.of)));
   }
   const lines = [
-    `Written by edgecheck import cloudfront from ${opts.source}.`,
+    `Written by edgecheck ${opts.command ?? 'import cloudfront'} from ${opts.source}.`,
     ...(opts.header ?? []),
-    'Each promise names the configuration field it came from. Add origin: (the probe origin) and,',
-    'for signed behaviours, signing: (scheme cloudfront, a key of the key group) before running.',
+    ...(imported.config.origin
+      ? [
+          'Each promise names the configuration field it came from. For signed behaviours, add',
+          'signing: (scheme cloudfront, a key of the key group) before running.',
+        ]
+      : [
+          'Each promise names the configuration field it came from. Add origin: (the probe origin) and,',
+          'for signed behaviours, signing: (scheme cloudfront, a key of the key group) before running.',
+        ]),
     ...(imported.notes.length ? ['', 'Not promised:', ...imported.notes.map((n) => `  - ${n}`)] : []),
     '',
     opts.skipped.length
