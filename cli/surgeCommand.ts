@@ -156,7 +156,7 @@ async function fly(
       signal: controller.signal,
       onStart: () =>
         process.stderr.write(
-          `edgecheck: surge ${plan.name} against ${target.name}: ${plan.bees} bees, ` +
+          `edgecheck: surge ${plan.name} against ${target.name}: ${plan.bees} bee${plan.bees === 1 ? '' : 's'}, ` +
             `${plan.durationMs / 1000}s planned (Ctrl-C stops it with a partial report)\n`,
         ),
       onTick: reporters.onSurgeTick,

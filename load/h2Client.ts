@@ -85,7 +85,8 @@ export function flyH2(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRec
       },
     };
     const park = () => bee.parked.add(slot);
-    const fire = async (at: number) => {
+    /** `could`: when the stream could have gone (its intended time, or when the slot came free if later) */
+    const fire = async (at: number, could: number) => {
       timer = undefined;
       if (bee.stopped || requests >= orders.budget) {
         bee.pacer.release();
@@ -96,6 +97,8 @@ export function flyH2(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRec
       const sentAt = bee.now();
       // a timer may fire a fraction of a millisecond early: never count less than the service time
       slot.since = bee.model === 'open' ? Math.min(at, sentAt) : sentAt;
+      // a wait on the edge (a busy slot) is the edge's; a wait past `could` is the bee's own
+      if (bee.model === 'open') bee.gauge?.onArrival(sentAt - could);
       bee.recorder.onSent();
       try {
         const res = await send(request);
@@ -134,8 +137,9 @@ export function flyH2(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRec
       const at = bee.pacer.next(c, now);
       if (at === undefined) return park();
       const sendAt = bee.cap ? bee.cap.slot(at, now) : at;
-      if (sendAt <= now) void fire(at);
-      else timer = setTimeout(() => void fire(at), Math.ceil(sendAt - now));
+      const could = Math.max(sendAt, now);
+      if (sendAt <= now) void fire(at, could);
+      else timer = setTimeout(() => void fire(at, could), Math.ceil(sendAt - now));
     };
     return { slot, start: next, cancel: () => clearTimeout(timer) };
   };

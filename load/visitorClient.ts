@@ -50,6 +50,8 @@ export function flyVisitors(orders: BeeOrders, bee: BeeState, handshakes: Handsh
         timer = setTimeout(arrive, wait);
         return;
       }
+      // a visit started past its time is the bee's lateness (a visit never waits for the edge to start)
+      bee.gauge?.onArrival(-wait);
       due = undefined;
       startVisit();
     }

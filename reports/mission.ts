@@ -34,6 +34,7 @@ export function missionAssessment(record: RunRecord, p: Paint): string[] {
       ),
     );
   lines.push(...phaseTable(s, p), '');
+  if (s.phases.some((ph) => ph.connections)) lines.push(...connectionTable(s, p), '');
   for (const t of s.thresholds) lines.push(thresholdLine(t, s, p));
   for (const n of s.notes) lines.push(p.yellow(`  note: ${n}`));
   const held = s.verdict === 'held';
@@ -61,7 +62,7 @@ function phaseTable(s: SurgeRecord, p: Paint): string[] {
   if (bees) header.push('bees');
   const rows = s.phases.map((ph) => [
     `${ph.index + 1} ${ph.label}`,
-    ph.planned.rps !== undefined ? `${ph.planned.rps} rps` : `${ph.planned.to} conn`,
+    plannedText(ph),
     `${ph.rps} rps`,
     formatMs(ph.latency_ms?.p50),
     formatMs(ph.latency_ms?.p99),
@@ -75,6 +76,42 @@ function phaseTable(s: SurgeRecord, p: Paint): string[] {
     '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const marks = s.phases.map((ph) => phaseMark(ph, p));
   return [p.dim(fmt(header)), ...rows.map((r, i) => `${fmt(r)} ${marks[i]}`)];
+}
+
+function plannedText(ph: SurgePhaseRecord): string {
+  if (ph.planned.rps !== undefined) return `${ph.planned.rps} rps`;
+  const to = ph.planned.to;
+  return ph.planned.unit === 'visitors' ? `${to} visits/s` : `${to} conn`;
+}
+
+/**
+ * The bees' own TLS connections per phase (visitors, h2): handshakes against the plan, full and resumed
+ * handshake p99 apart, what the edge resumed of what was offered, ALPN and connection errors.
+ */
+function connectionTable(s: SurgeRecord, p: Paint): string[] {
+  const header = ['connections', 'handshakes/s', 'full p99', 'resumed p99', 'resumed', 'alpn', 'errors'];
+  const rows = s.phases.map((ph) => {
+    const c = ph.connections;
+    if (!c) return [`${ph.index + 1} ${ph.label}`, '-', '-', '-', '-', '-', '-'];
+    const planned = c.planned_visits_per_s !== undefined ? ` of ${c.planned_visits_per_s}` : '';
+    const r = c.resumption;
+    const errors = Object.entries(c.errors_by_kind).map(([kind, n]) => `${kind} ${n}`);
+    return [
+      `${ph.index + 1} ${ph.label}`,
+      `${c.handshakes_per_s}${planned}`,
+      `${formatMs(c.full.latency_ms?.p99)} (${c.full.count})`,
+      `${formatMs(c.resumed.latency_ms?.p99)} (${c.resumed.count})`,
+      r.offered ? `${r.granted}/${r.offered}` : '-',
+      Object.entries(c.alpn)
+        .map(([proto, n]) => `${proto} ${n}`)
+        .join(', ') + (c.h2_fallbacks ? ` (${c.h2_fallbacks} fell back)` : ''),
+      errors.length ? errors.join(', ') : '0',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cells: string[]) =>
+    '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [p.dim(fmt(header)), ...rows.map(fmt)];
 }
 
 /** "cpu 98% busy 99% late 12% !": the busiest bee's load, marked where the bees were saturated */

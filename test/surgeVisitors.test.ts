@@ -8,12 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadTargets, selectTarget } from '../harness/config/load.js';
+import type { RunRecord } from '../harness/record.js';
 import type { SurgeRecord } from '../harness/surgeRecord.js';
 import { openTarget } from '../harness/target/openTarget.js';
 import { labEdges } from '../lab/labs.js';
 import { realEdges } from '../lab/realEdges/index.js';
 import { loadPlan } from '../load/loadPlan.js';
 import { runSurge } from '../load/runSurge.js';
+import { missionAssessment } from '../reports/mission.js';
+import { paint } from '../reports/terminal.js';
 import { targetsFile } from './support/labRun.js';
 import { realEdgeInstalled } from './support/realEdgeInstalled.js';
 
@@ -99,4 +102,14 @@ t.test('the resumption ratio falls to 0 under the reference edge no-session-resu
   t.equal(b.resumption.ratio, 0, 'with the fault it resumes nothing');
   t.equal(b.resumed.count, 0);
   t.equal(b.full.count, b.handshakes);
+
+  // the mission assessment shows it: visits planned, handshakes against them, and what the edge resumed
+  const record = (surge: SurgeRecord) => ({ target: { name: 'reference' }, surge }) as unknown as RunRecord;
+  const shown = missionAssessment(record(refused), paint(false)).join('\n');
+  t.match(shown, /1 hold 50 visitors for 4s +50 visits\/s /, 'planned in visits per second');
+  t.match(shown, /connections +handshakes\/s +full p99 +resumed p99 +resumed +alpn +errors/);
+  t.match(
+    shown,
+    new RegExp(`1 hold 50 visitors for 4s +[\\d.]+ of 50 .* 0/${b.resumption.offered} +http/1\\.1 ${b.handshakes}`),
+  );
 });
