@@ -4,6 +4,7 @@
 import type { RunRecord } from '../harness/record.js';
 import type { SurgePhaseRecord, SurgeRecord, SurgeThresholdSummary, ThresholdVerdict } from '../harness/surgeRecord.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
+import { CONNECTION_HEADER, connectionCells } from './connectionCells.js';
 import { paint, type Paint } from './terminal.js';
 
 export default class MissionReporter implements Reporter {
@@ -89,25 +90,8 @@ function plannedText(ph: SurgePhaseRecord): string {
  * handshake p99 apart, what the edge resumed of what was offered, ALPN and connection errors.
  */
 function connectionTable(s: SurgeRecord, p: Paint): string[] {
-  const header = ['connections', 'handshakes/s', 'full p99', 'resumed p99', 'resumed', 'alpn', 'errors'];
-  const rows = s.phases.map((ph) => {
-    const c = ph.connections;
-    if (!c) return [`${ph.index + 1} ${ph.label}`, '-', '-', '-', '-', '-', '-'];
-    const planned = c.planned_visits_per_s !== undefined ? ` of ${c.planned_visits_per_s}` : '';
-    const r = c.resumption;
-    const errors = Object.entries(c.errors_by_kind).map(([kind, n]) => `${kind} ${n}`);
-    return [
-      `${ph.index + 1} ${ph.label}`,
-      `${c.handshakes_per_s}${planned}`,
-      `${formatMs(c.full.latency_ms?.p99)} (${c.full.count})`,
-      `${formatMs(c.resumed.latency_ms?.p99)} (${c.resumed.count})`,
-      r.offered ? `${r.granted}/${r.offered}` : '-',
-      Object.entries(c.alpn)
-        .map(([proto, n]) => `${proto} ${n}`)
-        .join(', ') + (c.h2_fallbacks ? ` (${c.h2_fallbacks} fell back)` : ''),
-      errors.length ? errors.join(', ') : '0',
-    ];
-  });
+  const header = ['connections', ...CONNECTION_HEADER];
+  const rows = s.phases.map((ph) => [`${ph.index + 1} ${ph.label}`, ...connectionCells(ph, formatMs)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) =>
     '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

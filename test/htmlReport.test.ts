@@ -142,6 +142,33 @@ t.test('the page is one self-contained file: no network, uPlot inlined, markup e
   );
 });
 
+t.test("a visitors surge's connections: handshakes against the plan, resumption, ALPN, errors", async (t) => {
+  const record = syntheticRecord();
+  const latency = { p50: 3, p95: 5, p99: 7, 'p99.9': 7, max: 7, mean: 3 };
+  record.surge!.model = 'visitors';
+  record.surge!.phases[0]!.planned = { unit: 'visitors', from: 50, to: 50 };
+  record.surge!.phases[0]!.connections = {
+    handshakes: 98,
+    handshakes_per_s: 49,
+    planned_visits: 100,
+    planned_visits_per_s: 50,
+    full: { count: 40, latency_ms: latency },
+    resumed: { count: 58, latency_ms: { ...latency, p99: 4 } },
+    resumption: { returning: 60, offered: 59, granted: 58, ratio: 58 / 59 },
+    alpn: { h2: 97, 'http/1.1': 1 },
+    h2_fallbacks: 1,
+    errors_by_kind: { reset: 2 },
+    skipped_visits: 0,
+  };
+  const page = renderReport(record);
+  t.match(page, /<h4>connections<\/h4>/);
+  const row = /<table class="connections">[\s\S]*?<\/table>/.exec(page)?.[0] ?? '';
+  for (const cell of ['49 of 50', '7 ms (40)', '4 ms (58)', '58/59', 'h2 97, http/1.1 1 (1 fell back)', 'reset 2'])
+    t.ok(row.includes(cell), `the row shows ${cell}`);
+  t.match(page, /50 visits\/s/, 'planned in visits per second');
+  t.notMatch(renderReport(syntheticRecord()), /<h4>connections<\/h4>/, 'no connections table without connections');
+});
+
 t.test('extra sections (the comparison view) land after the summary, with their charts', async (t) => {
   const record = { ...syntheticRecord(), surge: undefined };
   const chart = { id: 'chart-extra', title: 'p99 by run', x: [0], xMax: 1, unit: 'ms', series: [], marks: [] };

@@ -7,6 +7,7 @@ import type {
   SurgeThresholdSummary,
   ThresholdVerdict,
 } from '../../harness/surgeRecord.js';
+import { CONNECTION_HEADER, connectionCells } from '../connectionCells.js';
 import { html, type Markup, ms, percent, table } from './markup.js';
 
 /** A line chart the page's client script draws with uPlot; x is seconds since the surge started. */
@@ -48,6 +49,12 @@ export function surgeSection(s: SurgeRecord): { body: Markup; charts: ChartSpec[
     ${thresholdTable(s)}
     <h4>phases</h4>
     ${phaseTable(s)}
+    ${
+      s.phases.some((p) => p.connections)
+        ? html`<h4>connections</h4>
+            ${connectionTable(s)}`
+        : ''
+    }
     ${
       s.notes.length
         ? html`<ul class="notes">
@@ -113,7 +120,9 @@ function phaseTable(s: SurgeRecord): Markup {
   const rows = s.phases.map((p) => [
     phaseMark(p),
     `${p.index + 1} ${p.label}`,
-    p.planned.rps !== undefined ? `${p.planned.rps} rps` : `${p.planned.to} connections`,
+    p.planned.rps !== undefined
+      ? `${p.planned.rps} rps`
+      : `${p.planned.to} ${p.planned.unit === 'visitors' ? 'visits/s' : 'connections'}`,
     `${p.rps} rps`,
     ms(p.latency_ms?.p50),
     ms(p.latency_ms?.p95),
@@ -129,6 +138,16 @@ function phaseTable(s: SurgeRecord): Markup {
     <p class="dim">
       hit ratio: from the probe origin's count; marked * where only the vendor header's claim was available. bees: the
       busiest bee's CPU and event-loop use, and the arrivals sent late; ⚠ where the bees were saturated
+    </p>`;
+}
+
+/** The bees' own TLS connections per phase (visitors, h2): handshakes, resumption, ALPN, connection errors. */
+function connectionTable(s: SurgeRecord): Markup {
+  const rows = s.phases.map((p) => [`${p.index + 1} ${p.label}`, ...connectionCells(p, ms)]);
+  return html`${table(['phase', ...CONNECTION_HEADER], rows, 'connections')}
+    <p class="dim">
+      handshakes/s: completed, of the visits planned; full and resumed: handshake p99 (how many); resumed: the sessions
+      the edge resumed of those returning visitors offered
     </p>`;
 }
 
