@@ -98,8 +98,7 @@ const rows: Row[] = [
   {
     fault: 'body-longer',
     code: 'E_HTTP',
-    diagnosis: /more than its Content-Length/,
-    todo: 'undici ends the body at its Content-Length and drops the excess after the request is answered',
+    diagnosis: /bytes came after the answer, beyond its Content-Length \(5 bytes\), that begin no response/,
   },
   {
     fault: 'body-shorter',

@@ -43,7 +43,25 @@ export interface WireResponse {
   headers: WireHeaders;
   body: string;
   durationMs: number;
+  /** where it came from and when its body ended (performance.now()): for `bytesAfter` */
+  ended?: { origin: string; address: string; at: number };
 }
+
+/**
+ * A connection undici dropped because bytes followed an answer that begin no
+ * response (a body longer than its Content-Length, garbage after the last chunk).
+ * The answer itself came back whole, so only the connection's end tells.
+ */
+interface BytesAfter {
+  origin: string;
+  address: string;
+  at: number;
+  bytesRead?: number;
+}
+
+/** how long a dropped connection is remembered, and how many */
+const BYTES_AFTER_KEPT_MS = 60_000;
+const BYTES_AFTER_KEPT = 100;
 
 export interface HttpClientOptions {
   /** extra trust anchors (PEM), added to the system store */
@@ -59,6 +77,7 @@ export interface HttpClientOptions {
 
 export class HttpClient {
   private readonly agents = new Map<string, Agent>();
+  private bytesAfterAnswers: BytesAfter[] = [];
   constructor(private readonly opts: HttpClientOptions = {}) {}
 
   async send(req: WireRequest): Promise<WireResponse> {
@@ -84,10 +103,30 @@ export class HttpClient {
         seen.bodyBytes += chunk.length;
       }
       const body = utf8(Buffer.concat(chunks));
-      return { status: res.statusCode, headers, body, durationMs: performance.now() - started };
+      const ended = { origin: req.url.origin, address: req.address ?? '', at: performance.now() };
+      return { status: res.statusCode, headers, body, durationMs: ended.at - started, ended };
     } catch (err) {
       throw this.transportError(err, req, seen);
     }
+  }
+
+  /**
+   * Whether the connection that carried this answer was dropped after it for bytes that begin no
+   * response (seen up to now: call it a moment after the answer). On a busy client another answer
+   * from the same origin can be the one: either way the edge sent more than it framed.
+   */
+  bytesAfter(res: WireResponse): string | undefined {
+    const ended = res.ended;
+    if (!ended) return undefined;
+    const hit = this.bytesAfterAnswers.find(
+      (b) => b.origin === ended.origin && b.address === ended.address && b.at >= ended.at,
+    );
+    if (!hit) return undefined;
+    const length = res.headers['content-length'];
+    const framing =
+      typeof length === 'string' ? `its Content-Length (${length} bytes)` : 'its framing (the last chunk)';
+    const read = hit.bytesRead !== undefined ? `; the connection carried ${hit.bytesRead} bytes in all` : '';
+    return `bytes came after the answer, beyond ${framing}, that begin no response: more than it promised${read}`;
   }
 
   async close(): Promise<void> {
@@ -109,6 +148,20 @@ export class HttpClient {
           ...(this.opts.connectTimeoutMs ? { timeout: this.opts.connectTimeoutMs } : {}),
           ...(address ? { lookup: pinnedLookup(address) } : {}),
         },
+      });
+      agent.on('disconnect', (origin, _targets, err) => {
+        const e = err as { code?: string; message?: string; socket?: { bytesRead?: number } };
+        if (e.code !== 'UND_ERR_SOCKET' || e.message !== 'bad response') return;
+        const now = performance.now();
+        this.bytesAfterAnswers = this.bytesAfterAnswers
+          .filter((b) => now - b.at < BYTES_AFTER_KEPT_MS)
+          .slice(-BYTES_AFTER_KEPT + 1);
+        this.bytesAfterAnswers.push({
+          origin: new URL(String(origin)).origin,
+          address: address ?? '',
+          at: now,
+          ...(e.socket?.bytesRead !== undefined ? { bytesRead: e.socket.bytesRead } : {}),
+        });
       });
       this.agents.set(key, agent);
     }

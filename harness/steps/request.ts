@@ -61,6 +61,8 @@ export type RequestStep = z.infer<(typeof requestStepSchemas)[number]>;
  * after it. Behind a real CDN a target sets its own (`origin.settle`).
  */
 const ORIGIN_LOG_SETTLE_MS = 50;
+/** Without an origin log to wait for: long enough for undici to drop a connection for bytes after an answer. */
+const BYTES_AFTER_SETTLE_MS = 20;
 
 export const requestStep: StepKind<RequestStep> = {
   kind: 'request',
@@ -165,7 +167,8 @@ async function runOneLocked(step: RequestStep, ctx: StepContext): Promise<StepRe
   // let a background fetch the request set off (grace, stale-while-revalidate) land in the log
   const settle = ctx.target.config.origin?.settle;
   const settleMs = settle === undefined ? ORIGIN_LOG_SETTLE_MS : (parseDuration(settle) ?? ORIGIN_LOG_SETTLE_MS);
-  if (origin) await delay(settleMs, undefined, { signal: ctx.signal });
+  // (and a connection undici drops for bytes after the answer is dropped a moment after it)
+  await delay(origin ? settleMs : BYTES_AFTER_SETTLE_MS, undefined, { signal: ctx.signal });
   const originEntries = origin ? (await origin.log(ctx.checkKey)).filter((e) => e.seq > before) : undefined;
   const { response, hops, problem } = followed;
   const claim = ctx.target.cacheStatus.read(response.headers);
@@ -211,6 +214,11 @@ async function runOneLocked(step: RequestStep, ctx: StepContext): Promise<StepRe
     };
   }
   record.failures = checkExpectations(step.expect, obs);
+  const overrun = ctx.target.http.bytesAfter(response);
+  if (overrun) {
+    record.error = { code: 'E_HTTP', message: redact(`${method} ${wire.url.href}: ${overrun}`) };
+    record.failures.push({ expectation: 'response', expected: 'an answer as long as it says', actual: overrun });
+  }
   if (problem) record.failures.push({ expectation: 'follow_redirects', expected: 'a final answer', actual: problem });
   return record;
 }
