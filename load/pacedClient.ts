@@ -80,6 +80,8 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
   let connects = 0;
   let connectedAt = -Infinity;
   let reconnecting = false;
+  /** why the last connection failed: what an arrival due during the backoff is counted as */
+  let lastConnError: string | undefined;
 
   const conn: PacedConnection = {
     index,
@@ -98,6 +100,13 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
       // due but never sent: the pacer counts it as unsent
       bee.pacer.release();
       return park();
+    }
+    if (reconnecting) {
+      // the edge refused or dropped the connection and it is waiting out its backoff: this arrival cannot go
+      // now, and counts as what stopped it, not as the timeout autocannon would file it under later
+      bee.recorder.onSent();
+      bee.recorder.onTransportError(lastConnError ?? 'connection closed');
+      return;
     }
     conn.busy = true;
     const sentAt = bee.now();
@@ -166,6 +175,7 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     bee.recorder.onResponse(status, bee.now() - conn.since);
   });
   client.on('connError', (err) => {
+    lastConnError = err.code ?? err.message;
     if (!conn.busy) return;
     conn.busy = false;
     bee.recorder.onTransportError(err.code ?? err.message);
