@@ -1,19 +1,9 @@
 // The edgecheck command line: dispatches subcommands and maps errors to exit
-// codes (0 pass, 1 a required check failed, 2 bad input, 3 could not run).
+// codes (0 pass, 1 a required check failed, 2 bad input, 3 could not run, 4 a surge
+// inconclusive). Each command is loaded when it is asked for: a short command starts fast.
 import { ConfigError } from '../harness/errors.js';
 import { redact } from '../harness/secrets.js';
-import { compareCommand } from './compareCommand.js';
-import { edgesCommand } from './edgesCommand.js';
-import { jsonSchemas } from './jsonSchemas.js';
 import { formatConfigError } from './formatError.js';
-import { importCommand } from './importCommand.js';
-import { labCommand } from './labCommand.js';
-import { originCommand } from './originCommand.js';
-import { RUN_HELP, runCommand } from './runCommand.js';
-import { signCommand } from './signCommand.js';
-import { surgeCommand } from './surgeCommand.js';
-import { twinCommand } from './twinCommand.js';
-import { validateCommand } from './validateCommand.js';
 
 const HELP = `Usage: edgecheck <command> [options]
 
@@ -34,7 +24,8 @@ Commands:
 
 Exit codes: 0 all required checks passed; 1 a required check failed (with
             --baseline: a regression); 2 bad command line, config or run record;
-            3 the harness could not run.
+            3 the harness could not run; 4 a surge was inconclusive: the load
+            generator was the bottleneck.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -48,27 +39,27 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP);
         return command === undefined ? 2 : 0;
       case 'run':
-        return await runCommand(rest);
+        return await (await import('./runCommand.js')).runCommand(rest);
       case 'surge':
-        return await surgeCommand(rest);
+        return await (await import('./surgeCommand.js')).surgeCommand(rest);
       case 'compare':
-        return await compareCommand(rest);
+        return await (await import('./compareCommand.js')).compareCommand(rest);
       case 'lab':
-        return await labCommand(rest);
+        return await (await import('./labCommand.js')).labCommand(rest);
       case 'sign':
-        return await signCommand(rest);
+        return await (await import('./signCommand.js')).signCommand(rest);
       case 'origin':
-        return await originCommand(rest);
+        return await (await import('./originCommand.js')).originCommand(rest);
       case 'import':
-        return await importCommand(rest);
+        return await (await import('./importCommand.js')).importCommand(rest);
       case 'edges':
-        return await edgesCommand(rest);
+        return await (await import('./edgesCommand.js')).edgesCommand(rest);
       case 'twin':
-        return await twinCommand(rest);
+        return await (await import('./twinCommand.js')).twinCommand(rest);
       case 'validate':
-        return await validateCommand(rest);
+        return await (await import('./validateCommand.js')).validateCommand(rest);
       case 'schema':
-        process.stdout.write(JSON.stringify(jsonSchemas(), null, 2) + '\n');
+        process.stdout.write(JSON.stringify((await import('./jsonSchemas.js')).jsonSchemas(), null, 2) + '\n');
         return 0;
       default:
         process.stderr.write(`edgecheck: unknown command '${command}'\n\n${HELP}`);
@@ -114,5 +105,3 @@ function reportError(err: unknown): number {
   }
   return exit ?? 3;
 }
-
-export { RUN_HELP };

@@ -2,7 +2,12 @@
 // waiting out CloudFront's throttling and its limit on invalidations in progress instead of failing on them.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
+
+/** The SDK is loaded on first use: every command that never talks to CloudFront starts without it. */
+type Sdk = typeof import('@aws-sdk/client-cloudfront');
+let sdk: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdk ??= import('@aws-sdk/client-cloudfront'));
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 import { duration, type Duration } from '../config/schemaParts.js';
@@ -168,7 +173,8 @@ export const cloudfrontProvider: ProviderKind<typeof cloudfrontInvalidationSchem
 };
 
 class CloudFrontInvalidations implements InvalidationProvider {
-  private readonly client: CloudFrontClient;
+  private readonly clientConfig: CloudFrontClientConfig;
+  private client?: CloudFrontClient;
   private readonly pollEveryMs: number;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
@@ -184,14 +190,14 @@ class CloudFrontInvalidations implements InvalidationProvider {
       registerSecret(secret);
       this.credentials.push(secret);
     }
-    this.client = new CloudFrontClient({
+    this.clientConfig = {
       region: config.region ?? 'us-east-1',
       endpoint: config.endpoint,
       // without keys, the SDK's default chain: environment, shared files, SSO, container or instance role
       credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined,
       // one attempt per send: the retries are ours, so they keep one CallerReference and heed the signal
       maxAttempts: 1,
-    });
+    };
     this.pollEveryMs = durationMs(config.poll_every, DEFAULT_POLL_EVERY_MS);
     this.maxAttempts = config.max_attempts ?? DEFAULT_MAX_ATTEMPTS;
     this.backoffMs = durationMs(config.backoff, DEFAULT_BACKOFF_MS);
@@ -202,12 +208,13 @@ class CloudFrontInvalidations implements InvalidationProvider {
     if (refusal) throw new InvalidationRefused('cloudfront', refusal);
     const paths = request.paths.map(cloudfrontPath);
     const callerReference = `edgecheck-${Date.now()}-${randomBytes(6).toString('hex')}`;
+    const { client, CreateInvalidationCommand } = await this.sdk();
     const command = new CreateInvalidationCommand({
       DistributionId: this.config.distribution,
       InvalidationBatch: { CallerReference: callerReference, Paths: { Quantity: paths.length, Items: paths } },
     });
     const out = await this.withRetries('CreateInvalidation', request.signal, (abortSignal) =>
-      this.client.send(command, { abortSignal }),
+      client.send(command, { abortSignal }),
     );
     const id = out.Invalidation?.Id;
     if (!id) throw new InvalidationRefused('cloudfront', 'CreateInvalidation answered without an invalidation id');
@@ -218,9 +225,10 @@ class CloudFrontInvalidations implements InvalidationProvider {
   async status(handle: InvalidationHandle, signal: AbortSignal): Promise<InvalidationStatus> {
     const wait = (this.lastAsked.get(handle.id) ?? 0) + this.pollEveryMs - Date.now();
     if (wait > 0) await delay(wait, undefined, { signal });
+    const { client, GetInvalidationCommand } = await this.sdk();
     const command = new GetInvalidationCommand({ DistributionId: this.config.distribution, Id: handle.id });
     const out = await this.withRetries('GetInvalidation', signal, (abortSignal) =>
-      this.client.send(command, { abortSignal }),
+      client.send(command, { abortSignal }),
     );
     this.lastAsked.set(handle.id, Date.now());
     const status = out.Invalidation?.Status;
@@ -230,7 +238,15 @@ class CloudFrontInvalidations implements InvalidationProvider {
   }
 
   async close(): Promise<void> {
-    this.client.destroy();
+    this.client?.destroy();
+  }
+
+  private async sdk(): Promise<
+    Pick<Sdk, 'CreateInvalidationCommand' | 'GetInvalidationCommand'> & { client: CloudFrontClient }
+  > {
+    const { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } = await loadSdk();
+    this.client ??= new CloudFrontClient(this.clientConfig);
+    return { client: this.client, CreateInvalidationCommand, GetInvalidationCommand };
   }
 
   private async withRetries<T>(
