@@ -84,9 +84,11 @@ const children = () => {
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
+process.stdout.write(`soak: warm-up, ${await concurrentRun()}\n`);
+// counted after the warm-up: the first server this process listens on makes libuv open /dev/null and keep it for
+// the process's life (its spare descriptor for when accept() runs out of them), which no later run adds to
 const before = fdTargets();
 const fdsBefore = before.length;
-process.stdout.write(`soak: warm-up, ${await concurrentRun()}\n`);
 const warm = process.memoryUsage().rss;
 process.stdout.write(`soak: a ${rps} rps surge for ${minutes} min, RSS sampled every ${SAMPLE_MS / 1000} s\n`);
 const samples: number[] = [];
