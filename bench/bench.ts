@@ -9,7 +9,6 @@
 //   npm run bench -- --h2 [--streams 10] ...   h2load and the h2 bees instead (bench/h2Bench.ts)
 //   npm run bench -- --handshakes [--visitors 200] ...   openssl s_time and the visitors bees (bench/handshakeBench.ts)
 import { availableParallelism } from 'node:os';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -27,8 +26,9 @@ import { runSurge } from '../load/runSurge.js';
 import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { autocannonRps, cpuNote, summaryLine, wrkRps } from './benchOutput.js';
 import { benchH2 } from './h2Bench.js';
+import { runTool as tool } from './runTool.js';
 import { benchHandshakes } from './handshakeBench.js';
-import { ownCpuSeconds, reapedChildrenCpuSeconds } from './cpuTime.js';
+import { ownCpuSeconds } from './cpuTime.js';
 import { pushPastTheBees, pushSummary } from './generatorVerdict.js';
 import { FLAT_WITHIN_MB, originRss } from './originRss.js';
 import { LAB_NAMES, labEdges } from '../lab/labs.js';
@@ -256,24 +256,6 @@ function benchTarget(name: string): NamedTarget {
     file,
     config: { lab: name, surge: { allowed: true, max_duration: '10m', max_requests: 100_000_000 } },
   };
-}
-
-/**
- * Runs a load tool without blocking this process, whose probe origin must keep
- * answering; measures the CPU time it used once it has exited.
- */
-function tool(file: string, args: string[]): Promise<{ stdout: string; stderr: string; cpuSeconds?: number }> {
-  const before = reapedChildrenCpuSeconds();
-  return new Promise((resolve) =>
-    execFile(file, args, { maxBuffer: 16 << 20 }, (_err, stdout, stderr) => {
-      const after = reapedChildrenCpuSeconds();
-      resolve({
-        stdout,
-        stderr,
-        ...(before !== undefined && after !== undefined ? { cpuSeconds: after - before } : {}),
-      });
-    }),
-  );
 }
 
 function say(line: string): void {

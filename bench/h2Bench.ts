@@ -9,11 +9,10 @@ import type { NamedTarget } from '../harness/config/load.js';
 import { ConfigError } from '../harness/errors.js';
 import type { OpenTarget } from '../harness/target/openTarget.js';
 import { loadPlan } from '../load/loadPlan.js';
-import { urlPath } from '../load/requestMix.js';
 import { runSurge } from '../load/runSurge.js';
-import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { cpuNote } from './benchOutput.js';
 import { ownCpuSeconds } from './cpuTime.js';
+import { cachedBenchPath } from './cachedBenchPath.js';
 import { runTool as tool } from './runTool.js';
 
 const H2LOAD = '/usr/bin/h2load';
@@ -51,26 +50,7 @@ export async function benchH2(o: H2BenchOptions): Promise<void> {
   const { target, say } = o;
   if (target.url.protocol !== 'https:')
     throw new ConfigError(`bench --h2: target '${o.named.name}' is not HTTPS; h2 is negotiated over TLS (ALPN)`);
-  const origin = target.origin;
-  if (!origin) throw new ConfigError(`bench: target '${o.named.name}' has no probe origin to serve the bench path`);
-  const route = target.routes['default']?.path ?? '/';
-  const tools = new SurgeOrigin(origin, surgeCheckKey(`bench-h2-${Date.now().toString(36)}`, 'tools'));
-  await tools.program([
-    {
-      path: '/index.html',
-      weight: 1,
-      headers: {},
-      object: { headers: { 'Cache-Control': 'max-age=600' }, body: o.body },
-    },
-  ]);
-  const path = urlPath(route, tools.key, '/index.html');
-  const address = target.addresses[0] ?? target.url.hostname;
-  await target.http.send({
-    method: 'GET',
-    url: new URL(path, target.url),
-    ...(target.addresses[0] ? { address } : {}),
-    timeoutMs: 10_000,
-  });
+  const { path, address, clear } = await cachedBenchPath(o.named, target, 'bench-h2', o.body);
   say(
     `bench --h2: target ${o.named.name} (${target.url.href} via ${address}), ` +
       `${o.connections} connections x ${o.streams} streams, ${o.seconds}s each`,
@@ -96,7 +76,7 @@ export async function benchH2(o: H2BenchOptions): Promise<void> {
   } else {
     say(`h2load:     not installed (${H2LOAD}; apt-get install nghttp2-client)`);
   }
-  await tools.clear();
+  await clear();
 
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-bench-h2-'));
   const planFile = join(dir, 'bench-h2.yaml');

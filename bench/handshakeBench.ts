@@ -12,10 +12,9 @@ import type { NamedTarget } from '../harness/config/load.js';
 import { ConfigError } from '../harness/errors.js';
 import type { OpenTarget } from '../harness/target/openTarget.js';
 import { loadPlan } from '../load/loadPlan.js';
-import { urlPath } from '../load/requestMix.js';
 import { runSurge } from '../load/runSurge.js';
-import { SurgeOrigin, surgeCheckKey } from '../load/surgeOrigin.js';
 import { ownCpuSeconds } from './cpuTime.js';
+import { cachedBenchPath } from './cachedBenchPath.js';
 import { runTool as tool } from './runTool.js';
 
 const OPENSSL = '/usr/bin/openssl';
@@ -41,26 +40,7 @@ export async function benchHandshakes(o: HandshakeBenchOptions): Promise<void> {
   const { target, say } = o;
   if (target.url.protocol !== 'https:')
     throw new ConfigError(`bench --handshakes: target '${o.named.name}' is not HTTPS`);
-  const origin = target.origin;
-  if (!origin) throw new ConfigError(`bench: target '${o.named.name}' has no probe origin to serve the bench path`);
-  const route = target.routes['default']?.path ?? '/';
-  const tools = new SurgeOrigin(origin, surgeCheckKey(`bench-hs-${Date.now().toString(36)}`, 'tools'));
-  await tools.program([
-    {
-      path: '/index.html',
-      weight: 1,
-      headers: {},
-      object: { headers: { 'Cache-Control': 'max-age=600' }, body: o.body },
-    },
-  ]);
-  const path = urlPath(route, tools.key, '/index.html');
-  const address = target.addresses[0] ?? target.url.hostname;
-  await target.http.send({
-    method: 'GET',
-    url: new URL(path, target.url),
-    ...(target.addresses[0] ? { address } : {}),
-    timeoutMs: 10_000,
-  });
+  const { path, address, clear } = await cachedBenchPath(o.named, target, 'bench-hs', o.body);
   say(
     `bench --handshakes: target ${o.named.name} (${target.url.href} via ${address}), ` +
       `s_time as fast as one connection at a time goes, the bees at ${o.visitors} visitors/s, ${o.seconds}s each`,
@@ -120,7 +100,7 @@ export async function benchHandshakes(o: HandshakeBenchOptions): Promise<void> {
     );
     if (sTimePerCpu && beesPerCpu) ratios[kind] = (beesPerCpu / sTimePerCpu).toFixed(2);
   }
-  await tools.clear();
+  await clear();
   say(`handshake_ratio_full=${ratios.full} handshake_ratio_resumed=${ratios.resumed}`);
 }
 
