@@ -226,8 +226,9 @@ t.test('a flood of unique paths keeps the log at its bounds, and RSS with it', a
     store: { dropped: { keys: number } };
   };
   t.equal(health.store.dropped.keys, stats.dropped.keys, 'and on the health endpoint');
-  // RSS also holds what malloc keeps of freed socket buffers: it levels off in the warm-up (at about 150 MiB here)
-  t.ok(growth < 48 * 2 ** 20, `RSS grows by less than 48 MiB over the next 100k unique paths (${mib(growth)})`);
+  // RSS also holds what malloc keeps of freed socket buffers: it levels off in the warm-up (at about 150 MiB here),
+  // and moves by tens of MiB from run to run (50 MiB seen once with a flat heap); the heap is the sharp measure
+  t.ok(growth < 64 * 2 ** 20, `RSS grows by less than 64 MiB over the next 100k unique paths (${mib(growth)})`);
   t.ok(heapGrowth < 16 * 2 ** 20, `the heap grows by less than 16 MiB (${mib(heapGrowth)})`);
 });
 
