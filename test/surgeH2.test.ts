@@ -2,22 +2,17 @@
 // connection (open model and visitors alike, read from the record), and an
 // edge that offers only http/1.1 is reported as a fall-back in the record
 // and in the mission assessment, never silently served over HTTP/1.1.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { loadTargets, selectTarget } from '../harness/config/load.js';
-import type { SurgeRecord } from '../harness/surgeRecord.js';
-import { openTarget } from '../harness/target/openTarget.js';
-import { labEdges } from '../lab/labs.js';
 import { realEdges } from '../lab/realEdges/index.js';
-import { loadPlan } from '../load/loadPlan.js';
-import { runSurge } from '../load/runSurge.js';
 import { surgeRunRecord } from '../load/surgeRunRecord.js';
 import { missionAssessment } from '../reports/mission.js';
 import { paint } from '../reports/terminal.js';
 import { targetsFile } from './support/labRun.js';
 import { realEdgeInstalled } from './support/realEdgeInstalled.js';
+import { planFile as writePlan, surgeOn as surgeIn } from './support/surgeOn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgecheck-h2-'));
 const SURGE = 'surge: { allowed: true, max_rps: 1000, max_duration: 30s, max_requests: 20000 }';
@@ -31,21 +26,8 @@ const targets = targetsFile(`targets:
     ${SURGE}
 `);
 
-function planFile(name: string, yaml: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  return file;
-}
-
-async function surgeOn(targetName: string, planPath: string, runId: string): Promise<SurgeRecord> {
-  const named = selectTarget(loadTargets(targets, labEdges), targetName);
-  const target = await openTarget(named, labEdges);
-  try {
-    return await runSurge({ plan: loadPlan(planPath), named, target, runId });
-  } finally {
-    await target.close();
-  }
-}
+const planFile = (name: string, yaml: string) => writePlan(dir, name, yaml);
+const surgeOn = (targetName: string, plan: string, runId: string) => surgeIn(targets, targetName, plan, runId);
 
 const openH2 = planFile(
   'open-h2',

@@ -3,22 +3,18 @@
 // resumption the edge granted — which the reference edge's
 // no-session-resumption fault takes away. Kept well below the bees' limit
 // (50 visitors/s) so the achieved rate is the plan's, not the generator's.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { loadTargets, selectTarget } from '../harness/config/load.js';
 import type { RunRecord } from '../harness/record.js';
 import type { SurgeRecord } from '../harness/surgeRecord.js';
-import { openTarget } from '../harness/target/openTarget.js';
-import { labEdges } from '../lab/labs.js';
 import { realEdges } from '../lab/realEdges/index.js';
-import { loadPlan } from '../load/loadPlan.js';
-import { runSurge } from '../load/runSurge.js';
 import { missionAssessment } from '../reports/mission.js';
 import { paint } from '../reports/terminal.js';
 import { targetsFile } from './support/labRun.js';
 import { realEdgeInstalled } from './support/realEdgeInstalled.js';
+import { planFile as writePlan, surgeOn as surgeIn } from './support/surgeOn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgecheck-visitors-'));
 const targets = targetsFile(`targets:
@@ -34,21 +30,8 @@ const targets = targetsFile(`targets:
     surge: { allowed: true, max_rps: 500, max_duration: 30s, max_requests: 20000 }
 `);
 
-function planFile(name: string, yaml: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  return file;
-}
-
-async function surgeOn(targetName: string, planPath: string, runId: string): Promise<SurgeRecord> {
-  const named = selectTarget(loadTargets(targets, labEdges), targetName);
-  const target = await openTarget(named, labEdges);
-  try {
-    return await runSurge({ plan: loadPlan(planPath), named, target, runId });
-  } finally {
-    await target.close();
-  }
-}
+const planFile = (name: string, yaml: string) => writePlan(dir, name, yaml);
+const surgeOn = (targetName: string, plan: string, runId: string) => surgeIn(targets, targetName, plan, runId);
 
 const visitors = planFile(
   'visitors',
