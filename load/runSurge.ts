@@ -64,12 +64,14 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
     await preflight(
       target,
       origin ? urlPath(route.path, surgeCheckKey(opts.runId, `${plan.name}.preflight`), '/') : route.path,
+      plan.timeoutMs,
       opts.signal,
     );
     if (plan.prime) {
       const failed = await prime(
         target,
         plan.paths.map((p) => ({ path: toUrlPath(p.path), headers: { ...plan.headers, ...p.headers } })),
+        plan.timeoutMs,
         opts.signal,
       );
       if (failed > 0) notes.push(`priming: ${failed} requests were answered with an error status`);

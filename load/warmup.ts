@@ -2,13 +2,17 @@
 // HTTP client, which verifies the certificate chain and name (autocannon
 // connects with rejectUnauthorized: false, hard-coded in autocannon 9), and,
 // when the plan asks, one request per path per edge so the surge starts warm.
+// Both wait for each answer as long as the plan's `timeout` says a request may take.
 import { HarnessError } from '../harness/errors.js';
 import type { OpenTarget } from '../harness/target/openTarget.js';
 
-const WARMUP_TIMEOUT_MS = 10_000;
-
 /** Fails the surge (exit 3) when an edge's TLS cannot be verified or it does not answer. */
-export async function preflight(target: OpenTarget, path: string, signal?: AbortSignal): Promise<void> {
+export async function preflight(
+  target: OpenTarget,
+  path: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   for (const address of edgesOf(target)) {
     if (signal?.aborted) return;
     try {
@@ -16,11 +20,12 @@ export async function preflight(target: OpenTarget, path: string, signal?: Abort
         method: 'GET',
         url: new URL(path, target.url),
         ...(address ? { address } : {}),
-        timeoutMs: WARMUP_TIMEOUT_MS,
+        timeoutMs,
       });
     } catch (err) {
       throw new HarnessError(
-        `surge preflight: ${(err as Error).message}; the bees fire only at an edge whose certificate verifies`,
+        `surge preflight: ${(err as Error).message}; ` +
+          'the bees fly only once every edge answers and its certificate verifies',
       );
     }
   }
@@ -30,6 +35,7 @@ export async function preflight(target: OpenTarget, path: string, signal?: Abort
 export async function prime(
   target: OpenTarget,
   requests: Array<{ path: string; headers: Record<string, string> }>,
+  timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<number> {
   let failed = 0;
@@ -41,7 +47,7 @@ export async function prime(
         url: new URL(path, target.url),
         headers,
         ...(address ? { address } : {}),
-        timeoutMs: WARMUP_TIMEOUT_MS,
+        timeoutMs,
       });
       if (res.status >= 400) failed++;
     }

@@ -228,6 +228,24 @@ t.test('a surge whose preflight meets a refusing edge ends at once with a one-li
   t.notMatch(err.message, /\n/);
 });
 
+t.test("a surge's preflight waits for a silent edge as long as the plan's timeout, not longer", async (t) => {
+  const planFile = join(dir, 'hostile-preflight-timeout.yaml');
+  writeFileSync(
+    planFile,
+    'surge: preflight-timeout\nphases:\n  - { hold: { rps: 10, for: 1s } }\npaths: [/a]\nbees: 1\ntimeout: 1s\n',
+  );
+  const { named, target } = await opened('blackhole', t);
+  const started = performance.now();
+  const err = await runSurge({ plan: loadPlan(planFile), named, target, runId: 'hostile-preflight-timeout' }).then(
+    () => new Error('the surge flew'),
+    (e: Error) => e,
+  );
+  const ms = performance.now() - started;
+  t.match(err, { code: 'E_HARNESS', message: /^surge preflight: GET http:\S+: no complete answer within 1000 ms; / });
+  // the harness's default would wait 10 s; a loaded machine may add a little to the plan's 1 s
+  t.ok(ms >= 900 && ms < 1000 + SLACK_MS + 2000, `gave up after the plan's 1 s timeout (${Math.round(ms)} ms)`);
+});
+
 t.test('no unhandled rejection along the way; closing the fault server leaves no listener open', async (t) => {
   t.equal(unhandled, 0);
   await faults.close();

@@ -232,6 +232,21 @@ t.test('a flood of unique paths keeps the log at its bounds, and RSS with it', a
   t.ok(heapGrowth < 16 * 2 ** 20, `the heap grows by less than 16 MiB (${mib(heapGrowth)})`);
 });
 
+t.test('the data plane logs only keys the control channel would take', async (t) => {
+  const origin = await startProbeOrigin({ token });
+  t.teardown(() => origin.close());
+  const refused = ['/.edgecheck/../etc/', `/.edgecheck/run/${'k'.repeat(300)}/`, '/.edgecheck/run/.hidden/'];
+  for (const key of refused) {
+    const res = await request(`${origin.httpUrl}${key}x`);
+    await res.body.text();
+    t.equal(res.statusCode, 404, `${key.slice(0, 40)}: answered as an unknown path`);
+  }
+  const kept = '/.edgecheck/run/check.ok/';
+  await request(`${origin.httpUrl}${kept}x`).then((r) => r.body.text());
+  t.same(origin.store.stats().keys, 1, 'one key logged: the one the control channel takes');
+  t.equal(origin.store.log(kept).length, 1);
+});
+
 t.test('the log is bounded in bytes, whatever each request carries', async (t) => {
   const store = new ObjectStore(() => undefined);
   const headers = { 'x-pad': 'p'.repeat(8000) };

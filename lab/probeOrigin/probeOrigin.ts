@@ -182,7 +182,10 @@ function originHandler(store: ObjectStore, listener: string, certificateNames?: 
   function respond(req: IncomingMessage, res: ServerResponse, tooLarge: boolean): void {
     const url = req.url ?? '/';
     const path = url.split('?')[0] ?? '/';
-    const key = checkKeyOf(path);
+    // only a key the control channel would take is logged and answered from the store: a made-up
+    // `/.edgecheck/../x/` or a 10 kB segment is answered as any unknown path and leaves no trace
+    const found = checkKeyOf(path);
+    const key = found && controlKeyProblem(found, 'key') === undefined ? found : undefined;
     const nth = key ? store.seenForPath(key, path) + 1 : 1;
     let answer: ReturnType<typeof answerFor> = {
       status: 413,
