@@ -18,9 +18,7 @@ export async function cachedBenchPath(
   if (!origin) throw new ConfigError(`bench: target '${named.name}' has no probe origin to serve the bench path`);
   const route = target.routes['default']?.path ?? '/';
   const tools = new SurgeOrigin(origin, surgeCheckKey(`${run}-${Date.now().toString(36)}`, 'tools'));
-  await tools.program([
-    { path: '/index.html', weight: 1, headers: {}, object: { headers: { 'Cache-Control': 'max-age=600' }, body } },
-  ]);
+  await tools.program([{ path: '/index.html', object: { headers: { 'Cache-Control': 'max-age=600' }, body } }]);
   const path = urlPath(route, tools.key, '/index.html');
   const address = target.addresses[0] ?? target.url.hostname;
   await target.http.send({

@@ -196,6 +196,8 @@ export interface SurgeRecord {
   model: SurgeModel;
   /** what the bees spoke: h1 (HTTP/1.1 keep-alive) unless the plan asked for h2 */
   protocol?: SurgeProtocol;
+  /** paths over h1 and h2: what each protocol's bees were given and did */
+  protocols?: SurgeProtocolShare[];
   /** visitors model: what a visit is */
   visit?: SurgeVisitPlan;
   bees: number;
@@ -225,6 +227,23 @@ export interface SurgeRecord {
   peak_rss_mb?: number;
   /** the bees' own TLS connections over the whole surge (visitors model, h2) */
   connection_totals?: SurgeConnectionStats;
+}
+
+/** One protocol's part of a surge whose paths go over h1 and h2. */
+export interface SurgeProtocolShare {
+  protocol: SurgeProtocol;
+  /** the plan's paths over this protocol */
+  paths: string[];
+  /** its paths' weights over all the plan's: the share of the requests planned for it, 0..1 */
+  planned_share: number;
+  /** the bees that spoke it */
+  bees: number;
+  sent: number;
+  /** its share of all requests sent, 0..1 */
+  share: number;
+  responses: number;
+  errors: number;
+  latency_ms: LatencySummary | null;
 }
 
 export interface SurgeVisitPlan {

@@ -2,7 +2,7 @@
 // added into that second's tally (for the timeline), their phase's tally and
 // the whole surge's. HDR addition is exact, so phase and total percentiles
 // are those of every recorded value.
-import type { SurgeSecond } from '../harness/surgeRecord.js';
+import type { SurgeProtocol, SurgeSecond } from '../harness/surgeRecord.js';
 import type { SliceReport } from './beeProtocol.js';
 import { GeneratorTally } from './generatorTally.js';
 import { HandshakeTally } from './handshakeTally.js';
@@ -20,6 +20,8 @@ export class SurgeAggregate {
   readonly timeline: SurgeSecond[] = [];
   /** the bees' own load per phase: was the generator the bottleneck there? */
   readonly generatorPhases: GeneratorTally[];
+  /** paths over h1 and h2: each protocol's bees apart */
+  readonly byProtocol = new Map<SurgeProtocol, Tally>();
 
   constructor(
     private readonly plan: SurgePlan,
@@ -40,6 +42,11 @@ export class SurgeAggregate {
       tally.add(slice, latency);
       this.total.add(slice, latency);
       this.phases[phase]!.add(slice, latency);
+      if (this.plan.protocols.length > 1 && slice.protocol) {
+        const mine = this.byProtocol.get(slice.protocol) ?? new Tally();
+        this.byProtocol.set(slice.protocol, mine);
+        mine.add(slice, latency);
+      }
       if (slice.generator) {
         generator.add(slice.generator);
         this.generatorPhases[phase]!.add(slice.generator);
@@ -72,7 +79,9 @@ export class SurgeAggregate {
       claimed_hit_ratio: stats.cache.claimed_hit_ratio === null ? null : round(stats.cache.claimed_hit_ratio, 4),
       ...(load ? { generator: load, generator_limited: load.saturated_by.length > 0 } : {}),
       // the bees open their own connections: a second without a handshake counts 0
-      ...(this.plan.model === 'visitors' || this.plan.protocol === 'h2' ? { handshakes: handshakes.handshakes } : {}),
+      ...(this.plan.model === 'visitors' || this.plan.protocols.includes('h2')
+        ? { handshakes: handshakes.handshakes }
+        : {}),
     };
     this.timeline.push(entry);
     return entry;

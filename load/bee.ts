@@ -32,7 +32,7 @@ const bee: BeeState = {
   now: () => clock() - startAt,
   pacer:
     orders.model === 'closed'
-      ? new ClosedPacer(schedule, orders.index, orders.bees, orders.budget)
+      ? new ClosedPacer(schedule, orders.split, orders.budget)
       : new OpenPacer(schedule, orders.share, orders.offset, orders.budget),
   ...(orders.rateCapRps ? { cap: new RateCap(orders.rateCapRps) } : {}),
   recorder,
@@ -116,7 +116,7 @@ function scheduleBoundary(): void {
   const nextPhase = phase + 1 < orders.segments.length ? phaseStart(phase + 1) : Infinity;
   const at = Math.min(nextSecond, nextPhase);
   boundaryTimer = setTimeout(() => {
-    pending.push(bee.recorder.cut(second, phase));
+    pending.push(cut());
     if (at === nextPhase) phase++;
     if (at === nextSecond) {
       post({ type: 'second', second, slices: pending });
@@ -125,6 +125,11 @@ function scheduleBoundary(): void {
     }
     scheduleBoundary();
   }, at - bee.now());
+}
+
+/** This slice, tagged with the bee's protocol: a plan's paths may go over both, and the queen counts each apart. */
+function cut(): SliceReport {
+  return { ...bee.recorder.cut(second, phase), protocol: orders.protocol ?? 'h1' };
 }
 
 function phaseStart(i: number): number {
@@ -152,7 +157,7 @@ async function finish(graceMs: number): Promise<void> {
   clearTimeout(boundaryTimer);
   if (!interrupted)
     for (const c of connections) if (c.busy) bee.recorder.onUnanswered('no answer by the end', bee.now() - c.since);
-  const last = bee.recorder.cut(second, phase);
+  const last = cut();
   gauge.stop();
   const slices = last.sent || last.responses || Object.keys(last.transport).length ? [...pending, last] : pending;
   // stopped before the start: nothing planned ever came due

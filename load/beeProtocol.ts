@@ -3,6 +3,7 @@
 import type { SurgeModel, SurgeProtocol } from '../harness/surgeRecord.js';
 import type { ConnectionSlice } from './handshakeRecorder.js';
 import type { Segment } from './schedule.js';
+import type { GroupSplit } from './split.js';
 import type { VisitPlan } from './visitPlan.js';
 
 export interface BeeOrders {
@@ -20,8 +21,10 @@ export interface BeeOrders {
   /** open model: this bee's share of the arrival rate, and where its first arrival falls */
   share: number;
   offset: number;
-  /** closed model: every bee's pool, so this bee knows its part of any active count */
+  /** every bee's pool (its connections, or most visits open at once) */
   pools: number[];
+  /** closed model: the protocol groups and this bee's place in them, so it knows its part of any active count */
+  split: GroupSplit;
   /** with a target max_rps: this bee's share of it, a ceiling on its sends */
   rateCapRps?: number;
   /** requests this bee may send at most */
@@ -42,6 +45,8 @@ export interface BeeOrders {
 export interface SliceReport {
   second: number;
   phase: number;
+  /** what the bee spoke (its orders' protocol) */
+  protocol?: SurgeProtocol;
   /** how hard the bee itself worked in the slice (generatorGauge.ts) */
   generator?: GeneratorSlice;
   /** HDR histogram of latencies, encodeIntoCompressedBase64 */

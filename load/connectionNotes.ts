@@ -10,7 +10,7 @@ export function connectionNotes(
   phases: readonly SurgePhaseRecord[],
 ): string[] {
   const notes: string[] = [];
-  if (plan.protocol === 'h2' && totals.h2_fallbacks > 0) {
+  if (plan.protocols.includes('h2') && totals.h2_fallbacks > 0) {
     const where = phases
       .filter((p) => (p.connections?.h2_fallbacks ?? 0) > 0)
       .map((p) => `phase ${p.index + 1}: ${p.connections!.h2_fallbacks}`)
@@ -20,7 +20,8 @@ export function connectionNotes(
       .map(([alpn, n]) => `${n} ${alpn}`)
       .join(', ');
     notes.push(
-      `h2 fall-back: the plan asks for h2 but ${totals.h2_fallbacks} of ${totals.handshakes} connections ` +
+      `h2 fall-back: the plan asks for h2 but ${totals.h2_fallbacks} of ` +
+        `${plan.protocols.length > 1 ? "the h2 paths' connections" : `${totals.handshakes} connections`} ` +
         `negotiated something else over ALPN (${got}; ${where}); their requests went over HTTP/1.1`,
     );
   }

@@ -7,7 +7,7 @@ import { interpolate } from '../harness/config/interpolate.js';
 import { validate, yamlPathText } from '../harness/config/validate.js';
 import { plainData, positionOf, readYamlFile, type YamlPath, type YamlSource } from '../harness/config/yamlSource.js';
 import { ConfigError, type ConfigProblem } from '../harness/errors.js';
-import type { PhaseKind, SurgeModel, ThresholdName } from '../harness/surgeRecord.js';
+import type { PhaseKind, SurgeModel, SurgeProtocol, ThresholdName } from '../harness/surgeRecord.js';
 import type { Limit, PlanPath, PlanPhase, SurgePlan } from './plan.js';
 import { defaultOpenVisits, loadVisit } from './loadVisit.js';
 import { planSchema, type PhaseEntry, type PlanFile, type ThresholdsEntry } from './planSchema.js';
@@ -22,6 +22,7 @@ const MAX_DEFAULT_CONNECTIONS = 1000;
 const DEFAULT_STREAMS = 10;
 /** what a phase counts, by model */
 const UNIT = { open: 'rps', closed: 'connections', visitors: 'visitors' } as const;
+const PROTOCOLS: SurgeProtocol[] = ['h1', 'h2'];
 
 export function loadPlan(file: string, env: NodeJS.ProcessEnv = process.env): SurgePlan {
   const src = readYamlFile(file);
@@ -101,7 +102,9 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
     fail(['visit'], `a visit belongs to a visitors-model plan; this plan is ${model}-model (model: visitors)`);
   const visit = model === 'visitors' ? loadVisit(raw.visit, fail) : undefined;
   const protocol = raw.protocol ?? 'h1';
-  if (raw.streams !== undefined && (protocol !== 'h2' || model === 'visitors'))
+  const pathProtocol = (p: PlanFile['paths'][number]) => (typeof p === 'string' ? undefined : p.protocol);
+  const protocols = PROTOCOLS.filter((want) => raw.paths.some((p) => (pathProtocol(p) ?? protocol) === want));
+  if (raw.streams !== undefined && (!protocols.includes('h2') || model === 'visitors'))
     fail(
       ['streams'],
       model === 'visitors'
@@ -109,7 +112,7 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
         : 'concurrent streams per connection need protocol h2',
     );
 
-  const bees = beesFor(raw, model, peak, fail);
+  const bees = beesFor(raw, model, peak, protocols.length, fail);
   const connections =
     model === 'closed'
       ? peak
@@ -122,12 +125,13 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
 
   const paths: PlanPath[] = raw.paths.map((p) =>
     typeof p === 'string'
-      ? { path: p, weight: 1, headers: {}, object: raw.object ?? DEFAULT_OBJECT }
+      ? { path: p, weight: 1, headers: {}, object: raw.object ?? DEFAULT_OBJECT, protocol }
       : {
           path: p.path,
           weight: p.weight ?? 1,
           headers: stringHeaders(p.headers),
           object: p.object ?? raw.object ?? DEFAULT_OBJECT,
+          protocol: p.protocol ?? protocol,
         },
   );
   if (problems.length > 0) throw new ConfigError(problems);
@@ -137,6 +141,7 @@ function planFromSource(src: YamlSource, raw: PlanFile): SurgePlan {
     file: src.file,
     model,
     protocol,
+    protocols,
     streams: raw.streams ?? DEFAULT_STREAMS,
     ...(visit ? { visit } : {}),
     phases,
@@ -217,11 +222,15 @@ function beesFor(
   raw: PlanFile,
   model: SurgeModel,
   peak: number,
+  protocols: number,
   fail: (path: YamlPath, message: string) => void,
 ): number {
   const poolMax = model === 'closed' ? peak : (raw.connections ?? Infinity);
-  if (raw.bees === undefined) return Math.max(1, Math.min(MAX_DEFAULT_BEES, availableParallelism(), poolMax));
-  if (model === 'closed' && raw.bees > peak)
+  // a bee speaks one protocol: paths over h1 and h2 need a bee for each
+  if (raw.bees === undefined) return Math.max(protocols, Math.min(MAX_DEFAULT_BEES, availableParallelism(), poolMax));
+  if (raw.bees < protocols)
+    fail(['bees'], `the paths go over h1 and h2, and a bee speaks one: give at least ${protocols} bees`);
+  else if (model === 'closed' && raw.bees > peak)
     fail(['bees'], `${raw.bees} bees but the phases peak at ${peak} connections; give each bee at least one`);
   return raw.bees;
 }

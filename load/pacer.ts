@@ -4,7 +4,7 @@
 // back while the plan counts it active. The target's max_rps is a RateCap
 // over either.
 import type { Schedule } from './schedule.js';
-import { evenShare } from './split.js';
+import { groupPart, type GroupSplit } from './split.js';
 
 export interface Pacer {
   /** the intended send time (ms since start) of connection `conn`'s next request, or undefined to park it */
@@ -56,8 +56,7 @@ export class ClosedPacer implements Pacer {
   private sent = 0;
   constructor(
     private readonly schedule: Schedule,
-    private readonly bee: number,
-    private readonly bees: number,
+    private readonly split: GroupSplit,
     private readonly budget: number,
   ) {}
 
@@ -67,10 +66,10 @@ export class ClosedPacer implements Pacer {
     return now;
   }
 
-  /** Connection i of this bee is active while i is below its even share of the plan's connections. */
+  /** Connection i of this bee is active while i is below its part of the plan's connections (its group's, evenly). */
   mayWake(conn: number, now: number): boolean {
     if (this.sent >= this.budget || now >= this.schedule.durationMs) return false;
-    return conn < evenShare(Math.round(this.schedule.levelAt(now)), this.bees, this.bee);
+    return conn < groupPart(Math.round(this.schedule.levelAt(now)), this.split);
   }
 
   unsent(): number {

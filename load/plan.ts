@@ -34,6 +34,8 @@ export interface PlanPath {
   weight: number;
   headers: Record<string, string>;
   object: SuiteObject;
+  /** the path's own protocol, else the plan's */
+  protocol: SurgeProtocol;
 }
 
 export interface SurgePlan {
@@ -41,8 +43,10 @@ export interface SurgePlan {
   title?: string;
   file: string;
   model: SurgeModel;
-  /** h1: autocannon over HTTP/1.1 keep-alive; h2: node:http2, `streams` per connection */
+  /** h1: autocannon over HTTP/1.1 keep-alive; h2: node:http2, `streams` per connection (paths may say otherwise) */
   protocol: SurgeProtocol;
+  /** the protocols the paths use, h1 before h2: two when the paths mix them, and the fleet is split by weight */
+  protocols: SurgeProtocol[];
   /** h2, open and closed models: concurrent streams per connection */
   streams: number;
   /** visitors model: what a visit is */

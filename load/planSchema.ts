@@ -96,6 +96,8 @@ export const pathSchema = z.union([
     headers: headerMap.optional(),
     /** what the probe origin answers for this path (default: the plan's `object`) */
     object: originObject.optional(),
+    /** h1 or h2 for this path (default: the plan's `protocol`); paths over both split the bees by weight */
+    protocol: protocolSchema.optional(),
   }),
 ]);
 

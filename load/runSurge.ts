@@ -13,7 +13,8 @@ import { fleetOrders } from './fleet.js';
 import { surgeLimits } from './limits.js';
 import type { SurgePlan } from './plan.js';
 import { Queen } from './queen.js';
-import { edgeEndpoints, requestCycle, urlPath } from './requestMix.js';
+import { protocolShares } from './protocolShares.js';
+import { edgeEndpoints, urlPath } from './requestMix.js';
 import { Schedule } from './schedule.js';
 import { SurgeOrigin, surgeCheckKey } from './surgeOrigin.js';
 import { round, type Tally } from './tally.js';
@@ -79,13 +80,7 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
 
     const schedule = new Schedule(plan.phases);
     const books = new SurgeAggregate(plan, schedule);
-    const orders = fleetOrders(
-      plan,
-      limits,
-      edgeEndpoints(target, plan),
-      requestCycle(plan.paths, toUrlPath),
-      target.cacheStatus.name,
-    );
+    const orders = fleetOrders(plan, limits, edgeEndpoints(target, plan), toUrlPath, target.cacheStatus.name);
     let startAt = 0;
     let startWall = 0;
     let takeOff: NodeJS.Timeout | undefined;
@@ -179,9 +174,11 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       notes.push(
         `the surge reached the target's max_requests (${limits.max_requests}); the bees stopped sending there`,
       );
+    const shares = protocolShares(plan, orders, books.byProtocol, elapsedMs);
     return surgeSection(plan, schedule, elapsedMs, {
       source: 'edgecheck',
       protocol: plan.protocol,
+      ...(shares ? { protocols: shares } : {}),
       ...(plan.visit ? { visit: describeVisit(plan.visit) } : {}),
       ...(connectionTotals ? { connection_totals: connectionTotals } : {}),
       partial: stoppedAtMs !== undefined && stoppedAtMs < plan.durationMs,

@@ -17,7 +17,7 @@ export class SurgeOrigin {
   ) {}
 
   /** Programs each path's object; the first also answers for the key itself. */
-  async program(paths: readonly PlanPath[]): Promise<void> {
+  async program(paths: ReadonlyArray<Pick<PlanPath, 'path' | 'object'>>): Promise<void> {
     const first = paths[0];
     if (first) await this.origin.setObject(this.key, renderObject(first.object));
     for (const p of paths) await this.origin.setObject(this.key, renderObject(p.object), p.path);

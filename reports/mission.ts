@@ -24,7 +24,7 @@ export function missionAssessment(record: RunRecord, p: Paint): string[] {
   const s = record.surge!;
   const lines: string[] = [];
   const how =
-    `${s.model} model, ${s.bees} bee${s.bees === 1 ? '' : 's'}, ${s.connections} connections, ` +
+    `${s.model} model, ${protocolText(s)}${s.bees} bee${s.bees === 1 ? '' : 's'}, ${s.connections} connections, ` +
     `${formatSeconds(s.duration_ms)}${s.source === 'k6' ? ', from a k6 summary' : ''}`;
   lines.push('', p.bold(`mission assessment: surge ${s.plan} against ${record.target.name} (${how})`));
   if (s.partial)
@@ -35,6 +35,7 @@ export function missionAssessment(record: RunRecord, p: Paint): string[] {
       ),
     );
   lines.push(...phaseTable(s, p), '');
+  if (s.protocols) lines.push(...protocolTable(s.protocols, p), '');
   if (s.phases.some((ph) => ph.connections)) lines.push(...connectionTable(s, p), '');
   for (const t of s.thresholds) lines.push(thresholdLine(t, s, p));
   for (const n of s.notes) lines.push(p.yellow(`  note: ${n}`));
@@ -95,6 +96,31 @@ function connectionTable(s: SurgeRecord, p: Paint): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) =>
     '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [p.dim(fmt(header)), ...rows.map(fmt)];
+}
+
+/** "h2, " for an h2 plan, "h1+h2, " where the paths mix them; nothing for HTTP/1.1, the default */
+function protocolText(s: SurgeRecord): string {
+  if (s.protocols) return `${s.protocols.map((x) => x.protocol).join('+')}, `;
+  return s.protocol === 'h2' ? 'h2, ' : '';
+}
+
+/** Paths over h1 and h2: each protocol's share of the requests sent against its paths' weights. */
+function protocolTable(shares: NonNullable<SurgeRecord['protocols']>, p: Paint): string[] {
+  const header = ['protocol', 'paths', 'bees', 'sent', 'of requests', 'planned', 'p99', 'errors'];
+  const rows = shares.map((x) => [
+    x.protocol,
+    x.paths.join(' '),
+    String(x.bees),
+    String(x.sent),
+    formatRatio(x.share, 1),
+    formatRatio(x.planned_share, 1),
+    formatMs(x.latency_ms?.p99),
+    String(x.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cells: string[]) =>
+    '  ' + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [p.dim(fmt(header)), ...rows.map(fmt)];
 }
 

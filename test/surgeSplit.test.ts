@@ -114,7 +114,9 @@ t.test('closed-model pacers keep the planned number of connections active', asyn
     { from: 10, to: 10, durationMs: 1_000 },
   ]);
   const bees = 3;
-  const pacers = [0, 1, 2].map((i) => new ClosedPacer(schedule, i, bees, 1_000_000));
+  const pacers = [0, 1, 2].map(
+    (i) => new ClosedPacer(schedule, { shares: [1], bees: [bees], group: 0, index: i }, 1_000_000),
+  );
   for (const now of [100, 500, 900, 1500]) {
     const active = pacers.reduce((n, p) => n + [...Array(10).keys()].filter((c) => p.mayWake(c, now)).length, 0);
     t.equal(active, Math.round(schedule.levelAt(now)), `at ${now} ms`);
@@ -146,7 +148,11 @@ t.test("a target's max_rps spaces a bee's requests, in both models", async (t) =
     'caught up at 80 rps at most, not in a burst',
   );
 
-  const closed = new ClosedPacer(new Schedule([{ from: 4, to: 4, durationMs: 10_000 }]), 0, 1, 2);
+  const closed = new ClosedPacer(
+    new Schedule([{ from: 4, to: 4, durationMs: 10_000 }]),
+    { shares: [1], bees: [1], group: 0, index: 0 },
+    2,
+  );
   t.equal(closed.next(0, 0), 0);
   t.equal(closed.next(1, 0), 0);
   t.equal(closed.next(2, 0), undefined, 'the request budget bounds a closed surge');

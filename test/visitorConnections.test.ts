@@ -42,6 +42,7 @@ async function visitorsAt(port: number, timeoutMs = 2000) {
     share: 1,
     offset: 0.5,
     pools: [50],
+    split: { shares: [1], bees: [1], group: 0, index: 0 },
     budget: 1000,
     urls: [`https://127.0.0.1:${port}`],
     servername: 'lab.edgecheck.test',

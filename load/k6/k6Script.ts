@@ -32,9 +32,15 @@ export function phaseTag(i: number): string {
 
 export function k6Script(plan: SurgePlan, target: K6Target): string {
   const q = (v: unknown) => JSON.stringify(v);
-  const cycle = requestCycle(plan.paths, (p) => target.routePath.replace(/\/$/, '') + p).map((r) => ({
-    path: r.path,
+  const mixed = plan.protocols.length > 1;
+  const asked = plan.protocols.includes('h2');
+  const h2Paths = new Set(plan.paths.filter((p) => p.protocol === 'h2').map((p) => p.path));
+  const prefix = target.routePath.replace(/\/$/, '');
+  const cycle = requestCycle(plan.paths, (p) => p).map((r) => ({
+    path: prefix + r.path,
     headers: r.headers,
+    // a mixed plan's h2 paths: only their responses count in the edgecheck_h2 rate
+    ...(mixed && h2Paths.has(r.path) ? { h2: true } : {}),
   }));
   const phases = plan.phases.map((p) => ({ name: phaseTag(p.index), endMs: p.startMs + p.durationMs }));
   const host = target.url ? new URL(target.url).hostname : undefined;
@@ -47,9 +53,15 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     ...(target.otherAddresses?.length
       ? [`// k6 pins one address per host name; the target's other edges: ${target.otherAddresses.join(', ')}`]
       : []),
-    ...(plan.protocol === 'h1'
-      ? ['// k6 takes h2 whenever the edge offers it: run with GODEBUG=http2client=0 to hold it to HTTP/1.1']
-      : []),
+    ...(mixed
+      ? [
+          "// k6 picks the protocol per connection by ALPN, not per path: the plan's h1 paths go over h2 too",
+          '// whenever the edge offers it (GODEBUG=http2client=0 would hold every path to HTTP/1.1);',
+          '// edgecheck_h2 counts the h2 paths only',
+        ]
+      : !asked
+        ? ['// k6 takes h2 whenever the edge offers it: run with GODEBUG=http2client=0 to hold it to HTTP/1.1']
+        : []),
     `import { check${plan.visit ? ', sleep' : ''} } from 'k6';`,
     "import exec from 'k6/execution';",
     "import http from 'k6/http';",
@@ -58,8 +70,9 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     '',
     `const BASE_URL: string = __ENV.EDGECHECK_BASE_URL || ${q(target.url ?? '')};`,
     `const HEADERS: Record<string, string> = ${q({ 'user-agent': 'edgecheck-surge-k6', ...plan.headers })};`,
+    `type Request = { path: string; headers: Record<string, string>${mixed ? '; h2?: boolean' : ''} };`,
     '/** the weighted cycle of paths, in the order the local bees send them */',
-    `const REQUESTS: ReadonlyArray<{ path: string; headers: Record<string, string> }> = ${q(cycle)};`,
+    `const REQUESTS: ReadonlyArray<Request> = ${q(cycle)};`,
     '/** where each phase ends, ms after the scenario starts */',
     `const PHASES: ReadonlyArray<{ name: string; endMs: number }> = ${q(phases)};`,
     '/** vendor cache-status headers and what a hit looks like in them */',
@@ -68,7 +81,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
       .join(', ')}];`,
     '',
     "const cacheHit = new Rate('edgecheck_cache_hit');",
-    ...(plan.protocol === 'h2'
+    ...(asked
       ? [
           '/** responses that came over HTTP/2: below 1, some connections fell back to HTTP/1.1 */',
           "const h2 = new Rate('edgecheck_h2');",
@@ -96,7 +109,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     '}',
     '',
     ...k6VisitLines(plan),
-    'function fire(request: { path: string; headers: Record<string, string> }): void {',
+    'function fire(request: Request): void {',
     '  const phase = phaseNow();',
     '  const res = http.get(BASE_URL + request.path, { headers: { ...HEADERS, ...request.headers }, ' +
       'tags: { phase, name: request.path }, timeout: ' +
@@ -105,7 +118,11 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     "  check(res, { 'status is 2xx or 3xx': (r) => r.status >= 200 && r.status < 400 }, { phase });",
     '  const hit = cacheClaim(res.headers);',
     '  if (hit !== undefined) cacheHit.add(hit, { phase });',
-    ...(plan.protocol === 'h2' ? ["  h2.add(res.proto === 'HTTP/2.0', { phase });"] : []),
+    ...(mixed
+      ? ["  if (request.h2) h2.add(res.proto === 'HTTP/2.0', { phase });"]
+      : asked
+        ? ["  h2.add(res.proto === 'HTTP/2.0', { phase });"]
+        : []),
     '}',
     '',
     "/** A count threshold is the whole plan's; a pod is held to its share of it. */",
@@ -183,6 +200,7 @@ function scenario(plan: SurgePlan): string {
  * origin_rps has no k6 metric: only the probe origin can count it.
  */
 function thresholds(plan: SurgePlan): Record<string, string[]> {
+  const asked = plan.protocols.includes('h2');
   const schedule = new Schedule(plan.phases);
   const out: Record<string, string[]> = {};
   const add = (metric: string, expr: string) => (out[metric] ??= []).push(expr);
@@ -193,7 +211,7 @@ function thresholds(plan: SurgePlan): Record<string, string[]> {
     add(`http_req_failed${tag}`, 'rate>=0');
     add(`edgecheck_cache_hit${tag}`, 'rate>=0');
     // every response over h2, or the fall-back shows as a failed threshold
-    if (plan.protocol === 'h2') add(`edgecheck_h2${tag}`, 'rate>=1');
+    if (asked) add(`edgecheck_h2${tag}`, 'rate>=1');
     const seconds = p.durationMs / 1000;
     for (const l of p.thresholds) {
       if (l.name.startsWith('p')) add(`http_req_duration${tag}`, `p(${l.name.slice(1)})<=${l.value}`);

@@ -50,6 +50,12 @@ export function surgeSection(s: SurgeRecord): { body: Markup; charts: ChartSpec[
     <h4>phases</h4>
     ${phaseTable(s)}
     ${
+      s.protocols
+        ? html`<h4>protocols</h4>
+            ${protocolTable(s.protocols)}`
+        : ''
+    }
+    ${
       s.phases.some((p) => p.connections)
         ? html`<h4>connections</h4>
             ${connectionTable(s)}`
@@ -71,7 +77,7 @@ function surgeHeadline(s: SurgeRecord): Markup {
   const held = s.verdict === 'held';
   const breached = s.thresholds.filter((t) => t.verdict === 'breached').map((t) => t.threshold);
   const how =
-    `${s.model} model, ${s.bees} bee${s.bees === 1 ? '' : 's'}, ${s.connections} connections, ` +
+    `${s.model} model, ${protocolText(s)}${s.bees} bee${s.bees === 1 ? '' : 's'}, ${s.connections} connections, ` +
     `${(s.duration_ms / 1000).toFixed(1)} s of ${(s.planned_duration_ms / 1000).toFixed(1)} s planned` +
     (s.source === 'k6' ? ', from a k6 summary' : '');
   const partial = s.partial
@@ -139,6 +145,29 @@ function phaseTable(s: SurgeRecord): Markup {
       hit ratio: from the probe origin's count; marked * where only the vendor header's claim was available. bees: the
       busiest bee's CPU and event-loop use, and the arrivals sent late; ⚠ where the bees were saturated
     </p>`;
+}
+
+/** "h2, " for an h2 plan, "h1+h2, " where the paths mix them; nothing for HTTP/1.1, the default */
+function protocolText(s: SurgeRecord): string {
+  if (s.protocols) return `${s.protocols.map((x) => x.protocol).join('+')}, `;
+  return s.protocol === 'h2' ? 'h2, ' : '';
+}
+
+/** Paths over h1 and h2: each protocol's share of the requests sent against its paths' weights. */
+function protocolTable(shares: NonNullable<SurgeRecord['protocols']>): Markup {
+  const rows = shares.map((x) => [
+    x.protocol,
+    html`<code>${x.paths.join(' ')}</code>`,
+    String(x.bees),
+    String(x.sent),
+    percent(x.share, 1),
+    percent(x.planned_share, 1),
+    ms(x.latency_ms?.p99),
+    String(x.errors),
+  ]);
+  const head = ['protocol', 'paths', 'bees', 'sent', 'of requests', 'planned', 'p99', 'errors'];
+  return html`${table(head, rows, 'protocols')}
+    <p class="dim">a bee speaks one protocol: the bees are split by the paths' weights</p>`;
 }
 
 /** The bees' own TLS connections per phase (visitors, h2): handshakes, resumption, ALPN, connection errors. */
