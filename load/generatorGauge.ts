@@ -32,23 +32,38 @@ export class GeneratorGauge {
   private arrivals = 0;
   private late = 0;
   private sampler: NodeJS.Timeout | undefined;
+  /** the sampler's last delay, and when it expects to run next */
+  private lastDelay = 0;
+  private expected = Infinity;
 
   constructor(private readonly bee: number) {}
 
   /** Starts sampling the loop's delay and opens the first slice. */
   start(): void {
     this.cut();
-    let expected = clock() + SAMPLE_EVERY_MS;
+    this.expected = clock() + SAMPLE_EVERY_MS;
     this.sampler = setInterval(() => {
       const now = clock();
-      recordMs(this.delay, Math.max(0, now - expected));
-      expected = now + SAMPLE_EVERY_MS;
+      this.lastDelay = Math.max(0, now - this.expected);
+      recordMs(this.delay, this.lastDelay);
+      this.expected = now + SAMPLE_EVERY_MS;
     }, SAMPLE_EVERY_MS);
     this.sampler.unref();
   }
 
   stop(): void {
     clearInterval(this.sampler);
+  }
+
+  /**
+   * How long the event loop has been keeping callbacks waiting, as of now:
+   * its last delay, or how overdue the next sample is if more. An answer
+   * that came in while the loop was this far behind waited that long
+   * unread, so a connection it freed could have gone that much sooner: the
+   * bee's wait, not the edge's.
+   */
+  lag(): number {
+    return Math.max(this.lastDelay, clock() - this.expected, 0);
   }
 
   /** An open-model arrival went out `lateMs` after it could have. */

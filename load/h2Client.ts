@@ -137,7 +137,8 @@ export function flyH2(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRec
       const at = bee.pacer.next(c, now);
       if (at === undefined) return park();
       const sendAt = bee.cap ? bee.cap.slot(at, now) : at;
-      const could = Math.max(sendAt, now);
+      // overdue on a slot that just came free: its answer may have sat unread while the loop lagged
+      const could = sendAt <= now ? Math.max(sendAt, now - (bee.gauge?.lag() ?? 0)) : sendAt;
       if (sendAt <= now) void fire(at, could);
       else timer = setTimeout(() => void fire(at, could), Math.ceil(sendAt - now));
     };

@@ -125,7 +125,8 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     const at = bee.pacer.next(index, now);
     if (at === undefined) return park();
     const sendAt = bee.cap ? bee.cap.slot(at, now) : at;
-    if (sendAt <= now) fire(at, now);
+    // overdue on a connection that just came free: its answer may have sat unread while the loop lagged
+    if (sendAt <= now) fire(at, Math.max(sendAt, now - (bee.gauge?.lag() ?? 0)));
     else timer = setTimeout(fire, Math.ceil(sendAt - now), at, sendAt);
   };
 

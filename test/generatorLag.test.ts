@@ -1,0 +1,89 @@
+// Whose wait is it? An open-model arrival due while its connection is busy
+// waits for the edge; but when the bee's own event loop lags, an answer sits
+// unread and the connection comes free late through the bee's fault. Against
+// an edge slower than the plan (every arrival overdue), a bee whose loop
+// keeps up counts no arrival late, and a bee whose loop lags counts them late.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import t, { type Test } from 'tap';
+import { dialectByName } from '../harness/cacheStatus/index.js';
+import { GeneratorGauge, LATE_ARRIVAL_MS } from '../load/generatorGauge.js';
+import { pace, type AutocannonClient, type BeeState } from '../load/pacedClient.js';
+import { OpenPacer } from '../load/pacer.js';
+import { Schedule } from '../load/schedule.js';
+import { SliceRecorder } from '../load/sliceRecorder.js';
+
+/** An edge in a process of its own (so the test's blocked loop does not slow it), answering each request in 5 ms. */
+async function slowEdge(t: Test): Promise<number> {
+  const code =
+    "require('node:http').createServer((q, s) => setTimeout(() => s.end('ok'), 5))" +
+    ".listen(0, '127.0.0.1', function () { console.log(this.address().port); });";
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => void child.kill());
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return Number(line.toString().trim());
+}
+
+async function flyAgainst(port: number, blockMs: number): Promise<{ arrivals: number; late: number }> {
+  const gauge = new GeneratorGauge(0);
+  const start = performance.now();
+  // 1000 rps on one connection to an edge that answers in 5 ms: every arrival is overdue when the connection frees
+  const schedule = new Schedule([{ from: 1000, to: 1000, durationMs: 1500 }]);
+  const bee: BeeState = {
+    now: () => performance.now() - start,
+    pacer: new OpenPacer(schedule, 1, 0.5, 1_000_000),
+    recorder: new SliceRecorder(),
+    dialect: dialectByName('auto'),
+    model: 'open',
+    stopped: false,
+    parked: new Set(),
+    gauge,
+  };
+  gauge.start();
+  const instance = autocannon(
+    {
+      url: `http://127.0.0.1:${port}/`,
+      connections: 1,
+      duration: 5,
+      setupClient: (client) => void pace(client as unknown as AutocannonClient, 0, bee),
+    },
+    () => undefined,
+  );
+  // a bee too busy to read its answers: its loop held for blockMs at a time, then freed for a moment
+  const until = performance.now() + 1200;
+  await new Promise<void>((resolve) => {
+    const hold = () => {
+      if (performance.now() >= until) return resolve();
+      const end = performance.now() + blockMs;
+      while (performance.now() < end);
+      setImmediate(hold);
+    };
+    // the first arrivals (the connection opening) are left out: from here on every one is overdue
+    setTimeout(() => {
+      gauge.cut();
+      hold();
+    }, 200);
+  });
+  bee.stopped = true;
+  instance.stop();
+  gauge.stop();
+  const slice = gauge.cut();
+  return { arrivals: slice.arrivals, late: slice.late };
+}
+
+t.test("a busy connection on a slow edge is the edge's wait; a lagging loop's is the bee's", async (t) => {
+  const port = await slowEdge(t);
+  const keeps = await flyAgainst(port, 0);
+  t.ok(keeps.arrivals >= 50, `the bee sent ${keeps.arrivals} arrivals`);
+  t.ok(
+    keeps.late <= keeps.arrivals * 0.05,
+    `the edge held them back, not the bee: ${keeps.late} of ${keeps.arrivals} late`,
+  );
+  const lags = await flyAgainst(port, 3 * LATE_ARRIVAL_MS);
+  t.ok(lags.arrivals >= 10, `the lagging bee sent ${lags.arrivals} arrivals`);
+  t.ok(
+    lags.late >= lags.arrivals * 0.8,
+    `answers that sat unread in the bee made its arrivals late: ${lags.late} of ${lags.arrivals}`,
+  );
+});
