@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { main } from '../cli/main.js';
+import { edgecheckIn } from './support/cliInProcess.js';
 
 const fixturesDir = join(import.meta.dirname, 'fixtures', 'bad-config');
 /** where the fixtures dir appears in a message (a `${file:}` that was not found), in the .err files */
@@ -24,26 +24,6 @@ const cases = readdirSync(fixturesDir)
   .filter((f) => /^(targets|suite|plan)-.*\.yaml$/.test(f))
   .sort();
 
-/** main() in this process, from the fixtures dir, with what it writes captured. */
-async function edgecheckIn(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const capture = (stream: 'stdout' | 'stderr') =>
-    ((chunk: string | Uint8Array) => ((out[stream] += String(chunk)), true)) as typeof process.stdout.write;
-  const cwd = process.cwd();
-  process.chdir(fixturesDir);
-  process.stdout.write = capture('stdout');
-  process.stderr.write = capture('stderr');
-  try {
-    const code = await main(args);
-    return { code, ...out };
-  } finally {
-    process.stdout.write = writes.stdout;
-    process.stderr.write = writes.stderr;
-    process.chdir(cwd);
-  }
-}
-
 delete process.env['EDGECHECK_FIXTURE_NOT_SET'];
 delete process.env['EDGECHECK_DEBUG'];
 
@@ -52,7 +32,7 @@ t.ok(cases.length >= 40, `at least 40 cases (${cases.length})`);
 for (const file of cases) {
   t.test(file, async (t) => {
     const expected = readFileSync(join(fixturesDir, file.replace(/\.yaml$/, '.err')), 'utf8');
-    const res = await edgecheckIn(argsFor(file));
+    const res = await edgecheckIn(argsFor(file), fixturesDir);
     t.equal(res.code, 2, 'exit code 2');
     t.equal(res.stderr.replaceAll(fixturesDir, FIXTURES), expected, 'stderr is the golden file');
     t.notMatch(res.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');

@@ -1,13 +1,16 @@
 // Bad targets files and suites: exit 2, file:line:col, the line with a caret
 // and its label, what is allowed — in our words, not zod's — and never a stack trace.
+// main() runs in this process (test/cli.test.ts runs the built CLI itself).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { edgecheck } from './support/cli.js';
+import { edgecheckIn } from './support/cliInProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgecheck-config-'));
 const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), name);
+// by its path: main() runs from source here, where a suite's bare name is looked up beside dist/
+const cachingSuite = join(import.meta.dirname, '..', 'suites', 'caching.yaml');
 const goodTargets = write('good-targets.yaml', 'targets:\n  lab:\n    lab: reference\n');
 
 /** A suite file's start, up to the first check's title. */
@@ -343,10 +346,10 @@ for (const c of [...cases, ...wordings]) {
   t.test(`${c.kind}: ${c.name}`, async (t) => {
     const args =
       c.kind === 'targets'
-        ? ['run', '--targets', c.file, '--suite', 'caching']
+        ? ['run', '--targets', c.file, '--suite', cachingSuite]
         : ['run', '--targets', goodTargets, '--suite', c.file];
-    const res = edgecheck(args, { cwd: dir });
-    t.equal(res.status, 2, 'exit code 2');
+    const res = await edgecheckIn(args, dir);
+    t.equal(res.code, 2, 'exit code 2');
     const lines = res.stderr.split('\n');
     t.equal(lines[0], c.first);
     t.notMatch(res.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
@@ -366,8 +369,8 @@ for (const c of [...cases, ...wordings]) {
 t.test('several problems are all reported, in file order', async (t) => {
   const yaml = `${check}    colour: red\n    steps:\n      - get: /\n        expect: { served_by: both }\n`;
   const file = write('s-many.yaml', yaml);
-  const res = edgecheck(['run', '--targets', goodTargets, '--suite', file], { cwd: dir });
-  t.equal(res.status, 2);
+  const res = await edgecheckIn(['run', '--targets', goodTargets, '--suite', file], dir);
+  t.equal(res.code, 2);
   const firsts = res.stderr.split('\n').filter((l) => l.startsWith('s-many.yaml:'));
   t.same(
     firsts.map((l) => l.split(': error')[0]),
