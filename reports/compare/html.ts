@@ -1,6 +1,7 @@
 // A comparison as a section of the html report (reports/html): the runs, the
 // checks that differ first with each cell's verdict and figures, a differing
-// cell marked, the surge per phase, and the regressions against a baseline.
+// cell marked, the surge per phase (and its connections, a figure a line), and
+// the regressions against a baseline.
 // The page is the last run's report with this section after its summary.
 import type { RunRecord } from '../../harness/record.js';
 import { html, table, type Markup } from '../html/markup.js';
