@@ -485,6 +485,14 @@ t.test('a malformed run record: exit 2, file:line:col, no stack', async (t) => {
   const one = edgecheck(['compare', good]);
   t.equal(one.status, 2);
   t.match(one.stderr, /expected two or more run records/);
+  const badBlock = record('lab', '2026-11-23T00:00:00.000Z', [], visitorsSurge(beeConnections({})));
+  const broken = edgecheck([
+    'compare',
+    good,
+    save({ ...badBlock, surge: { ...badBlock.surge!, connection_totals: { alpn: 'h2' } } } as unknown as RunRecord),
+  ]);
+  t.equal(broken.status, 2, 'a connections block compare cannot read');
+  t.match(broken.stderr, /run-\d+\.json:\d+:\d+: error: surge\.connection_totals\.alpn: /);
   const failOn = edgecheck(['compare', good, good, '--fail-on', 'sometimes']);
   t.equal(failOn.status, 2);
   t.match(failOn.stderr, /--fail-on: unknown value 'sometimes'/);
