@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NamedTarget } from '../harness/config/load.js';
 import { ConfigError } from '../harness/errors.js';
+import type { BeeConnectionStats } from '../harness/surgeRecord.js';
 import type { OpenTarget } from '../harness/target/openTarget.js';
 import { loadPlan } from '../load/loadPlan.js';
 import { runSurge } from '../load/runSurge.js';
@@ -90,7 +91,8 @@ export async function benchHandshakes(o: HandshakeBenchOptions): Promise<void> {
       runId: `bench-hs-${Date.now().toString(36)}`,
     });
     const cpu = ownCpuSeconds() - cpuBefore;
-    const c = surge.connection_totals;
+    // the local bees measure every connection figure
+    const c = surge.connection_totals as BeeConnectionStats | undefined;
     const handshakes = kind === 'full' ? (c?.full.count ?? 0) : (c?.resumed.count ?? 0);
     const beesPerCpu = cpu > 0 ? (c?.handshakes ?? 0) / cpu : undefined;
     say(

@@ -118,12 +118,29 @@ export interface SurgePhaseRecord extends SurgeStats {
   generator?: GeneratorStats;
   /** the bees were saturated in this phase: a breach of a limit they can cause there is inconclusive */
   generator_limited?: boolean;
-  /** the bees' own TLS connections (visitors model, h2): handshakes, resumption, ALPN, connection errors */
+  /** the surge's own TLS connections (visitors model, h2): handshakes, resumption, ALPN, connection errors */
   connections?: SurgeConnectionStats;
 }
 
-/** How the edge took the bees' TLS connections over a span (a phase, the whole surge). */
-export interface SurgeConnectionStats {
+/**
+ * How the edge took the surge's TLS connections over a span (a phase, the whole
+ * surge). The local bees measure every figure (BeeConnectionStats); a k6
+ * summary gives only some (load/k6/k6Connections.ts): a figure it cannot give
+ * is absent, never 0, and the record's notes say which.
+ */
+export interface SurgeConnectionStats extends Partial<BeeConnectionStats> {
+  /**
+   * k6: handshake latency, full and resumed together (k6 does not say which were resumed), and the TLS
+   * handshake alone (http_req_tls_handshaking), without the TCP connect the bees' `full` and `resumed` include;
+   * present only when every request opened its own connection, so no request's 0 ms is among the values
+   */
+  all?: { count: number; latency_ms: LatencySummary | null };
+  /** what `alpn` and `h2_fallbacks` count when not connections: k6's edgecheck_h2 counts responses */
+  alpn_unit?: 'responses';
+}
+
+/** How the edge took the bees' own TLS connections over a span: every figure, as the local bees measure them. */
+export interface BeeConnectionStats {
   /** TLS handshakes completed (full and resumed) */
   handshakes: number;
   /** handshakes completed per second over the span */
@@ -144,7 +161,7 @@ export interface SurgeConnectionStats {
     /** granted / offered; null when no session was offered */
     ratio: number | null;
   };
-  /** what ALPN negotiated per connection: 'h2', 'http/1.1', or 'none' (the edge chose nothing) */
+  /** what ALPN negotiated per connection: 'h2', 'http/1.1', or 'none' (the edge chose nothing); k6: see alpn_unit */
   alpn: Record<string, number>;
   /** connections that asked for h2 and got something else: a fall-back, always reported */
   h2_fallbacks: number;
@@ -225,7 +242,7 @@ export interface SurgeRecord {
   notes: string[];
   /** peak resident memory of the process that ran the bees */
   peak_rss_mb?: number;
-  /** the bees' own TLS connections over the whole surge (visitors model, h2) */
+  /** the surge's own TLS connections over the whole surge (visitors model, h2) */
   connection_totals?: SurgeConnectionStats;
 }
 

@@ -1,12 +1,12 @@
 // What the reader of a surge must know about the bees' own connections: an
 // h2 plan whose connections fell back to HTTP/1.1 (never silent), and visits
 // the bees could not start because their cap on open visits was reached.
-import type { SurgeConnectionStats, SurgePhaseRecord } from '../harness/surgeRecord.js';
+import type { BeeConnectionStats, SurgePhaseRecord } from '../harness/surgeRecord.js';
 import type { SurgePlan } from './plan.js';
 
 export function connectionNotes(
   plan: SurgePlan,
-  totals: SurgeConnectionStats,
+  totals: BeeConnectionStats,
   phases: readonly SurgePhaseRecord[],
 ): string[] {
   const notes: string[] = [];

@@ -1,7 +1,7 @@
 // Adds up bees' connection slices over a span (a second, a phase, the whole
 // surge), as Tally does for requests: counters summed, handshake histograms
 // added, every statistic computed once over all the values.
-import type { SurgeConnectionStats } from '../harness/surgeRecord.js';
+import type { BeeConnectionStats } from '../harness/surgeRecord.js';
 import type { ConnectionSlice } from './handshakeRecorder.js';
 import { decode, newHistogram, summarize } from './latencyHistogram.js';
 import { round } from './tally.js';
@@ -37,7 +37,7 @@ export class HandshakeTally {
   }
 
   /** The span's figures; handshakes per second over `spanMs`; `plannedVisits` in the visitors model. */
-  stats(spanMs: number, plannedVisits?: number): SurgeConnectionStats {
+  stats(spanMs: number, plannedVisits?: number): BeeConnectionStats {
     const seconds = spanMs / 1000;
     return {
       handshakes: this.handshakes,

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { RUN_RECORD_SCHEMA, type CheckRecord, type RunRecord, type StepRecord } from '../harness/record.js';
-import type { SurgePhaseRecord, SurgeRecord, ThresholdVerdict } from '../harness/surgeRecord.js';
+import type {
+  BeeConnectionStats,
+  SurgeConnectionStats,
+  SurgePhaseRecord,
+  SurgeRecord,
+  ThresholdVerdict,
+} from '../harness/surgeRecord.js';
 import { compareCommand } from '../cli/compareCommand.js';
 import type { Comparison } from '../reports/compare/compare.js';
 import { edgecheck } from './support/cli.js';
@@ -267,6 +273,164 @@ t.test('a surge threshold that held in the baseline breaches now', async (t) => 
   t.match(same.out, /no difference/);
 });
 
+/** A visitors surge whose one phase and totals carry this connections block (the smoke surge's figures otherwise). */
+function visitorsSurge(connections: SurgeConnectionStats): SurgeRecord {
+  const s = surge(120);
+  const phase: SurgePhaseRecord = {
+    ...s.phases[0]!,
+    label: 'hold 20 visitors/s for 10s',
+    planned: { unit: 'visitors', from: 20, to: 20 },
+    connections,
+  };
+  return { ...s, plan: 'visitors', model: 'visitors', phases: [phase], connection_totals: connections };
+}
+
+const handshakes = (p99: number, count: number) => ({
+  count,
+  latency_ms: { p50: p99 / 2, p95: p99 * 0.9, p99, 'p99.9': p99, max: p99, mean: p99 / 2 },
+});
+/** What the local bees record: every figure. */
+function beeConnections(
+  over: Partial<BeeConnectionStats> & { granted?: number; offered?: number },
+): SurgeConnectionStats {
+  const { granted = 95, offered = 100, ...rest } = over;
+  return {
+    handshakes: 200,
+    handshakes_per_s: 20,
+    planned_visits: 200,
+    planned_visits_per_s: 20,
+    full: handshakes(12, 105),
+    resumed: handshakes(4, granted),
+    resumption: { returning: 100, offered, granted, ratio: granted / offered },
+    alpn: { h2: 200 },
+    h2_fallbacks: 0,
+    errors_by_kind: {},
+    skipped_visits: 0,
+    ...rest,
+  };
+}
+
+t.test(
+  "surges' connections side by side: what changes in the edge's behaviour is marked, measures are not",
+  async (t) => {
+    const base = save(record('lab', '2026-11-23T00:00:00.000Z', [], visitorsSurge(beeConnections({}))));
+    const worse = save(
+      record(
+        'lab',
+        '2026-11-24T00:00:00.000Z',
+        [],
+        visitorsSurge(
+          beeConnections({
+            granted: 40,
+            handshakes_per_s: 18.5,
+            full: handshakes(30, 160),
+            alpn: { h2: 150, 'http/1.1': 50 },
+            h2_fallbacks: 50,
+            errors_by_kind: { refused: 3 },
+          }),
+        ),
+      ),
+    );
+    // within the tolerances: 90% resumed against 95%, slower handshakes, fewer of them
+    const noise = save(
+      record(
+        'lab',
+        '2026-11-25T00:00:00.000Z',
+        [],
+        visitorsSurge(beeConnections({ granted: 90, handshakes_per_s: 17, resumed: handshakes(9, 90) })),
+      ),
+    );
+    const keepAlive = save(record('lab', '2026-11-26T00:00:00.000Z', [], surge(120)));
+
+    const file = join(dir, 'connections.json');
+    await compare([base, worse, noise, keepAlive, '--format', 'json', '--out', file]);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Comparison;
+    const rows = json.surge!.connections!;
+    t.same(
+      rows.map((r) => r.key),
+      ['1 hold 20 visitors/s for 10s', 'all phases'],
+      'a row per phase, then the whole surge',
+    );
+    const [phase] = rows;
+    t.same(phase!.cells[0], {
+      handshakes_per_s: 20,
+      planned_visits_per_s: 20,
+      full_p99_ms: 12,
+      resumed_p99_ms: 4,
+      any_p99_ms: null,
+      resumption: { granted: 95, offered: 100, ratio: 0.95 },
+      h2_share: 1,
+      h2_fallbacks: 0,
+      h2_of: 'connections',
+      errors_by_kind: {},
+      differs_in: [],
+      differs: false,
+    });
+    t.same(phase!.cells[1]!.differs_in, ['resumption', 'h2', 'errors'], 'resumption, h2 share and error kinds changed');
+    t.equal(phase!.cells[1]!.differs, true);
+    t.equal(phase!.cells[1]!.h2_share, 0.75);
+    t.same(phase!.cells[2]!.differs_in, [], '5 points less resumed, slower and fewer handshakes: not a difference');
+    t.equal(phase!.cells[2]!.differs, false);
+    t.equal(phase!.cells[3], null, 'a keep-alive run has no connections block');
+    t.equal(phase!.differs, true);
+    t.equal(json.surge!.differs, true);
+
+    const text = (await compare([base, worse, noise, keepAlive])).out;
+    t.match(text, /\nconnections +\[1\] lab 2026-11-23 00:00:00 +\[2\] lab 2026-11-24/);
+    t.match(text, /≠ 1 hold 20 visitors\/s for 10s\n/);
+    t.match(text, /\n +handshakes\/s +20 of 20 planned +18\.5 of 20 planned +17 of 20 planned +-\n/);
+    t.match(text, /\n +full handshake p99 +12 ms +30 ms +12 ms +-\n/, 'a measure: shown, never marked');
+    t.match(text, /\n +sessions resumed +95% \(95\/100\) +40% \(40\/100\) ≠ +90% \(90\/100\) +-\n/);
+    t.match(text, /\n +h2 +100% +75%, 50 fell back ≠ +100% +-\n/);
+    t.match(text, /\n +connection errors +none +refused 3 ≠ +none +-\n/);
+
+    const md = (await compare([base, worse, noise, keepAlive, '--format', 'markdown'])).out;
+    t.match(md, '| ≠ **1 hold 20 visitors/s for 10s** |  |  |  |  |');
+    t.match(md, '| sessions resumed | 95% (95/100) | 40% (40/100) ≠ | 90% (90/100) | - |');
+    t.match(md, '| h2 | 100% | 75%, 50 fell back ≠ | 100% | - |');
+    t.match(md, '| connection errors | none | refused 3 ≠ | none | - |');
+
+    const page = join(dir, 'connections.html');
+    t.equal((await compare([base, worse, '--format', 'html', '--out', page])).exit, 0);
+    const html = readFileSync(page, 'utf8');
+    t.match(html, /<h4>Connections<\/h4>/);
+    t.match(html, /<span class="cell-differs" title="">40% \(40\/100\) ≠<\/span>/, 'the differing figure marked');
+    t.match(html, /<span class="" title="">95% \(95\/100\)<\/span>/);
+  },
+);
+
+t.test('connections alone make two surges differ; the same connections make no difference', async (t) => {
+  const base = save(record('lab', '2026-11-23T00:00:00.000Z', [], visitorsSurge(beeConnections({}))));
+  const lost = save(record('lab', '2026-11-24T00:00:00.000Z', [], visitorsSurge(beeConnections({ granted: 0 }))));
+  const res = await compare([base, lost]);
+  t.match(res.out, /2 runs, 0 checks and a surge: the surges differ/, 'the connections alone differ');
+  t.match(res.out, /sessions resumed +95% \(95\/100\) +0% \(0\/100\) ≠/);
+  t.match((await compare([base, base])).out, /no difference/);
+  // a few sessions: one of them is 10 points, so the ratio is not compared
+  const few = (granted: number) => beeConnections({ granted, offered: 10 });
+  const a = save(record('lab', '2026-11-23T00:00:00.000Z', [], visitorsSurge(few(10))));
+  const b = save(record('lab', '2026-11-24T00:00:00.000Z', [], visitorsSurge(few(7))));
+  t.match((await compare([a, b])).out, /no difference/, '7 of 10 against 10 of 10 is too few to tell');
+});
+
+t.test('a k6 import beside a local run: what k6 does not give is "-", its h2 share counts responses', async (t) => {
+  const local = save(record('lab', '2026-11-23T00:00:00.000Z', [], visitorsSurge(beeConnections({}))));
+  const k6: SurgeConnectionStats = {
+    planned_visits: 200,
+    planned_visits_per_s: 20,
+    alpn: { h2: 388, 'not h2': 12 },
+    alpn_unit: 'responses',
+    h2_fallbacks: 12,
+  };
+  const imported = save(record('k6', '2026-11-24T00:00:00.000Z', [], { ...visitorsSurge(k6), source: 'k6' }));
+  const res = await compare([local, imported, '--format', 'markdown']);
+  t.match(res.out, '| handshakes/s | 20 of 20 planned | - of 20 planned |');
+  t.match(res.out, '| full handshake p99 | 12 ms | - |');
+  t.match(res.out, '| sessions resumed | 95% (95/100) | - |', 'not compared where k6 does not say');
+  t.match(res.out, '| h2 | 100% | 97% of responses, 12 fell back ≠ |');
+  t.match(res.out, '| connection errors | none | - |');
+});
+
 t.test('history: the last N verdicts per check, the flaky ones apart', async (t) => {
   const history = join(dir, 'history');
   const nights: Array<[string, CheckRecord['status'], CheckRecord['status']]> = [
@@ -321,6 +485,14 @@ t.test('a malformed run record: exit 2, file:line:col, no stack', async (t) => {
   const one = edgecheck(['compare', good]);
   t.equal(one.status, 2);
   t.match(one.stderr, /expected two or more run records/);
+  const badBlock = record('lab', '2026-11-23T00:00:00.000Z', [], visitorsSurge(beeConnections({})));
+  const broken = edgecheck([
+    'compare',
+    good,
+    save({ ...badBlock, surge: { ...badBlock.surge!, connection_totals: { alpn: 'h2' } } } as unknown as RunRecord),
+  ]);
+  t.equal(broken.status, 2, 'a connections block compare cannot read');
+  t.match(broken.stderr, /run-\d+\.json:\d+:\d+: error: surge\.connection_totals\.alpn: /);
   const failOn = edgecheck(['compare', good, good, '--fail-on', 'sometimes']);
   t.equal(failOn.status, 2);
   t.match(failOn.stderr, /--fail-on: unknown value 'sometimes'/);

@@ -12,7 +12,7 @@ import t, { type Test } from 'tap';
 import { main } from '../cli/main.js';
 import { RUN_RECORD_SCHEMA, runFailed, type RunRecord } from '../harness/record.js';
 import { registerSecret } from '../harness/secrets.js';
-import type { SurgeRecord, SurgeSecond, SurgeStats } from '../harness/surgeRecord.js';
+import type { SurgeConnectionStats, SurgeRecord, SurgeSecond, SurgeStats } from '../harness/surgeRecord.js';
 import { surgeRunRecord } from '../load/surgeRunRecord.js';
 import HtmlReporter, { HTML_REPORT_FILE, renderReport, html } from '../reports/html/index.js';
 import { createReporter, reporterNames } from '../reports/index.js';
@@ -378,8 +378,24 @@ t.test('in Chromium: the comparison view, against a baseline', async (t) => {
   const bad = await runOnLab(checks, 'lab: reference\nfaults: [ignore-s-maxage]');
   const dir = tmp();
   const [goodFile, badFile, page] = ['good.json', 'bad.json', 'comparison.html'].map((f) => join(dir, f));
-  writeFileSync(goodFile!, JSON.stringify(good));
-  writeFileSync(badFile!, JSON.stringify(bad));
+  // each with a visitors surge whose edge resumed 95 of 100 sessions, then 20
+  const withConnections = (granted: number): SurgeRecord => {
+    const surge = syntheticRecord().surge!;
+    const connections: SurgeConnectionStats = {
+      handshakes: 100,
+      handshakes_per_s: 50,
+      full: { count: 100 - granted, latency_ms: stats().latency_ms },
+      resumed: { count: granted, latency_ms: stats().latency_ms },
+      resumption: { returning: 100, offered: 100, granted, ratio: granted / 100 },
+      alpn: { h2: 100 },
+      h2_fallbacks: 0,
+      errors_by_kind: {},
+      skipped_visits: 0,
+    };
+    return { ...surge, phases: [{ ...surge.phases[0]!, connections }], connection_totals: connections };
+  };
+  writeFileSync(goodFile!, JSON.stringify({ ...good, surge: withConnections(95) }));
+  writeFileSync(badFile!, JSON.stringify({ ...bad, surge: withConnections(20) }));
   const code = await main(['compare', '--baseline', goodFile!, badFile!, '--format', 'html', '--out', page!]);
   t.equal(code, 1, 'a required check passed in the baseline and fails now: exit 1');
 
@@ -390,10 +406,16 @@ t.test('in Chromium: the comparison view, against a baseline', async (t) => {
   await view.goto(pathToFileURL(page!).href);
   const section = view.locator('#comparison');
   t.equal(await section.count(), 1, 'the comparison is a section of the page');
-  const rows = section.locator('table.comparison tbody tr');
+  const rows = section.locator('table.comparison').first().locator('tbody tr');
   t.equal(await rows.count(), 3, 'one row per check');
   t.match(await rows.first().textContent(), /≠ caching\/s-maxage-beats-max-age/, 'the check that differs comes first');
   t.equal(await rows.first().locator('.cell-failed').count(), 1, 'its failing cell is marked');
+  const resumed = section.locator('table.surge-connections tr', { hasText: 'sessions resumed' }).first();
+  t.equal(
+    await resumed.locator('.cell-differs').textContent(),
+    '20% (20/100) ≠',
+    "the surges' connections: the sessions resumed that changed are marked",
+  );
   const regressions = section.locator('ul.regressions li');
   t.equal(await regressions.count(), 1, 'one regression');
   t.match(await regressions.first().textContent(), /s-maxage-beats-max-age/, 'named');

@@ -2,7 +2,7 @@
 // the TestRun runs one pod per bee, and a k6 summary (both formats) reads
 // back into the same mission assessment. k6 itself runs only where installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +15,9 @@ import type { RunRecord } from '../harness/record.js';
 import { importK6Summary } from '../load/k6/importSummary.js';
 import { k6Script } from '../load/k6/k6Script.js';
 import { loadPlan } from '../load/loadPlan.js';
+import { surgeRunRecord } from '../load/surgeRunRecord.js';
+import { missionAssessment } from '../reports/mission.js';
+import { paint } from '../reports/terminal.js';
 import { suitesDir, targetsFile } from './support/labRun.js';
 
 const k6Types = dirname(createRequire(import.meta.url).resolve('@types/k6/package.json'));
@@ -205,7 +208,11 @@ t.test('a visitors plan exports a visit per iteration on a new connection; an h2
   const h2File = join(dir, 'h2.ts');
   writeFileSync(h2File, h2Script);
   t.same(typeErrors(h2File), [], 'no type errors');
-  t.match(h2Script, /h2\.add\(res\.proto === 'HTTP\/2\.0', \{ phase \}\);/, 'each response: over h2 or not');
+  t.match(
+    h2Script,
+    /if \(res\.status !== 0\) h2\.add\(res\.proto === 'HTTP\/2\.0', \{ phase \}\);/,
+    'each response: over h2 or not; a request without one is an error, not a fall-back',
+  );
   t.match(h2Script, /"edgecheck_h2\{phase:p1\}":\["rate>=1"\]/, 'a fall-back fails a threshold');
   t.notMatch(h2Script, /noVUConnectionReuse|GODEBUG/);
 });
@@ -314,6 +321,166 @@ t.test('import-k6 reads one summary per k6-operator pod as one run', async (t) =
       ),
     /b\.json: no http_reqs metric/,
   );
+});
+
+/** A visitors plan (5 s ramp to 20 visits/s, 10 s at 20), h2 or h1, with so many requests per visit. */
+function visitorsPlan(protocol: 'h1' | 'h2', requests: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'edgecheck-k6-')), `visitors-${protocol}.yaml`);
+  writeFileSync(
+    file,
+    `surge: visitors-${protocol}\nmodel: visitors\nprotocol: ${protocol}\nphases:\n` +
+      '  - { ramp: { to: 20, over: 5s } }\n  - { hold: { visitors: 20, for: 10s } }\n' +
+      `paths: [/x, /y]\nvisit: { requests: ${requests}, think: 200ms }\nconnections: 300\n`,
+  );
+  return file;
+}
+
+/**
+ * What k6 --summary-export writes for a visitors plan's run of 15 s: 500 requests over 240 visits,
+ * http_req_tls_handshaking with a value per request (`tlsMin` 0: some requests went over a reused
+ * connection), and for an h2 plan edgecheck_h2 (10 responses of the ramp over HTTP/1.1).
+ */
+function visitorsSummaryExport(opts: { h2: boolean; tlsMin: number }): { metrics: Record<string, object> } {
+  const metrics: Record<string, object> = {
+    http_reqs: { count: 500, rate: 500 / 15 },
+    http_req_failed: { passes: 0, fails: 500, value: 0 },
+    http_req_duration: { avg: 2, min: 0.3, med: 1, max: 9, 'p(95)': 3, 'p(99)': 5, 'p(99.9)': 8, count: 500 },
+    edgecheck_cache_hit: { passes: 500, fails: 0, value: 1 },
+    iterations: { count: 240, rate: 16 },
+    dropped_iterations: { count: 4, rate: 0.27 },
+    http_req_tls_handshaking: {
+      avg: 3,
+      min: opts.tlsMin,
+      med: opts.tlsMin,
+      max: 40,
+      'p(95)': 20,
+      'p(99)': 30,
+      'p(99.9)': 35,
+      count: 500,
+    },
+  };
+  [100, 400].forEach((count, i) => {
+    const tag = `{phase:p${i + 1}}`;
+    metrics[`http_reqs${tag}`] = { count, rate: count / 5 };
+    metrics[`http_req_failed${tag}`] = { passes: 0, fails: count, value: 0 };
+    metrics[`http_req_duration${tag}`] = { avg: 2, min: 0.3, med: 1, max: 9, 'p(95)': 3, 'p(99)': 5, 'p(99.9)': 8 };
+    metrics[`edgecheck_cache_hit${tag}`] = { passes: count, fails: 0, value: 1 };
+    if (opts.h2) {
+      const fell = i === 0 ? 10 : 0;
+      metrics[`edgecheck_h2${tag}`] = { passes: count - fell, fails: fell, value: (count - fell) / count };
+    }
+  });
+  if (opts.h2) metrics['edgecheck_h2'] = { passes: 490, fails: 10, value: 0.98 };
+  return { metrics };
+}
+
+t.test('import-k6 reads what k6 gives of the connections of a visitors h2 plan, and leaves the rest out', async (t) => {
+  const plan = loadPlan(visitorsPlan('h2', '{ min: 1, max: 3 }'));
+  const surge = importK6Summary([{ json: visitorsSummaryExport({ h2: true, tlsMin: 0 }), file: 'summary.json' }], plan);
+  t.strictSame(
+    surge.phases.map((p) => p.connections),
+    [
+      {
+        planned_visits: 50,
+        planned_visits_per_s: 10,
+        alpn: { h2: 90, 'not h2': 10 },
+        alpn_unit: 'responses',
+        h2_fallbacks: 10,
+      },
+      { planned_visits: 200, planned_visits_per_s: 20, alpn: { h2: 400 }, alpn_unit: 'responses', h2_fallbacks: 0 },
+    ],
+    'per phase: the visits planned and the h2 share of responses; no handshakes (iterations carry no phase)',
+  );
+  t.strictSame(
+    surge.connection_totals,
+    {
+      handshakes: 240,
+      handshakes_per_s: 16,
+      planned_visits: 250,
+      planned_visits_per_s: 16.67,
+      alpn: { h2: 490, 'not h2': 10 },
+      alpn_unit: 'responses',
+      h2_fallbacks: 10,
+      skipped_visits: 4,
+    },
+    "in total: a handshake per completed iteration, k6's dropped iterations as skipped visits; " +
+      'no latency, resumption or connection errors, not even as 0',
+  );
+  const notes = surge.notes.join('\n');
+  t.match(notes, /handshakes are k6's completed iterations, each a visit on a new connection/);
+  t.match(notes, /the h2 share and its fall-backs count responses \(edgecheck_h2\), not connections/);
+  t.match(
+    notes,
+    /k6's summary does not give these connection figures: handshakes per phase .*; handshake latency \(http_req_tls_handshaking has 0 ms for each request on a reused connection.*; full and resumed handshakes apart.*; connection errors by kind/,
+  );
+  t.notMatch(notes, /the h2 share \(no edgecheck_h2/);
+  const mission = missionAssessment(
+    surgeRunRecord('k6', { name: 'k6', url: 'k6 summary' }, new Date(0), new Date(15000), surge),
+    paint(false),
+  ).join('\n');
+  t.match(
+    mission,
+    /1 ramp 0 -> 20 visitors over 5s +- of 10 +- +- +- +responses: h2 90, not h2 10 \(10 fell back\) +-/,
+  );
+});
+
+t.test('import-k6 reads handleSummary() data of a visit of one request: its handshake latency is clean', async (t) => {
+  const planFile = visitorsPlan('h1', '1');
+  const exported = visitorsSummaryExport({ h2: false, tlsMin: 1.5 });
+  const data = {
+    state: { testRunDurationMs: 15000 },
+    metrics: Object.fromEntries(
+      Object.entries(exported.metrics).map(([name, values]) => [
+        name,
+        { type: 'x', contains: 'default', values: renameValue(values as Record<string, number>) },
+      ]),
+    ),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
+  const file = join(dir, 'summary.json');
+  writeFileSync(file, JSON.stringify(data));
+  t.equal(await main(['surge', 'import-k6', file, '--plan', planFile, '--out', dir]), 0);
+  const surge = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord).surge!;
+  t.strictSame(
+    surge.connection_totals,
+    {
+      handshakes: 500,
+      handshakes_per_s: 33.33,
+      planned_visits: 250,
+      planned_visits_per_s: 16.67,
+      all: { count: 500, latency_ms: { p50: 1.5, p95: 20, p99: 30, 'p99.9': 35, max: 40, mean: 3 } },
+      skipped_visits: 4,
+    },
+    'no request at 0 ms: each value is a handshake (full and resumed together); an h1 plan has no h2 share',
+  );
+  t.strictSame(surge.phases[0]!.connections, { planned_visits: 50, planned_visits_per_s: 10 });
+  const notes = surge.notes.join('\n');
+  t.match(notes, /handshakes and their latency from http_req_tls_handshaking .*: the TLS handshake alone/);
+  t.notMatch(notes, /handshake latency \(/, 'the latency is not among what k6 does not give');
+  t.notMatch(notes, /h2 share/);
+});
+
+t.test('import-k6 of an h2 plan exported before edgecheck_h2, and of a keep-alive plan', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
+  const h2File = join(dir, 'smoke-h2.yaml');
+  writeFileSync(h2File, readFileSync(join(suitesDir, 'surge-smoke.yaml'), 'utf8') + 'protocol: h2\n');
+  const h2 = importK6Summary([{ json: summaryExport(12), file: 'summary.json' }], loadPlan(h2File));
+  t.equal(h2.connection_totals, undefined, 'nothing to say of its connections: no block, not a block of zeros');
+  t.same(
+    h2.phases.map((p) => p.connections),
+    [undefined, undefined, undefined, undefined],
+  );
+  t.match(
+    h2.notes.join('\n'),
+    /does not give these connection figures: handshakes \(k6 counts no connections\); .*; the h2 share \(no edgecheck_h2 metric: export the script again\)/,
+  );
+
+  const smoke = importK6Summary(
+    [{ json: summaryExport(12), file: 'summary.json' }],
+    loadPlan(join(suitesDir, 'surge-smoke.yaml')),
+  );
+  t.equal(smoke.connection_totals, undefined, 'a keep-alive h1 plan opens no connections of its own');
+  t.notMatch(smoke.notes.join('\n'), /connection figures|connections from/);
 });
 
 function renameValue(values: Record<string, number>): Record<string, number> {

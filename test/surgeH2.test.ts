@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { BeeConnectionStats } from '../harness/surgeRecord.js';
 import { realEdges } from '../lab/realEdges/index.js';
 import { surgeRunRecord } from '../load/surgeRunRecord.js';
 import { missionAssessment } from '../reports/mission.js';
@@ -48,7 +49,7 @@ t.test('an h2 plan against the lab nginx negotiates h2 on every connection', asy
   if (!realEdgeInstalled(t, realEdges.nginx)) return;
   const surge = await surgeOn('nginx', openH2, 'h2-nginx');
   t.equal(surge.protocol, 'h2');
-  const totals = surge.connection_totals!;
+  const totals = surge.connection_totals as BeeConnectionStats;
   t.ok(totals.handshakes >= 4, `${totals.handshakes} connections, at least the plan's 4`);
   t.same(totals.alpn, { h2: totals.handshakes }, 'every connection negotiated h2');
   t.equal(totals.h2_fallbacks, 0);
@@ -70,7 +71,7 @@ t.test('visitors over h2 against the lab nginx: every visit negotiates h2, its r
       'paths: [/index.html]\nvisit: { requests: 3, think: 10ms, resume: 50% }\nbees: 1\n',
   );
   const surge = await surgeOn('nginx', plan, 'visitors-h2-nginx');
-  const c = surge.phases[0]!.connections!;
+  const c = surge.phases[0]!.connections as BeeConnectionStats;
   t.ok(c.handshakes >= 85, `${c.handshakes} visits of 90 planned`);
   t.same(c.alpn, { h2: c.handshakes }, 'every visit negotiated h2');
   t.ok(c.resumed.count > 0, 'returning visitors resume over h2 too');
@@ -85,7 +86,7 @@ t.test('visitors over h2 against the lab nginx: every visit negotiates h2, its r
 
 t.test('an edge that offers only http/1.1: the fall-back is in the record and the assessment', async (t) => {
   const surge = await surgeOn('reference-no-h2', openH2, 'h2-fallback');
-  const totals = surge.connection_totals!;
+  const totals = surge.connection_totals as BeeConnectionStats;
   t.ok(totals.handshakes >= 4);
   t.same(totals.alpn, { 'http/1.1': totals.handshakes }, 'every connection fell back');
   t.equal(totals.h2_fallbacks, totals.handshakes);

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { BeeConnectionStats } from '../harness/surgeRecord.js';
 import { realEdges } from '../lab/realEdges/index.js';
 import { fleetOrders, protocolGroups } from '../load/fleet.js';
 import { loadPlan } from '../load/loadPlan.js';
@@ -192,7 +193,7 @@ thresholds: { errors: 0.1% }
   t.equal(h1!.sent + h2!.sent, surge.totals.sent, 'every request is counted under its protocol');
   t.ok(Math.abs(h2!.share - 0.4) < 0.03, `h2 carried ${h2!.share} of the requests, 0.4 planned`);
   t.equal(h1!.errors + h2!.errors, 0);
-  const totals = surge.connection_totals!;
+  const totals = surge.connection_totals as BeeConnectionStats;
   // 40% of 6 connections, rounded: 2 for the h2 bee, 4 for the h1 bee's autocannon (which counts no handshakes)
   t.ok(totals.handshakes >= 2, `the h2 bee opened its ${totals.handshakes} connections (2 planned)`);
   t.same(totals.alpn, { h2: totals.handshakes }, 'every connection the bees opened themselves negotiated h2');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { RunRecord } from '../harness/record.js';
-import type { SurgeRecord } from '../harness/surgeRecord.js';
+import type { BeeConnectionStats, SurgeRecord } from '../harness/surgeRecord.js';
 import { realEdges } from '../lab/realEdges/index.js';
 import { missionAssessment } from '../reports/mission.js';
 import { paint } from '../reports/terminal.js';
@@ -50,7 +50,8 @@ t.test('a visitors plan against the lab nginx reaches its handshake rate, full a
   if (!realEdgeInstalled(t, realEdges.nginx)) return;
   const surge = await surgeOn('nginx', visitors, 'visitors-nginx');
   const phase = surge.phases[0]!;
-  const c = phase.connections!;
+  // the bees measure every figure: a local surge's block is a BeeConnectionStats
+  const c = phase.connections as BeeConnectionStats;
   t.equal(surge.model, 'visitors');
   t.equal(phase.planned.unit, 'visitors');
   t.equal(c.planned_visits_per_s, 50);
@@ -78,8 +79,8 @@ t.test('a visitors plan against the lab nginx reaches its handshake rate, full a
 t.test('the resumption ratio falls to 0 under the reference edge no-session-resumption fault', async (t) => {
   const granted = await surgeOn('reference', visitors, 'visitors-reference');
   const refused = await surgeOn('reference-no-resumption', visitors, 'visitors-no-resumption');
-  const a = granted.phases[0]!.connections!;
-  const b = refused.phases[0]!.connections!;
+  const a = granted.phases[0]!.connections as BeeConnectionStats;
+  const b = refused.phases[0]!.connections as BeeConnectionStats;
   t.ok(a.resumption.offered > 0 && b.resumption.offered > 0, 'returning visitors offered sessions to both');
   t.ok(a.resumption.ratio! > 0.9, `the reference edge resumes (${a.resumption.ratio})`);
   t.equal(b.resumption.ratio, 0, 'with the fault it resumes nothing');

@@ -3,15 +3,18 @@
 // `k6 run --summary-export` files (thresholds true = failed) and the data
 // handleSummary() receives (values + {ok}), one file or one per k6-operator
 // pod. Thresholds are judged by edgecheck from k6's numbers, per phase tag,
-// exactly as for a local surge.
+// exactly as for a local surge; a visitors or h2 plan's connections are read
+// as far as the summary gives them (k6Connections.ts).
 import { ConfigError } from '../../harness/errors.js';
 import type { SurgePhaseRecord, SurgeRecord, SurgeStats } from '../../harness/surgeRecord.js';
 import type { SurgePlan } from '../plan.js';
 import { Schedule } from '../schedule.js';
 import { round } from '../tally.js';
 import { phaseRecord, surgeSection } from '../phaseRecord.js';
+import { k6Connections } from './k6Connections.js';
 import { phaseTag } from './k6Script.js';
 import { mergeSummaries, type Summary, type Values } from './podSummaries.js';
+import { trendLatency } from './trendLatency.js';
 
 /** A summary file as read: its JSON and its name, for errors. */
 export interface SummaryFile {
@@ -51,14 +54,20 @@ export function importK6Summary(files: readonly SummaryFile[], plan: SurgePlan):
   if (dropped)
     notes.push(`k6 dropped ${dropped} planned iterations: it ran out of VUs (raise connections in the plan)`);
 
+  const spans = plan.phases.map((p) => Math.max(0, Math.min(p.durationMs, elapsedMs - p.startMs)));
+  const connections = k6Connections(summary, plan, schedule, spans, elapsedMs);
+  notes.push(...connections.notes);
   const phases: SurgePhaseRecord[] = plan.phases.map((p) => {
-    const span = Math.max(0, Math.min(p.durationMs, elapsedMs - p.startMs));
+    const span = spans[p.index]!;
     const stats = statsOf(summary, `{phase:${phaseTag(p.index)}}`, span);
-    return phaseRecord(plan, schedule, p, span, stats, span > 0 && stats.sent > 0);
+    const record = phaseRecord(plan, schedule, p, span, stats, span > 0 && stats.sent > 0);
+    const c = connections.phases[p.index];
+    return c ? { ...record, connections: c } : record;
   });
   const totals = statsOf(summary, '', elapsedMs);
   return surgeSection(plan, schedule, elapsedMs, {
     source: 'k6',
+    ...(connections.totals ? { connection_totals: connections.totals } : {}),
     partial: durationMs + 1000 < plan.durationMs,
     duration_ms: Math.round(durationMs),
     primed: false,
@@ -88,17 +97,7 @@ function statsOf(summary: Summary, tag: string, spanMs: number): SurgeStats {
     error_rate: failed?.['rate'] ?? 0,
     errors_by_kind: errors > 0 ? { 'k6 http_req_failed': errors } : {},
     status: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
-    latency_ms:
-      duration && (duration['count'] ?? 1) > 0 && duration['max'] !== undefined
-        ? {
-            p50: duration['med'] ?? duration['p(50)'] ?? 0,
-            p95: duration['p(95)'] ?? 0,
-            p99: duration['p(99)'] ?? 0,
-            'p99.9': duration['p(99.9)'] ?? 0,
-            max: duration['max'],
-            mean: duration['avg'] ?? 0,
-          }
-        : null,
+    latency_ms: trendLatency(duration),
     cache: {
       claimed_hits: hit,
       claimed_misses: miss,

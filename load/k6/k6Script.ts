@@ -83,7 +83,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     "const cacheHit = new Rate('edgecheck_cache_hit');",
     ...(asked
       ? [
-          '/** responses that came over HTTP/2: below 1, some connections fell back to HTTP/1.1 */',
+          '/** answered requests that came over HTTP/2: below 1, some connections fell back to HTTP/1.1 */',
           "const h2 = new Rate('edgecheck_h2');",
         ]
       : []),
@@ -118,10 +118,11 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     "  check(res, { 'status is 2xx or 3xx': (r) => r.status >= 200 && r.status < 400 }, { phase });",
     '  const hit = cacheClaim(res.headers);',
     '  if (hit !== undefined) cacheHit.add(hit, { phase });',
+    // a request without an answer (status 0) is an error in http_req_failed, not a fall-back
     ...(mixed
-      ? ["  if (request.h2) h2.add(res.proto === 'HTTP/2.0', { phase });"]
+      ? ["  if (request.h2 && res.status !== 0) h2.add(res.proto === 'HTTP/2.0', { phase });"]
       : asked
-        ? ["  h2.add(res.proto === 'HTTP/2.0', { phase });"]
+        ? ["  if (res.status !== 0) h2.add(res.proto === 'HTTP/2.0', { phase });"]
         : []),
     '}',
     '',

@@ -2,8 +2,8 @@
 // `noVUConnectionReuse` gives each iteration a new connection (keep-alive
 // within it, as a visitor's browser does), so the arrival rate of iterations
 // is the plan's new visitors per second. The requests per visit and think
-// times are drawn as the local bees draw them (load/visitPlan.ts). k6 offers
-// its own TLS session cache; the plan's `resume` share is not reproduced.
+// times are drawn as the local bees draw them (load/visitPlan.ts). k6 has no
+// option to offer an earlier visit's TLS session: the plan's `resume` share is not reproduced.
 import type { SurgePlan } from '../plan.js';
 
 /** The constants and functions a visitors script adds; empty for the other models. */

@@ -1,7 +1,9 @@
 // The words every comparison view shares: a check cell, a surge phase cell, a
-// threshold cell, a verdict as one character for a trend.
+// threshold cell, the figures of a connection cell, a verdict as one
+// character for a trend.
 import type { CheckStatus } from '../../harness/record.js';
 import type { CheckCell, Comparison, Regression } from './compare.js';
+import type { ConnectionFigure, SurgeConnectionCell } from './connections.js';
 import { percent, thresholdValue, type SurgePhaseCell, type SurgeThresholdRow } from './surge.js';
 
 export const VERDICT: Record<CheckStatus, string> = { passed: 'pass', failed: 'fail', skipped: 'skip' };
@@ -22,6 +24,72 @@ export function phaseCellText(cell: SurgePhaseCell | null): string {
   const parts = [`p99 ${cell.p99_ms === null ? '—' : `${cell.p99_ms} ms`}`, `errors ${percent(cell.error_rate)}`, hit];
   if (cell.breached.length > 0) parts.push(`breached ${cell.breached.join(', ')}`);
   return parts.join(' · ');
+}
+
+/**
+ * A connection cell is shown one figure a line, so each figure can be marked
+ * where it differs: its name, its text, and the figure `differs_in` names.
+ */
+export interface ConnectionLine {
+  name: string;
+  figure?: ConnectionFigure;
+  text: (c: SurgeConnectionCell) => string;
+}
+
+const ms = (v: number) => `${Math.round(v * 10) / 10} ms`;
+
+export const CONNECTION_LINES: readonly ConnectionLine[] = [
+  {
+    name: 'handshakes/s',
+    text: (c) =>
+      `${c.handshakes_per_s ?? '-'}${c.planned_visits_per_s === null ? '' : ` of ${c.planned_visits_per_s} planned`}`,
+  },
+  {
+    name: 'full handshake p99',
+    text: (c) =>
+      c.full_p99_ms !== null
+        ? ms(c.full_p99_ms)
+        : c.any_p99_ms !== null
+          ? `${ms(c.any_p99_ms)} (full and resumed together)`
+          : '-',
+  },
+  { name: 'resumed handshake p99', text: (c) => (c.resumed_p99_ms === null ? '-' : ms(c.resumed_p99_ms)) },
+  {
+    name: 'sessions resumed',
+    figure: 'resumption',
+    text: (c) => {
+      const r = c.resumption;
+      return r ? `${percent(r.ratio)} (${r.granted}/${r.offered})` : '-';
+    },
+  },
+  {
+    name: 'h2',
+    figure: 'h2',
+    text: (c) => {
+      if (c.h2_share === null) return '-';
+      const of = c.h2_of === 'responses' ? ' of responses' : '';
+      return `${percent(c.h2_share)}${of}${c.h2_fallbacks ? `, ${c.h2_fallbacks} fell back` : ''}`;
+    },
+  },
+  {
+    name: 'connection errors',
+    figure: 'errors',
+    text: (c) => {
+      if (!c.errors_by_kind) return '-';
+      const kinds = Object.entries(c.errors_by_kind).filter(([, n]) => n > 0);
+      return kinds.length ? kinds.map(([kind, n]) => `${kind} ${n}`).join(', ') : 'none';
+    },
+  },
+];
+
+/** A figure of a run's connection cell: "-" where the run has no connections block here. */
+export function connectionLineText(line: ConnectionLine, cell: SurgeConnectionCell | null): string {
+  return cell ? line.text(cell) : '-';
+}
+
+/** The figure differs from the first run's (a missing block marks the row, not each figure). */
+export function connectionLineDiffers(line: ConnectionLine, cell: SurgeConnectionCell | null): boolean {
+  return line.figure !== undefined && (cell?.differs_in.includes(line.figure) ?? false);
 }
 
 export function thresholdCellText(row: SurgeThresholdRow, cell: SurgeThresholdRow['cells'][number]): string {

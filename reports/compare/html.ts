@@ -1,12 +1,16 @@
 // A comparison as a section of the html report (reports/html): the runs, the
 // checks that differ first with each cell's verdict and figures, a differing
-// cell marked, the surge per phase, and the regressions against a baseline.
+// cell marked, the surge per phase (and its connections, a figure a line), and
+// the regressions against a baseline.
 // The page is the last run's report with this section after its summary.
 import type { RunRecord } from '../../harness/record.js';
 import { html, table, type Markup } from '../html/markup.js';
 import { renderReport, type HtmlSection } from '../html/page.js';
 import {
   checkCellText,
+  CONNECTION_LINES,
+  connectionLineDiffers,
+  connectionLineText,
   DIFFERS_MARK,
   headline,
   phaseCellText,
@@ -46,6 +50,20 @@ export function comparisonSection(c: Comparison): HtmlSection {
       ...row.cells.map((x) => marked(thresholdCellText(row, x), x?.differs ?? true, x?.verdict === 'breached')),
     ]);
     parts.push(html`<h3>Surge</h3>`, table(['phase', ...headings], [...phaseRows, ...thresholdRows], 'comparison'));
+    if (s.connections) {
+      // a line naming the phase, then a line per figure, as on the terminal
+      const connectionRows = s.connections.flatMap((row) => [
+        [html`<b>${row.differs ? `${DIFFERS_MARK} ` : ''}${row.key}</b>`, ...row.cells.map(() => '')],
+        ...CONNECTION_LINES.map((line) => [
+          html`<span class="muted">${line.name}</span>`,
+          ...row.cells.map((x) => marked(connectionLineText(line, x), connectionLineDiffers(line, x), false)),
+        ]),
+      ]);
+      parts.push(
+        html`<h4>Connections</h4>`,
+        table(['connections', ...headings], connectionRows, 'comparison surge-connections'),
+      );
+    }
   }
   if (c.regressions) {
     parts.push(

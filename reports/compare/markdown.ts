@@ -3,6 +3,9 @@
 // the first run's marked ≠ and a failure in bold.
 import {
   checkCellText,
+  CONNECTION_LINES,
+  connectionLineDiffers,
+  connectionLineText,
   DIFFERS_MARK,
   headline,
   phaseCellText,
@@ -62,6 +65,21 @@ export function renderComparisonMarkdown(c: Comparison): string {
       );
       const name = `${row.differs ? `${DIFFERS_MARK} ` : ''}threshold ${row.threshold} ${row.limit}`;
       out.push(`| ${mdCell(name)} | ${cells.join(' | ')} |`);
+    }
+    if (s.connections) {
+      // a line naming the phase, then a line per figure, as on the terminal
+      out.push('', `| connections | ${headings.join(' | ')} |`, `| --- | ${headings.map(() => '---').join(' | ')} |`);
+      for (const row of s.connections) {
+        out.push(
+          `| ${row.differs ? `${DIFFERS_MARK} ` : ''}**${mdCell(row.key)}** | ${row.cells.map(() => '').join(' | ')} |`,
+        );
+        for (const line of CONNECTION_LINES) {
+          const cells = row.cells.map((x) =>
+            cell(connectionLineText(line, x), { differs: connectionLineDiffers(line, x), failed: false }),
+          );
+          out.push(`| ${line.name} | ${cells.join(' | ')} |`);
+        }
+      }
     }
   }
   const reasons = c.rows.flatMap((row) =>

@@ -33,6 +33,22 @@ const threshold = z.looseObject({
   actual: z.number().nullable(),
   verdict,
 });
+const latency = z.looseObject({ p99: z.number() }).nullable();
+const handshakes = z.looseObject({ count: z.number(), latency_ms: latency });
+const counts = z.record(z.string(), z.number());
+// every figure optional: a k6 summary gives only some (harness/surgeRecord.ts SurgeConnectionStats)
+const connections = z.looseObject({
+  handshakes_per_s: z.number().optional(),
+  planned_visits_per_s: z.number().optional(),
+  full: handshakes.optional(),
+  resumed: handshakes.optional(),
+  all: handshakes.optional(),
+  resumption: z.looseObject({ offered: z.number(), granted: z.number() }).optional(),
+  alpn: counts.optional(),
+  alpn_unit: z.literal('responses').optional(),
+  h2_fallbacks: z.number().optional(),
+  errors_by_kind: counts.optional(),
+});
 const surge = z.looseObject({
   plan: z.string(),
   verdict: z.enum(['held', 'breached', 'inconclusive']),
@@ -44,6 +60,7 @@ const surge = z.looseObject({
       latency_ms: z.looseObject({ p99: z.number() }).nullable(),
       cache: z.looseObject({ claimed_hit_ratio: z.number().nullable() }),
       thresholds: z.array(threshold),
+      connections: connections.optional(),
     }),
   ),
   thresholds: z.array(
@@ -52,6 +69,7 @@ const surge = z.looseObject({
       breached_in: z.array(z.number()),
     }),
   ),
+  connection_totals: connections.optional(),
 });
 const runRecord = z.looseObject({
   schema: z.literal(RUN_RECORD_SCHEMA),

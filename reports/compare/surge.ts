@@ -1,9 +1,11 @@
 // Surges side by side: per phase the p99, the error rate and the hit ratio,
-// per threshold its verdict in each run; and which thresholds that held in a
-// baseline breach now.
+// per threshold its verdict in each run, the surges' own connections where a
+// run has them (connections.ts); and which thresholds that held in a baseline
+// breach now.
 import type { RunRecord } from '../../harness/record.js';
 import type { SurgePhaseRecord, SurgeRecord, SurgeThresholdSummary, ThresholdName } from '../../harness/surgeRecord.js';
 import type { Regression } from './compare.js';
+import { compareConnections, type SurgeConnectionRow } from './connections.js';
 
 /** One phase in one run. */
 export interface SurgePhaseCell {
@@ -50,7 +52,9 @@ export interface SurgeComparison {
   runs: Array<{ plan: string; verdict: SurgeRecord['verdict']; partial: boolean } | null>;
   phases: SurgePhaseRow[];
   thresholds: SurgeThresholdRow[];
-  /** some phase or threshold differs, or some run flew no surge */
+  /** present when some run has a connections block (visitors, h2): per phase, then the whole surge */
+  connections?: SurgeConnectionRow[];
+  /** some phase, threshold or connection row differs, or some run flew no surge */
   differs: boolean;
 }
 
@@ -104,11 +108,13 @@ export function compareSurges(records: RunRecord[]): SurgeComparison {
   }
   const phaseRows = [...phases.values()].sort((a, b) => a.index - b.index);
   const thresholdRows = [...thresholds.values()];
+  const connections = compareConnections(surges);
   return {
     runs: surges.map((s) => (s ? { plan: s.plan, verdict: s.verdict, partial: s.partial } : null)),
     phases: phaseRows,
     thresholds: thresholdRows,
-    differs: surges.includes(null) || phaseRows.some((r) => r.differs) || thresholdRows.some((r) => r.differs),
+    ...(connections ? { connections } : {}),
+    differs: surges.includes(null) || [...phaseRows, ...thresholdRows, ...(connections ?? [])].some((r) => r.differs),
   };
 }
 

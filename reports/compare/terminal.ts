@@ -4,6 +4,9 @@
 import { paint, type Paint } from '../terminal.js';
 import {
   checkCellText,
+  CONNECTION_LINES,
+  connectionLineDiffers,
+  connectionLineText,
   DIFFERS_MARK,
   headline,
   phaseCellText,
@@ -12,6 +15,7 @@ import {
   thresholdCellText,
 } from './cellText.js';
 import type { Comparison } from './compare.js';
+import type { SurgeConnectionRow } from './connections.js';
 import { trendGroups, verdictMarks, type Trend, type TrendRow } from './trend.js';
 
 /** A cell before painting: its text, and how to paint it. */
@@ -59,6 +63,12 @@ export function renderComparisonTerminal(c: Comparison, color: boolean): string 
       })),
     ]);
     lines.push(...table([[{ text: 'phase' }, ...headings.slice(1)], ...phaseRows, ...thresholdRows], p, color));
+    if (s.connections) {
+      lines.push(
+        '',
+        ...table([[{ text: 'connections' }, ...headings.slice(1)], ...connectionRows(s.connections)], p, color),
+      );
+    }
   }
   const reasons = c.rows.flatMap((row) =>
     row.differs
@@ -70,6 +80,20 @@ export function renderComparisonTerminal(c: Comparison, color: boolean): string 
   if (reasons.length > 0) lines.push('', p.bold('why the checks that differ did not pass'), ...reasons.map(p.dim));
   if (c.regressions) lines.push('', ...regressionLines(c, p));
   return lines.join('\n') + '\n';
+}
+
+/** Per phase (and for the whole surge) a line naming it, then a line per figure, each marked where it differs. */
+function connectionRows(rows: SurgeConnectionRow[]): Cell[][] {
+  return rows.flatMap((row) => [
+    [{ text: `${row.differs ? DIFFERS_MARK : ' '} ${row.key}` }, ...row.cells.map(() => ({ text: '' }))],
+    ...CONNECTION_LINES.map((line) => [
+      { text: `    ${line.name}` },
+      ...row.cells.map((cell) => ({
+        text: connectionLineText(line, cell),
+        differs: connectionLineDiffers(line, cell),
+      })),
+    ]),
+  ]);
 }
 
 /** Only the verdict against the baseline: for `run --baseline`, after the run's own report. */
