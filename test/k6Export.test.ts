@@ -195,6 +195,17 @@ t.test('a visitors plan exports a visit per iteration on a new connection; an h2
   t.match(script, /const weights: number\[\] = \[1,3,1\];/, 'requests per visit drawn by the weights');
   t.match(script, /return \(200 \+ Math\.random\(\) \* 600\) \/ 1000;/, 'think time 200-800 ms');
   t.match(script, /if \(i > 0\) sleep\(thinkSeconds\(\)\);/);
+  t.notMatch(script, /returning visitors/, 'no returning visitors planned, none to warn of');
+  const returning = join(dir, 'returning.yaml');
+  writeFileSync(
+    returning,
+    'surge: returning\nmodel: visitors\nphases:\n  - { hold: { visitors: 5, for: 5s } }\npaths: [/x]\n' +
+      'visit: { resume: 60% }\n',
+  );
+  t.match(
+    k6Script(loadPlan(returning), { dialect: 'auto', routePath: '/' }),
+    /\/\/ the plan's returning visitors \(resume: 60%\) are not reproduced: k6 cannot offer an earlier visit's TLS session/,
+  );
   t.match(script, /http\.setResponseCallback\(http\.expectedStatuses\(\{ min: 100, max: 399 \}\)\);/);
   t.match(script, /GODEBUG=http2client=0/, 'an h1 plan says how to keep k6 to HTTP/1.1');
   t.notMatch(script, /edgecheck_h2/);
@@ -215,6 +226,23 @@ t.test('a visitors plan exports a visit per iteration on a new connection; an h2
   );
   t.match(h2Script, /"edgecheck_h2\{phase:p1\}":\["rate>=1"\]/, 'a fall-back fails a threshold');
   t.notMatch(h2Script, /noVUConnectionReuse|GODEBUG/);
+
+  // paths over h1 and h2: k6 picks the protocol per connection, so only the h2 paths count in edgecheck_h2
+  const mixed = join(dir, 'mixed.yaml');
+  writeFileSync(
+    mixed,
+    'surge: mixed\nphases:\n  - { hold: { rps: 50, for: 10s } }\n' +
+      'paths: [{ path: /page, weight: 3 }, { path: /api, protocol: h2 }]\nbees: 2\n',
+  );
+  const mixedScript = k6Script(loadPlan(mixed), { dialect: 'auto', routePath: '/' });
+  const mixedFile = join(dir, 'mixed.ts');
+  writeFileSync(mixedFile, mixedScript);
+  t.same(typeErrors(mixedFile), [], 'no type errors');
+  t.match(mixedScript, /k6 picks the protocol per connection by ALPN, not per path/);
+  t.match(mixedScript, /\{"path":"\/api","headers":\{\},"h2":true\}/, 'the h2 path is marked');
+  t.notMatch(mixedScript, /\{"path":"\/page","headers":\{\},"h2":true\}/, 'the h1 path is not');
+  t.match(mixedScript, /if \(request\.h2 && res\.status !== 0\) h2\.add\(/, 'only the h2 paths count');
+  t.match(mixedScript, /"edgecheck_h2\{phase:p1\}":\["rate>=1"\]/);
 });
 
 t.test('import-k6 reads a --summary-export file into the mission assessment', async (t) => {

@@ -53,6 +53,12 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     ...(target.otherAddresses?.length
       ? [`// k6 pins one address per host name; the target's other edges: ${target.otherAddresses.join(', ')}`]
       : []),
+    ...(plan.visit && plan.visit.resume > 0
+      ? [
+          `// the plan's returning visitors (resume: ${Math.round(plan.visit.resume * 100)}%) are not reproduced: ` +
+            "k6 cannot offer an earlier visit's TLS session",
+        ]
+      : []),
     ...(mixed
       ? [
           "// k6 picks the protocol per connection by ALPN, not per path: the plan's h1 paths go over h2 too",
