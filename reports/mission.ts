@@ -40,8 +40,9 @@ export function missionAssessment(record: RunRecord, p: Paint): string[] {
   for (const t of s.thresholds) lines.push(thresholdLine(t, s, p));
   for (const n of s.notes) lines.push(p.yellow(`  note: ${n}`));
   const held = s.verdict === 'held';
+  // one blank line before the verdict, whether or not thresholds and notes came before it
+  if (lines.at(-1) !== '') lines.push('');
   lines.push(
-    '',
     s.verdict === 'inconclusive'
       ? p.yellow(p.bold(`  verdict: inconclusive: ${s.inconclusive_reason ?? 'the bees were the bottleneck'}`))
       : held
