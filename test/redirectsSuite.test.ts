@@ -2,6 +2,7 @@
 // correct edge with two PoPs, each fails under the fault switch that breaks
 // what it guards, and a loop is reported with its hops inside the check's time.
 import t from 'tap';
+import { renderObject } from '../harness/origin/renderObject.js';
 import { byId, runOnLab, runOnLabs, suite } from './support/labRun.js';
 
 const redirects = suite('redirects');
@@ -73,4 +74,21 @@ t.test('each check fails under its fault switch, and only the checks it guards',
   const loop = byId(records[faults.indexOf('redirect-loop')]!)['canonical-host-in-one-hop-over-https']!;
   t.match(loop.reason, /a redirect loop: https:\/\/lab\.edgecheck\.test:\d+\/.* -> \(301\) https:\/\/static/);
   t.ok(loop.duration_ms! < 10_000, 'a loop is found inside the step timeout');
+});
+
+t.test("a case for a viewer country is programmed in the target's country header", async (t) => {
+  const object = { body: 'page', cases: [{ when: { viewer_country: 'DE' }, status: 302 }] };
+  t.same(renderObject(object, { now: 0 }).cases![0]!.when, { headers: { 'CloudFront-Viewer-Country': 'DE' } });
+  t.same(renderObject(object, { now: 0, countryHeader: 'Fastly-Geo-Country' }).cases![0]!.when, {
+    headers: { 'Fastly-Geo-Country': 'DE' },
+  });
+  // the reference edge tells the origin CloudFront-Viewer-Country: a target declaring another header is taken at
+  // its word, so the origin never sees the country it was told to redirect on, and the check fails, not passes
+  const record = await runOnLab(
+    [{ ...redirects, checks: redirects.checks.filter((c) => c.id === 'country-redirect-stays-per-country') }],
+    'lab: reference\nredirects: { country_header: Fastly-Geo-Country }',
+  );
+  const check = byId(record)['country-redirect-stays-per-country']!;
+  t.equal(check.status, 'failed', "the edge's header is not the one the target declares");
+  t.match(check.reason, /redirect/);
 });

@@ -1,7 +1,7 @@
 // The public contract of a suite file (README.md "Suites").
 import { z } from 'zod';
 import { slug, duration } from './schemaParts.js';
-import { originObject } from '../origin/protocol.js';
+import { suiteObject } from '../origin/protocol.js';
 import { stepSchema } from '../steps/index.js';
 
 export const checkSchema = z
@@ -17,9 +17,9 @@ export const checkSchema = z
         }),
       )
       .optional(),
-    object: originObject.optional(),
+    object: suiteObject.optional(),
     /** answers for single paths under the check's path, e.g. "/asset.css" */
-    objects: z.record(z.string().startsWith('/'), originObject).optional(),
+    objects: z.record(z.string().startsWith('/'), suiteObject).optional(),
     timeout: duration.optional(),
     steps: z.array(stepSchema).min(1),
   })

@@ -82,19 +82,44 @@ const originAnswer = z.strictObject({
   version: z.string().optional(),
 });
 
-/** What the probe origin answers for a check's path, as a suite or a surge plan writes it. */
 /** An answer for requests that carry these header values (exactly, names in any case). */
 const originCase = originAnswer.extend({
   when: z.strictObject({ headers: z.record(headerName, headerText) }),
 });
 
+/**
+ * What the probe origin answers for a check's path, as the origin stores it (and a surge plan writes it):
+ * the control channel takes exactly this.
+ */
 export const originObject = originAnswer.extend({
   secondary: originAnswer.optional(),
   sequence: z.array(originAnswer).min(1).optional(),
   /** answers chosen by request header (the first whose `when` holds), such as a redirect per viewer country */
   cases: z.array(originCase).min(1).optional(),
 });
-export type SuiteObject = z.infer<typeof originObject>;
+
+/**
+ * A suite's case may name the viewer's country instead of a header: the edge tells the origin the
+ * country in a header of its own (CloudFront-Viewer-Country, a Fastly or Akamai geo header), which is
+ * the target's `redirects.country_header`; renderObject.ts writes it as that header.
+ */
+const suiteCase = originAnswer.extend({
+  when: z.union([
+    z.strictObject({ headers: z.record(headerName, headerText) }),
+    z.strictObject({
+      viewer_country: z.string().regex(/^[A-Z]{2}$/, { message: 'expected a country code such as DE' }),
+    }),
+  ]),
+});
+
+/** What the probe origin answers for a check's path, as a suite writes it. */
+export const suiteObject = originAnswer.extend({
+  secondary: originAnswer.optional(),
+  sequence: z.array(originAnswer).min(1).optional(),
+  /** answers chosen by request header or viewer country (the first whose `when` holds) */
+  cases: z.array(suiteCase).min(1).optional(),
+});
+export type SuiteObject = z.infer<typeof suiteObject>;
 
 /** An object as the origin stores it: relative dates already made HTTP dates (origin/renderObject.ts). */
 export interface OriginObject {

@@ -63,9 +63,10 @@ export async function runCheck(
 
   async function runSteps(): Promise<CheckRecord> {
     try {
-      if (check.object && target.origin) await target.origin.setObject(checkKey, renderObject(check.object));
+      const render = { countryHeader: target.redirects?.country_header };
+      if (check.object && target.origin) await target.origin.setObject(checkKey, renderObject(check.object, render));
       for (const [path, object] of Object.entries(check.objects ?? {})) {
-        await target.origin?.setObject(checkKey, renderObject(object), path);
+        await target.origin?.setObject(checkKey, renderObject(object, render), path);
       }
     } catch (err) {
       return done('failed', (err as Error).message);
