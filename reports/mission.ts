@@ -5,6 +5,7 @@ import type { RunRecord } from '../harness/record.js';
 import type { SurgePhaseRecord, SurgeRecord, SurgeThresholdSummary, ThresholdVerdict } from '../harness/surgeRecord.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
 import { CONNECTION_HEADER, connectionCells } from './connectionCells.js';
+import { PROTOCOL_HEADER, protocolCells, protocolText } from './protocolCells.js';
 import { paint, type Paint } from './terminal.js';
 
 export default class MissionReporter implements Reporter {
@@ -100,29 +101,13 @@ function connectionTable(s: SurgeRecord, p: Paint): string[] {
   return [p.dim(fmt(header)), ...rows.map(fmt)];
 }
 
-/** "h2, " for an h2 plan, "h1+h2, " where the paths mix them; nothing for HTTP/1.1, the default */
-function protocolText(s: SurgeRecord): string {
-  if (s.protocols) return `${s.protocols.map((x) => x.protocol).join('+')}, `;
-  return s.protocol === 'h2' ? 'h2, ' : '';
-}
-
 /** Paths over h1 and h2: each protocol's share of the requests sent against its paths' weights. */
 function protocolTable(shares: NonNullable<SurgeRecord['protocols']>, p: Paint): string[] {
-  const header = ['protocol', 'paths', 'bees', 'sent', 'of requests', 'planned', 'p99', 'errors'];
-  const rows = shares.map((x) => [
-    x.protocol,
-    x.paths.join(' '),
-    String(x.bees),
-    String(x.sent),
-    formatRatio(x.share, 1),
-    formatRatio(x.planned_share, 1),
-    formatMs(x.latency_ms?.p99),
-    String(x.errors),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const rows = shares.map((x) => protocolCells(x, formatMs, formatRatio));
+  const widths = PROTOCOL_HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) =>
     '  ' + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [p.dim(fmt(header)), ...rows.map(fmt)];
+  return [p.dim(fmt(PROTOCOL_HEADER)), ...rows.map(fmt)];
 }
 
 /** "cpu 98% busy 99% late 12% !": the busiest bee's load, marked where the bees were saturated */

@@ -8,6 +8,7 @@ import type {
   ThresholdVerdict,
 } from '../../harness/surgeRecord.js';
 import { CONNECTION_HEADER, connectionCells } from '../connectionCells.js';
+import { PROTOCOL_HEADER, protocolCells, protocolText } from '../protocolCells.js';
 import { html, type Markup, ms, percent, table } from './markup.js';
 
 /** A line chart the page's client script draws with uPlot; x is seconds since the surge started. */
@@ -147,26 +148,10 @@ function phaseTable(s: SurgeRecord): Markup {
     </p>`;
 }
 
-/** "h2, " for an h2 plan, "h1+h2, " where the paths mix them; nothing for HTTP/1.1, the default */
-function protocolText(s: SurgeRecord): string {
-  if (s.protocols) return `${s.protocols.map((x) => x.protocol).join('+')}, `;
-  return s.protocol === 'h2' ? 'h2, ' : '';
-}
-
 /** Paths over h1 and h2: each protocol's share of the requests sent against its paths' weights. */
 function protocolTable(shares: NonNullable<SurgeRecord['protocols']>): Markup {
-  const rows = shares.map((x) => [
-    x.protocol,
-    html`<code>${x.paths.join(' ')}</code>`,
-    String(x.bees),
-    String(x.sent),
-    percent(x.share, 1),
-    percent(x.planned_share, 1),
-    ms(x.latency_ms?.p99),
-    String(x.errors),
-  ]);
-  const head = ['protocol', 'paths', 'bees', 'sent', 'of requests', 'planned', 'p99', 'errors'];
-  return html`${table(head, rows, 'protocols')}
+  const rows = shares.map((x) => protocolCells(x, ms, percent).map((c, i) => (i === 1 ? html`<code>${c}</code>` : c)));
+  return html`${table(PROTOCOL_HEADER, rows, 'protocols')}
     <p class="dim">a bee speaks one protocol: the bees are split by the paths' weights</p>`;
 }
 
