@@ -3,12 +3,14 @@
 // unread and the connection comes free late through the bee's fault. Against
 // an edge slower than the plan (every arrival overdue), a bee whose loop
 // keeps up counts no arrival late, and a bee whose loop lags counts them late.
+// And the bee's start-up (opening its connections) is not counted as loop delay.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import t, { type Test } from 'tap';
 import { dialectByName } from '../harness/cacheStatus/index.js';
-import { GeneratorGauge, LATE_ARRIVAL_MS } from '../load/generatorGauge.js';
+import { GeneratorGauge, LATE_ARRIVAL_MS, STARTUP_UNSAMPLED_MS } from '../load/generatorGauge.js';
+import { decode } from '../load/latencyHistogram.js';
 import { pace, type AutocannonClient, type BeeState } from '../load/pacedClient.js';
 import { OpenPacer } from '../load/pacer.js';
 import { Schedule } from '../load/schedule.js';
@@ -86,4 +88,24 @@ t.test("a busy connection on a slow edge is the edge's wait; a lagging loop's is
     lags.late >= lags.arrivals * 0.8,
     `answers that sat unread in the bee made its arrivals late: ${lags.late} of ${lags.arrivals}`,
   );
+});
+
+t.test("the bee's start-up stall is not loop delay; a stall later is", async (t) => {
+  const block = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const gauge = new GeneratorGauge(0);
+  gauge.start();
+  // opening its connections: the loop held at once after the start
+  block(80);
+  await pause(STARTUP_UNSAMPLED_MS + 50);
+  const startup = decode(gauge.cut().loop_delay);
+  t.ok(startup.maxValue < 50_000, `the start-up's stall is left out (max ${startup.maxValue / 1000} ms)`);
+  block(80);
+  await pause(50);
+  gauge.stop();
+  const later = decode(gauge.cut().loop_delay);
+  t.ok(later.maxValue >= 60_000, `a stall after it is measured (max ${later.maxValue / 1000} ms)`);
 });
