@@ -191,7 +191,7 @@ thresholds: { errors: 0.1% }
   t.match(h1, { protocol: 'h1', paths: ['/index.html'], planned_share: 0.6, bees: 1 });
   t.match(h2, { protocol: 'h2', paths: ['/app.js'], planned_share: 0.4, bees: 1 });
   t.equal(h1!.sent + h2!.sent, surge.totals.sent, 'every request is counted under its protocol');
-  t.ok(Math.abs(h2!.share - 0.4) < 0.03, `h2 carried ${h2!.share} of the requests, 0.4 planned`);
+  t.ok(Math.abs(h2!.share - 0.4) < 0.05, `h2 carried ${h2!.share} of the requests, 0.4 planned`);
   t.equal(h1!.errors + h2!.errors, 0);
   const totals = surge.connection_totals as BeeConnectionStats;
   // 40% of 6 connections, rounded: 2 for the h2 bee, 4 for the h1 bee's autocannon (which counts no handshakes)
