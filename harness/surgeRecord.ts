@@ -251,7 +251,7 @@ export interface SurgeProtocolShare {
   protocol: SurgeProtocol;
   /** the plan's paths over this protocol */
   paths: string[];
-  /** its paths' weights over all the plan's: the share of the requests planned for it, 0..1 */
+  /** its paths' weights over all the plan's, 0..1: its share of the requests (open, visitors), connections (closed) */
   planned_share: number;
   /** the bees that spoke it */
   bees: number;

@@ -5,7 +5,7 @@ import type { RunRecord } from '../harness/record.js';
 import type { SurgePhaseRecord, SurgeRecord, SurgeThresholdSummary, ThresholdVerdict } from '../harness/surgeRecord.js';
 import type { Reporter, ReporterOptions } from './reporter.js';
 import { CONNECTION_HEADER, connectionCells } from './connectionCells.js';
-import { PROTOCOL_HEADER, protocolCells, protocolText } from './protocolCells.js';
+import { protocolCells, protocolHeader, protocolText } from './protocolCells.js';
 import { paint, type Paint } from './terminal.js';
 
 export default class MissionReporter implements Reporter {
@@ -36,7 +36,7 @@ export function missionAssessment(record: RunRecord, p: Paint): string[] {
       ),
     );
   lines.push(...phaseTable(s, p), '');
-  if (s.protocols) lines.push(...protocolTable(s.protocols, p), '');
+  if (s.protocols) lines.push(...protocolTable(s, p), '');
   if (s.phases.some((ph) => ph.connections)) lines.push(...connectionTable(s, p), '');
   for (const t of s.thresholds) lines.push(thresholdLine(t, s, p));
   for (const n of s.notes) lines.push(p.yellow(`  note: ${n}`));
@@ -102,12 +102,13 @@ function connectionTable(s: SurgeRecord, p: Paint): string[] {
 }
 
 /** Paths over h1 and h2: each protocol's share of the requests sent against its paths' weights. */
-function protocolTable(shares: NonNullable<SurgeRecord['protocols']>, p: Paint): string[] {
-  const rows = shares.map((x) => protocolCells(x, formatMs, formatRatio));
-  const widths = PROTOCOL_HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+function protocolTable(s: SurgeRecord, p: Paint): string[] {
+  const rows = s.protocols!.map((x) => protocolCells(x, formatMs, formatRatio));
+  const header = protocolHeader(s.model);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) =>
     '  ' + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [p.dim(fmt(PROTOCOL_HEADER)), ...rows.map(fmt)];
+  return [p.dim(fmt(header)), ...rows.map(fmt)];
 }
 
 /** "cpu 98% busy 99% late 12% !": the busiest bee's load, marked where the bees were saturated */

@@ -3,7 +3,22 @@
 // protocol as the headline of either says it.
 import type { SurgeProtocolShare, SurgeRecord } from '../harness/surgeRecord.js';
 
-export const PROTOCOL_HEADER = ['protocol', 'paths', 'bees', 'sent', 'of requests', 'planned', 'p99', 'errors'];
+/**
+ * The weights split the rate in the open and visitors models, so the planned share is of the requests; in
+ * the closed model they split the connections, and each protocol's requests follow its connections' pace.
+ */
+export function protocolHeader(model: SurgeRecord['model']): string[] {
+  return [
+    'protocol',
+    'paths',
+    'bees',
+    'sent',
+    'of requests',
+    model === 'closed' ? 'of connections' : 'planned',
+    'p99',
+    'errors',
+  ];
+}
 
 /** the protocol, its paths, its bees, what they sent against the share its paths' weights planned, p99, errors */
 export function protocolCells(

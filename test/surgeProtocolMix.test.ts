@@ -205,6 +205,12 @@ thresholds: { errors: 0.1% }
   t.match(text, /\(open model, h1\+h2, 2 bees, 6 connections/);
   t.match(text, /protocol\s+paths\s+bees\s+sent\s+of requests\s+planned/);
   t.match(text, /\n {2}h2\s+\/app\.js\s+1\s+\d+\s+\d+\.\d%\s+40\.0%/);
+  const closed = { ...record, surge: { ...surge, model: 'closed' as const } };
+  t.match(
+    missionAssessment(closed, paint(false)).join('\n'),
+    /protocol\s+paths\s+bees\s+sent\s+of requests\s+of connections/,
+    'a closed plan splits connections by weight, and says so',
+  );
   const page = renderReport(record);
   t.match(page, /\(open model, h1\+h2, 2 bees/);
   t.match(page, /<h4>protocols<\/h4>/);

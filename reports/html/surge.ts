@@ -8,7 +8,7 @@ import type {
   ThresholdVerdict,
 } from '../../harness/surgeRecord.js';
 import { CONNECTION_HEADER, connectionCells } from '../connectionCells.js';
-import { PROTOCOL_HEADER, protocolCells, protocolText } from '../protocolCells.js';
+import { protocolCells, protocolHeader, protocolText } from '../protocolCells.js';
 import { html, type Markup, ms, percent, table } from './markup.js';
 
 /** A line chart the page's client script draws with uPlot; x is seconds since the surge started. */
@@ -53,7 +53,7 @@ export function surgeSection(s: SurgeRecord): { body: Markup; charts: ChartSpec[
     ${
       s.protocols
         ? html`<h4>protocols</h4>
-            ${protocolTable(s.protocols)}`
+            ${protocolTable(s)}`
         : ''
     }
     ${
@@ -149,9 +149,11 @@ function phaseTable(s: SurgeRecord): Markup {
 }
 
 /** Paths over h1 and h2: each protocol's share of the requests sent against its paths' weights. */
-function protocolTable(shares: NonNullable<SurgeRecord['protocols']>): Markup {
-  const rows = shares.map((x) => protocolCells(x, ms, percent).map((c, i) => (i === 1 ? html`<code>${c}</code>` : c)));
-  return html`${table(PROTOCOL_HEADER, rows, 'protocols')}
+function protocolTable(s: SurgeRecord): Markup {
+  const rows = s.protocols!.map((x) =>
+    protocolCells(x, ms, percent).map((c, i) => (i === 1 ? html`<code>${c}</code>` : c)),
+  );
+  return html`${table(protocolHeader(s.model), rows, 'protocols')}
     <p class="dim">a bee speaks one protocol: the bees are split by the paths' weights</p>`;
 }
 
