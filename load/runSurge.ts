@@ -148,7 +148,8 @@ export async function runSurge(opts: SurgeRunOptions): Promise<SurgeRecord> {
       const stats = withOrigin(books.phases[p.index]!, span, originSeen);
       const record = phaseRecord(plan, schedule, p, span, stats, span > 0, books.generatorPhases[p.index]!.stats());
       const connections = books.phaseConnections[p.index]!;
-      if (connections.seen) {
+      // the bees opened their own connections: a phase that opened none says 0, not "not measured"
+      if (connections.seen || books.connections.seen) {
         const visits = schedule.cumulativeAt(p.startMs + span) - schedule.cumulativeAt(p.startMs);
         record.connections = connections.stats(span, plan.model === 'visitors' ? visits : undefined);
       }

@@ -198,6 +198,15 @@ thresholds: { errors: 0.1% }
   t.ok(totals.handshakes >= 2, `the h2 bee opened its ${totals.handshakes} connections (2 planned)`);
   t.same(totals.alpn, { h2: totals.handshakes }, 'every connection the bees opened themselves negotiated h2');
   t.equal(totals.h2_fallbacks, 0);
+  // its connections open in the ramp: a phase that opened none says 0 rather than nothing
+  t.ok(
+    surge.phases.every((p) => p.connections?.handshakes !== undefined),
+    `every phase has its count (${surge.phases.map((p) => p.connections?.handshakes).join(', ')})`,
+  );
+  t.equal(
+    surge.phases.reduce((n, p) => n + (p.connections?.handshakes ?? 0), 0),
+    totals.handshakes,
+  );
   t.equal(surge.verdict, 'held');
 
   const record = surgeRunRecord('protocol-mix', { name: 'nginx', url: 'https://x' }, new Date(), new Date(), surge);
