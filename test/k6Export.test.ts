@@ -488,6 +488,56 @@ t.test('import-k6 reads handleSummary() data of a visit of one request: its hand
   t.notMatch(notes, /h2 share/);
 });
 
+t.test(
+  "import-k6 reads the exported script's edgecheck_handshake: handshakes and their latency per phase",
+  async (t) => {
+    const planFile = visitorsPlan('h2', '{ min: 1, max: 3 }');
+    const script = k6Script(loadPlan(planFile), { dialect: 'auto', routePath: '/' });
+    t.match(script, /import \{ Rate, Trend \} from 'k6\/metrics';/);
+    t.match(
+      script,
+      /if \(res\.timings\.tls_handshaking > 0\) handshake\.add\(res\.timings\.tls_handshaking, \{ phase \}\);/,
+    );
+    t.match(script, /"edgecheck_handshake\{phase:p2\}":\["max>=0"\]/, "a phase's submetric, so k6 summarises it");
+    const scriptFile = join(mkdtempSync(join(tmpdir(), 'edgecheck-k6-')), 'visitors.ts');
+    writeFileSync(scriptFile, script);
+    t.same(typeErrors(scriptFile), [], 'no type errors');
+
+    const exported = visitorsSummaryExport({ h2: true, tlsMin: 0 });
+    const trend = (count: number, p99: number) => ({
+      avg: 4,
+      min: 2,
+      med: 3,
+      max: p99 + 5,
+      'p(95)': p99 - 1,
+      'p(99)': p99,
+      'p(99.9)': p99 + 1,
+      count,
+    });
+    exported.metrics['edgecheck_handshake{phase:p1}'] = trend(50, 12);
+    exported.metrics['edgecheck_handshake{phase:p2}'] = trend(190, 25);
+    exported.metrics['edgecheck_handshake'] = trend(240, 24);
+    const surge = importK6Summary([{ json: exported, file: 'summary.json' }], loadPlan(planFile));
+    t.same(
+      surge.phases.map((p) => [
+        p.connections?.handshakes,
+        p.connections?.handshakes_per_s,
+        p.connections?.all?.latency_ms?.p99,
+      ]),
+      [
+        [50, 10, 12],
+        [190, 19, 25],
+      ],
+      'per phase: a handshake per request that opened a connection, and their p99',
+    );
+    t.match(surge.connection_totals, { handshakes: 240, all: { count: 240, latency_ms: { p99: 24 } } });
+    const notes = surge.notes.join('\n');
+    t.match(notes, /handshakes and their latency per phase from edgecheck_handshake/);
+    t.notMatch(notes, /handshakes per phase \(/, 'handshakes per phase are no longer among what k6 does not give');
+    t.notMatch(notes, /handshake latency \(/);
+  },
+);
+
 t.test('import-k6 of an h2 plan exported before edgecheck_h2, and of a keep-alive plan', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'edgecheck-k6-'));
   const h2File = join(dir, 'smoke-h2.yaml');

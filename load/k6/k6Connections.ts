@@ -5,9 +5,11 @@
 // - h2 share: the exported script's edgecheck_h2 rate (per phase tag and in
 //   total) counts the answered requests that came over HTTP/2, so `alpn` and
 //   `h2_fallbacks` count responses, not connections (`alpn_unit`).
-// - handshakes (visitors): k6's completed iterations, each one visit on a new
-//   connection (noVUConnectionReuse). Iterations carry no phase tag: the
-//   whole surge only.
+// - handshakes: the exported script's edgecheck_handshake trend, a value for
+//   each request that opened a connection (tls_handshaking > 0), per phase
+//   tag and in total; from a script exported before it, for a visitors plan
+//   k6's completed iterations, each one visit on a new connection
+//   (noVUConnectionReuse), which carry no phase tag: the whole surge only.
 // - handshake latency: http_req_tls_handshaking holds a value per request,
 //   0 ms for a request on a reused connection, so its percentiles mix those
 //   zeros in. Only where none is 0 (min > 0: every request opened its own
@@ -52,6 +54,7 @@ export function k6Connections(
         ? plannedVisits(schedule.cumulativeAt(p.startMs + span) - schedule.cumulativeAt(p.startMs), span)
         : {}),
       ...(h2 ? h2Share(summary.metric(`edgecheck_h2{phase:${phaseTag(p.index)}}`)) : {}),
+      ...handshakesOf(summary.metric(`edgecheck_handshake{phase:${phaseTag(p.index)}}`), span),
     };
     return Object.keys(block).length > 0 ? block : undefined;
   });
@@ -60,7 +63,9 @@ export function k6Connections(
   // every request opened its own connection: no 0 ms among the values, so each value is one handshake
   const clean = tls !== undefined && (tls['min'] ?? 0) > 0 && (tls['count'] ?? 0) > 0;
   const iterations = visitors ? summary.metric('iterations')?.['count'] : undefined;
-  const handshakes = clean ? tls['count']! : iterations;
+  // the exported script's own trend: a value for each request that opened a connection, per phase and in all
+  const own = handshakesOf(summary.metric('edgecheck_handshake'), elapsedMs);
+  const handshakes = own.handshakes ?? (clean ? tls['count']! : iterations);
   const h2Total = h2 ? h2Share(summary.metric('edgecheck_h2')) : {};
   const seconds = elapsedMs / 1000;
   const totals: SurgeConnectionStats = {
@@ -68,14 +73,19 @@ export function k6Connections(
       ? { handshakes, handshakes_per_s: seconds > 0 ? round(handshakes / seconds) : 0 }
       : {}),
     ...(visitors ? plannedVisits(schedule.cumulativeAt(elapsedMs), elapsedMs) : {}),
-    ...(clean ? { all: { count: tls['count']!, latency_ms: trendLatency(tls) } } : {}),
+    ...(own.all ? { all: own.all } : clean ? { all: { count: tls['count']!, latency_ms: trendLatency(tls) } } : {}),
     ...h2Total,
     // k6 reports dropped_iterations only when it dropped some
     ...(visitors ? { skipped_visits: summary.metric('dropped_iterations')?.['count'] ?? 0 } : {}),
   };
 
   const derived: string[] = [];
-  if (clean) {
+  if (own.handshakes !== undefined) {
+    derived.push(
+      'handshakes and their latency per phase from edgecheck_handshake (each request that opened a connection): ' +
+        'the TLS handshake alone, without the TCP connect, full and resumed together',
+    );
+  } else if (clean) {
     derived.push(
       'handshakes and their latency from http_req_tls_handshaking (every request opened its own connection): ' +
         'the TLS handshake alone, without the TCP connect, full and resumed together',
@@ -88,9 +98,11 @@ export function k6Connections(
   }
   if (h2Total.alpn) derived.push('the h2 share and its fall-backs count responses (edgecheck_h2), not connections');
   const missing = [
-    ...(visitors ? ["handshakes per phase (k6's iterations carry no phase tag)"] : []),
+    ...(visitors && own.handshakes === undefined
+      ? ["handshakes per phase (k6's iterations carry no phase tag; a script exported now adds edgecheck_handshake)"]
+      : []),
     ...(handshakes === undefined ? ['handshakes (k6 counts no connections)'] : []),
-    ...(clean
+    ...(clean || own.all
       ? []
       : tls
         ? [
@@ -108,6 +120,17 @@ export function k6Connections(
     `k6's summary does not give these connection figures: ${missing.join('; ')}`,
   ];
   return { phases, ...(Object.keys(totals).length > 0 ? { totals } : {}), notes };
+}
+
+/** edgecheck_handshake over a span: its count is the connections opened, its percentiles their handshakes' */
+function handshakesOf(trend: Values | undefined, spanMs: number): SurgeConnectionStats {
+  const count = trend?.['count'];
+  if (!trend || count === undefined || count === 0) return {};
+  return {
+    handshakes: count,
+    handshakes_per_s: spanMs > 0 ? round(count / (spanMs / 1000)) : 0,
+    all: { count, latency_ms: trendLatency(trend) },
+  };
 }
 
 function plannedVisits(visits: number, spanMs: number): SurgeConnectionStats {

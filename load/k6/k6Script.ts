@@ -71,7 +71,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     `import { check${plan.visit ? ', sleep' : ''} } from 'k6';`,
     "import exec from 'k6/execution';",
     "import http from 'k6/http';",
-    "import { Rate } from 'k6/metrics';",
+    `import { Rate${ownConnections(plan) ? ', Trend' : ''} } from 'k6/metrics';`,
     "import type { Options } from 'k6/options';",
     '',
     `const BASE_URL: string = __ENV.EDGECHECK_BASE_URL || ${q(target.url ?? '')};`,
@@ -87,6 +87,12 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
       .join(', ')}];`,
     '',
     "const cacheHit = new Rate('edgecheck_cache_hit');",
+    ...(ownConnections(plan)
+      ? [
+          '/** the TLS handshake of each request that opened a connection (k6 gives 0 ms on a reused one) */',
+          "const handshake = new Trend('edgecheck_handshake', true);",
+        ]
+      : []),
     ...(asked
       ? [
           '/** answered requests that came over HTTP/2: below 1, some connections fell back to HTTP/1.1 */',
@@ -122,6 +128,9 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
       q(`${plan.timeoutMs}ms`) +
       ' });',
     "  check(res, { 'status is 2xx or 3xx': (r) => r.status >= 200 && r.status < 400 }, { phase });",
+    ...(ownConnections(plan)
+      ? ['  if (res.timings.tls_handshaking > 0) handshake.add(res.timings.tls_handshaking, { phase });']
+      : []),
     '  const hit = cacheClaim(res.headers);',
     '  if (hit !== undefined) cacheHit.add(hit, { phase });',
     // a request without an answer (status 0) is an error in http_req_failed, not a fall-back
@@ -217,6 +226,8 @@ function thresholds(plan: SurgePlan): Record<string, string[]> {
     add(`http_req_duration${tag}`, 'max>=0');
     add(`http_req_failed${tag}`, 'rate>=0');
     add(`edgecheck_cache_hit${tag}`, 'rate>=0');
+    // a threshold on the phase's submetric is what makes k6 summarise it
+    if (ownConnections(plan)) add(`edgecheck_handshake${tag}`, 'max>=0');
     // every response over h2, or the fall-back shows as a failed threshold
     if (asked) add(`edgecheck_h2${tag}`, 'rate>=1');
     const seconds = p.durationMs / 1000;
@@ -236,4 +247,9 @@ function thresholds(plan: SurgePlan): Record<string, string[]> {
     }
   }
   return out;
+}
+
+/** A visitors or h2 plan: the bees open connections of their own, and the record counts their handshakes. */
+function ownConnections(plan: SurgePlan): boolean {
+  return plan.model === 'visitors' || plan.protocols.includes('h2');
 }
