@@ -260,6 +260,8 @@ export interface SurgeProtocolShare {
   share: number;
   responses: number;
   errors: number;
+  /** errors / (responses + transport errors), as a phase's `error_rate` */
+  error_rate: number;
   latency_ms: LatencySummary | null;
 }
 

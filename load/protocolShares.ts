@@ -28,6 +28,7 @@ export function protocolShares(
       share: allSent > 0 ? round((stats?.sent ?? 0) / allSent, 4) : 0,
       responses: stats?.responses ?? 0,
       errors: stats?.errors ?? 0,
+      error_rate: stats?.error_rate ?? 0,
       latency_ms: stats?.latency_ms ?? null,
     };
   });
