@@ -30,8 +30,10 @@ export const COMPARE_HELP = `Usage: edgecheck compare RUN.json RUN.json [RUN.jso
 Puts run records side by side: a row per check, a column per run, the verdict
 and the figures that matter (served_by and Age, TLS protocol and days left,
 propagation p95 and the slowest edge, denial codes, redirects; a surge's p99,
-error rate and hit ratio per phase). The checks that differ come first; a
-cell that differs from the first run's is marked.
+error rate and hit ratio per phase, its own connections, and for a plan mixing
+h1 and h2 each protocol's share of the requests, p99 and error rate). The
+checks that differ come first; a cell that differs from the first run's is
+marked.
 
 Options:
   --baseline FILE      the run the others are judged against (the first column);

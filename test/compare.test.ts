@@ -1,7 +1,8 @@
 // `edgecheck compare` on small hand-made run records: what differs comes
 // first, a baseline's regressions fail the comparison and are named, an
-// optional check's do not, a surge threshold that breaches now is one, a
-// history's flaky checks are listed apart, a bad record is exit 2 at file:line.
+// optional check's do not, a surge threshold that breaches now is one, the
+// surges' connections and protocols are lined up, a history's flaky checks
+// are listed apart, a bad record is exit 2 at file:line.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type {
   BeeConnectionStats,
   SurgeConnectionStats,
   SurgePhaseRecord,
+  SurgeProtocolShare,
   SurgeRecord,
   ThresholdVerdict,
 } from '../harness/surgeRecord.js';
@@ -431,6 +433,159 @@ t.test('a k6 import beside a local run: what k6 does not give is "-", its h2 sha
   t.match(res.out, '| connection errors | none | - |');
 });
 
+/** A protocol's share of a mixed plan: 1000 requests sent in all, none failed, unless `over` says otherwise. */
+function protocolShare(
+  protocol: SurgeProtocolShare['protocol'],
+  planned: number,
+  over: Partial<SurgeProtocolShare> = {},
+): SurgeProtocolShare {
+  const sent = over.sent ?? planned * 1000;
+  const p99 = protocol === 'h2' ? 8 : 12;
+  return {
+    protocol,
+    paths: [protocol === 'h2' ? '/app.js' : '/index.html'],
+    planned_share: planned,
+    bees: 1,
+    sent,
+    share: sent / 1000,
+    responses: sent,
+    errors: 0,
+    error_rate: 0,
+    latency_ms: { p50: p99 / 2, p95: p99 * 0.9, p99, 'p99.9': p99, max: p99, mean: p99 / 2 },
+    ...over,
+  };
+}
+/** The smoke surge with a plan whose paths go 60% over h1 and 40% over h2. */
+function mixedSurge(
+  h2: Partial<SurgeProtocolShare> = {},
+  h1: Partial<SurgeProtocolShare> = {},
+  model: SurgeRecord['model'] = 'open',
+): SurgeRecord {
+  return { ...surge(120), plan: 'mix', model, protocols: [protocolShare('h1', 0.6, h1), protocolShare('h2', 0.4, h2)] };
+}
+
+t.test(
+  "surges' protocols side by side: errors that appear are marked, the share and the p99 are measures",
+  async (t) => {
+    const base = save(record('lab', '2026-11-23T00:00:00.000Z', [], mixedSurge()));
+    // h2 streams refused: of 380 sent, 20 answered 503 and 10 never answered (30/380), and it was slower
+    const refused = save(
+      record(
+        'lab',
+        '2026-11-24T00:00:00.000Z',
+        [],
+        mixedSurge(
+          { sent: 380, responses: 370, errors: 30, error_rate: 30 / 380, latency_ms: handshakes(25, 0).latency_ms },
+          { sent: 620 },
+        ),
+      ),
+    );
+    // another machine: the h2 bees kept a larger share, both slower, no errors
+    const noise = save(
+      record(
+        'lab',
+        '2026-11-25T00:00:00.000Z',
+        [],
+        mixedSurge({ sent: 450, latency_ms: handshakes(30, 0).latency_ms }, { sent: 550 }),
+      ),
+    );
+    const oneProtocol = save(record('lab', '2026-11-26T00:00:00.000Z', [], surge(120)));
+    const runs = [base, refused, noise, oneProtocol];
+
+    const file = join(dir, 'protocols.json');
+    await compare([...runs, '--format', 'json', '--out', file]);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Comparison;
+    const rows = json.surge!.protocols!;
+    t.same(
+      rows.map((r) => r.key),
+      ['h1', 'h2'],
+      'a row per protocol',
+    );
+    const [h1, h2] = rows;
+    t.same(h2!.cells[0], {
+      paths: ['/app.js'],
+      sent: 400,
+      share: 0.4,
+      planned_share: 0.4,
+      planned_of: 'requests',
+      p99_ms: 8,
+      responses: 400,
+      errors: 0,
+      error_rate: 0,
+      differs_in: [],
+      differs: false,
+    });
+    t.same(h2!.cells[1]!.differs_in, ['errors'], "errors where the first run's h2 had none");
+    t.equal(h2!.cells[1]!.differs, true);
+    t.equal(h2!.cells[1]!.p99_ms, 25);
+    t.same(h1!.cells[1]!.differs_in, [], 'h1 carried more, without errors: no difference');
+    t.equal(h1!.cells[1]!.differs, false);
+    t.same(
+      h2!.cells[2],
+      { ...h2!.cells[0], sent: 450, share: 0.45, responses: 450, p99_ms: 30 },
+      'another share, a slower p99: shown, not a difference',
+    );
+    t.equal(h2!.cells[3], null, 'a plan over one protocol has no protocols block');
+    t.equal(h2!.differs, true);
+    t.equal(json.surge!.differs, true);
+
+    const text = (await compare(runs)).out;
+    t.match(text, /\nprotocols +\[1\] lab 2026-11-23 00:00:00 +\[2\] lab 2026-11-24/);
+    t.match(text, /\n≠ h1\n/, 'a run without the block marks each row');
+    t.match(text, /\n +share of requests +40% of 40% planned +38% of 40% planned +45% of 40% planned +-\n/);
+    t.match(text, /\n +p99 +8 ms +25 ms +30 ms +-\n/, 'a measure: shown, never marked');
+    t.match(text, /\n +errors +none +7\.9% \(30\) ≠ +none +-\n/);
+
+    const md = (await compare([...runs, '--format', 'markdown'])).out;
+    t.match(md, '| protocols | [1] lab 2026-11-23 00:00:00 | [2] lab 2026-11-24 00:00:00 |');
+    t.match(md, '| ≠ **h2** |  |  |  |  |');
+    t.match(md, '| share of requests | 60% of 60% planned | 62% of 60% planned | 55% of 60% planned | - |');
+    t.match(md, '| errors | none | 7.9% (30) ≠ | none | - |');
+
+    const page = join(dir, 'protocols.html');
+    t.equal((await compare([base, refused, '--format', 'html', '--out', page])).exit, 0);
+    const html = readFileSync(page, 'utf8');
+    t.match(html, /<h4>Protocols<\/h4>/);
+    t.match(html, /<table class="comparison surge-protocols">/);
+    t.match(html, /<span class="cell-differs" title="">7\.9% \(30\) ≠<\/span>/, 'the differing errors marked');
+    t.match(html, /<span class="" title="">38% of 40% planned<\/span>/);
+  },
+);
+
+t.test("one protocol's errors alone make two surges differ; its share and p99 do not", async (t) => {
+  const base = save(record('lab', '2026-11-23T00:00:00.000Z', [], mixedSurge()));
+  const h2Errors = save(record('lab', '2026-11-24T00:00:00.000Z', [], mixedSurge({ errors: 4, error_rate: 0.01 })));
+  const res = await compare([base, h2Errors]);
+  t.match(res.out, /2 runs, 0 checks and a surge: the surges differ/, 'the h2 errors alone differ');
+  t.match(res.out, /\n +errors +none +1% \(4\) ≠\n/);
+  t.match((await compare([h2Errors, base])).out, /the surges differ/, 'and errors that went away');
+  const measures = save(
+    record('lab', '2026-11-24T00:00:00.000Z', [], mixedSurge({ sent: 300, latency_ms: handshakes(90, 0).latency_ms })),
+  );
+  t.match((await compare([base, measures])).out, /no difference/, 'a smaller share, a slower p99');
+  t.match((await compare([base, base])).out, /no difference/);
+});
+
+t.test('between two runs with errors, the rate differs when it is clearly another', async (t) => {
+  // a closed plan: the weights split the connections
+  const at = (rate: number) =>
+    save(
+      record(
+        'lab',
+        '2026-11-23T00:00:00.000Z',
+        [],
+        mixedSurge({ errors: Math.round(rate * 400), error_rate: rate }, {}, 'closed'),
+      ),
+    );
+  const [two, threeHalf, one, five, twenty, twentyTwo] = [0.02, 0.035, 0.01, 0.05, 0.2, 0.22].map(at);
+  t.match((await compare([two!, threeHalf!])).out, /no difference/, '2% against 3.5%: under twice');
+  t.match((await compare([twenty!, twentyTwo!])).out, /no difference/, '20% against 22%: under twice');
+  const worse = await compare([one!, five!, '--format', 'markdown']);
+  t.match(worse.out, /the surges differ/, '1% against 5%: more than a point, more than twice');
+  t.match(worse.out, '| errors | 1% (4) | 5% (20) ≠ |');
+  t.match(worse.out, '| share of requests | 40% (40% of connections planned) | 40% (40% of connections planned) |');
+});
+
 t.test('history: the last N verdicts per check, the flaky ones apart', async (t) => {
   const history = join(dir, 'history');
   const nights: Array<[string, CheckRecord['status'], CheckRecord['status']]> = [
@@ -493,6 +648,20 @@ t.test('a malformed run record: exit 2, file:line:col, no stack', async (t) => {
   ]);
   t.equal(broken.status, 2, 'a connections block compare cannot read');
   t.match(broken.stderr, /run-\d+\.json:\d+:\d+: error: surge\.connection_totals\.alpn: /);
+  const mixed = mixedSurge();
+  const { error_rate: _, ...withoutRate } = mixed.protocols![1]!;
+  const noRate = edgecheck([
+    'compare',
+    good,
+    save(
+      record('lab', '2026-11-23T00:00:00.000Z', [], {
+        ...mixed,
+        protocols: [mixed.protocols![0]!, withoutRate],
+      } as SurgeRecord),
+    ),
+  ]);
+  t.equal(noRate.status, 2, 'a protocol without the error rate compare shows');
+  t.match(noRate.stderr, /run-\d+\.json:\d+:\d+: error: missing required key 'error_rate' \(a number\)/);
   const failOn = edgecheck(['compare', good, good, '--fail-on', 'sometimes']);
   t.equal(failOn.status, 2);
   t.match(failOn.stderr, /--fail-on: unknown value 'sometimes'/);

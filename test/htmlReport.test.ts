@@ -378,8 +378,9 @@ t.test('in Chromium: the comparison view, against a baseline', async (t) => {
   const bad = await runOnLab(checks, 'lab: reference\nfaults: [ignore-s-maxage]');
   const dir = tmp();
   const [goodFile, badFile, page] = ['good.json', 'bad.json', 'comparison.html'].map((f) => join(dir, f));
-  // each with a visitors surge whose edge resumed 95 of 100 sessions, then 20
-  const withConnections = (granted: number): SurgeRecord => {
+  // each with a visitors surge whose edge resumed 95 of 100 sessions, then 20, over paths half h1 and half h2
+  // whose h2 requests had no errors, then 5 of 100
+  const withConnections = (granted: number, h2Errors: number): SurgeRecord => {
     const surge = syntheticRecord().surge!;
     const connections: SurgeConnectionStats = {
       handshakes: 100,
@@ -392,10 +393,15 @@ t.test('in Chromium: the comparison view, against a baseline', async (t) => {
       errors_by_kind: {},
       skipped_visits: 0,
     };
-    return { ...surge, phases: [{ ...surge.phases[0]!, connections }], connection_totals: connections };
+    const protocols = (['h1', 'h2'] as const).map((protocol) => {
+      const errors = protocol === 'h2' ? h2Errors : 0;
+      const share = { planned_share: 0.5, bees: 1, sent: 100, share: 0.5, responses: 100, errors };
+      return { protocol, paths: [`/${protocol}`], ...share, error_rate: errors / 100, latency_ms: stats().latency_ms };
+    });
+    return { ...surge, phases: [{ ...surge.phases[0]!, connections }], connection_totals: connections, protocols };
   };
-  writeFileSync(goodFile!, JSON.stringify({ ...good, surge: withConnections(95) }));
-  writeFileSync(badFile!, JSON.stringify({ ...bad, surge: withConnections(20) }));
+  writeFileSync(goodFile!, JSON.stringify({ ...good, surge: withConnections(95, 0) }));
+  writeFileSync(badFile!, JSON.stringify({ ...bad, surge: withConnections(20, 5) }));
   const code = await main(['compare', '--baseline', goodFile!, badFile!, '--format', 'html', '--out', page!]);
   t.equal(code, 1, 'a required check passed in the baseline and fails now: exit 1');
 
@@ -416,6 +422,8 @@ t.test('in Chromium: the comparison view, against a baseline', async (t) => {
     '20% (20/100) ≠',
     "the surges' connections: the sessions resumed that changed are marked",
   );
+  const h2Errors = section.locator('table.surge-protocols tr', { hasText: 'errors' }).last();
+  t.equal(await h2Errors.locator('.cell-differs').textContent(), '5% (5) ≠', 'the h2 errors that appeared are marked');
   const regressions = section.locator('ul.regressions li');
   t.equal(await regressions.count(), 1, 'one regression');
   t.match(await regressions.first().textContent(), /s-maxage-beats-max-age/, 'named');

@@ -1,10 +1,11 @@
 // The words every comparison view shares: a check cell, a surge phase cell, a
-// threshold cell, the figures of a connection cell, a verdict as one
-// character for a trend.
+// threshold cell, the surge's blocks of figures (connections, protocols) a
+// figure a line, a verdict as one character for a trend.
 import type { CheckStatus } from '../../harness/record.js';
 import type { CheckCell, Comparison, Regression } from './compare.js';
-import type { ConnectionFigure, SurgeConnectionCell } from './connections.js';
-import { percent, thresholdValue, type SurgePhaseCell, type SurgeThresholdRow } from './surge.js';
+import type { SurgeConnectionCell } from './connections.js';
+import type { SurgeProtocolCell } from './protocols.js';
+import { percent, thresholdValue, type SurgeComparison, type SurgePhaseCell, type SurgeThresholdRow } from './surge.js';
 
 export const VERDICT: Record<CheckStatus, string> = { passed: 'pass', failed: 'fail', skipped: 'skip' };
 export const VERDICT_MARK: Record<CheckStatus, string> = { passed: '✓', failed: '✗', skipped: '-' };
@@ -26,19 +27,25 @@ export function phaseCellText(cell: SurgePhaseCell | null): string {
   return parts.join(' · ');
 }
 
+/** A cell of a block of surge figures: the figures that differ from the first run's. */
+interface FigureCell {
+  differs_in: readonly string[];
+}
+
 /**
- * A connection cell is shown one figure a line, so each figure can be marked
- * where it differs: its name, its text, and the figure `differs_in` names.
+ * A cell of a block (connections, protocols) is shown one figure a line, so
+ * each figure can be marked where it differs: its name, its text, and the
+ * figure `differs_in` names.
  */
-export interface ConnectionLine {
+export interface FigureLine<C extends FigureCell> {
   name: string;
-  figure?: ConnectionFigure;
-  text: (c: SurgeConnectionCell) => string;
+  figure?: C['differs_in'][number];
+  text: (c: C) => string;
 }
 
 const ms = (v: number) => `${Math.round(v * 10) / 10} ms`;
 
-export const CONNECTION_LINES: readonly ConnectionLine[] = [
+export const CONNECTION_LINES: readonly FigureLine<SurgeConnectionCell>[] = [
   {
     name: 'handshakes/s',
     text: (c) =>
@@ -82,14 +89,62 @@ export const CONNECTION_LINES: readonly ConnectionLine[] = [
   },
 ];
 
-/** A figure of a run's connection cell: "-" where the run has no connections block here. */
-export function connectionLineText(line: ConnectionLine, cell: SurgeConnectionCell | null): string {
-  return cell ? line.text(cell) : '-';
+export const PROTOCOL_LINES: readonly FigureLine<SurgeProtocolCell>[] = [
+  {
+    name: 'share of requests',
+    text: (c) =>
+      c.planned_of === 'connections'
+        ? `${percent(c.share)} (${percent(c.planned_share)} of connections planned)`
+        : `${percent(c.share)} of ${percent(c.planned_share)} planned`,
+  },
+  { name: 'p99', text: (c) => (c.p99_ms === null ? '-' : ms(c.p99_ms)) },
+  {
+    name: 'errors',
+    figure: 'errors',
+    text: (c) => (c.errors === 0 ? 'none' : `${percent(c.error_rate)} (${c.errors})`),
+  },
+];
+
+/** A block of surge figures lined up across runs, as every view shows it: a row names a phase or a protocol. */
+export interface FigureBlock {
+  /** its heading and first column: "connections", "protocols" */
+  title: string;
+  rows: Array<{
+    key: string;
+    differs: boolean;
+    /** a line per figure, a cell per run: "-" where the run has no such row */
+    lines: Array<{ name: string; cells: Array<{ text: string; differs: boolean }> }>;
+  }>;
 }
 
-/** The figure differs from the first run's (a missing block marks the row, not each figure). */
-export function connectionLineDiffers(line: ConnectionLine, cell: SurgeConnectionCell | null): boolean {
-  return line.figure !== undefined && (cell?.differs_in.includes(line.figure) ?? false);
+/** The surge's blocks: its connections when some run has them, its protocols when some run's plan mixed them. */
+export function surgeFigureBlocks(s: SurgeComparison): FigureBlock[] {
+  return [
+    ...(s.connections ? [figureBlock('connections', s.connections, CONNECTION_LINES)] : []),
+    ...(s.protocols ? [figureBlock('protocols', s.protocols, PROTOCOL_LINES)] : []),
+  ];
+}
+
+function figureBlock<C extends FigureCell>(
+  title: string,
+  rows: ReadonlyArray<{ key: string; differs: boolean; cells: Array<C | null> }>,
+  lines: readonly FigureLine<C>[],
+): FigureBlock {
+  return {
+    title,
+    rows: rows.map((row) => ({
+      key: row.key,
+      differs: row.differs,
+      lines: lines.map((line) => ({
+        name: line.name,
+        cells: row.cells.map((cell) => ({
+          text: cell ? line.text(cell) : '-',
+          // a missing cell marks the row, not each figure
+          differs: line.figure !== undefined && (cell?.differs_in.includes(line.figure) ?? false),
+        })),
+      })),
+    })),
+  };
 }
 
 export function thresholdCellText(row: SurgeThresholdRow, cell: SurgeThresholdRow['cells'][number]): string {

@@ -1,21 +1,19 @@
 // A comparison as a section of the html report (reports/html): the runs, the
 // checks that differ first with each cell's verdict and figures, a differing
-// cell marked, the surge per phase (and its connections, a figure a line), and
-// the regressions against a baseline.
+// cell marked, the surge per phase (and its connections and protocols, a
+// figure a line), and the regressions against a baseline.
 // The page is the last run's report with this section after its summary.
 import type { RunRecord } from '../../harness/record.js';
 import { html, table, type Markup } from '../html/markup.js';
 import { renderReport, type HtmlSection } from '../html/page.js';
 import {
   checkCellText,
-  CONNECTION_LINES,
-  connectionLineDiffers,
-  connectionLineText,
   DIFFERS_MARK,
   headline,
   phaseCellText,
   regressionText,
   summaryText,
+  surgeFigureBlocks,
   thresholdCellText,
 } from './cellText.js';
 import type { CheckCell, Comparison } from './compare.js';
@@ -50,18 +48,18 @@ export function comparisonSection(c: Comparison): HtmlSection {
       ...row.cells.map((x) => marked(thresholdCellText(row, x), x?.differs ?? true, x?.verdict === 'breached')),
     ]);
     parts.push(html`<h3>Surge</h3>`, table(['phase', ...headings], [...phaseRows, ...thresholdRows], 'comparison'));
-    if (s.connections) {
-      // a line naming the phase, then a line per figure, as on the terminal
-      const connectionRows = s.connections.flatMap((row) => [
-        [html`<b>${row.differs ? `${DIFFERS_MARK} ` : ''}${row.key}</b>`, ...row.cells.map(() => '')],
-        ...CONNECTION_LINES.map((line) => [
+    for (const block of surgeFigureBlocks(s)) {
+      // a line naming the phase or protocol, then a line per figure, as on the terminal
+      const lines = block.rows.flatMap((row) => [
+        [html`<b>${row.differs ? `${DIFFERS_MARK} ` : ''}${row.key}</b>`, ...headings.map(() => '')],
+        ...row.lines.map((line) => [
           html`<span class="muted">${line.name}</span>`,
-          ...row.cells.map((x) => marked(connectionLineText(line, x), connectionLineDiffers(line, x), false)),
+          ...line.cells.map((x) => marked(x.text, x.differs, false)),
         ]),
       ]);
       parts.push(
-        html`<h4>Connections</h4>`,
-        table(['connections', ...headings], connectionRows, 'comparison surge-connections'),
+        html`<h4>${block.title[0]!.toUpperCase()}${block.title.slice(1)}</h4>`,
+        table([block.title, ...headings], lines, `comparison surge-${block.title}`),
       );
     }
   }

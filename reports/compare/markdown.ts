@@ -3,14 +3,12 @@
 // the first run's marked ≠ and a failure in bold.
 import {
   checkCellText,
-  CONNECTION_LINES,
-  connectionLineDiffers,
-  connectionLineText,
   DIFFERS_MARK,
   headline,
   phaseCellText,
   regressionText,
   summaryText,
+  surgeFigureBlocks,
   thresholdCellText,
 } from './cellText.js';
 import type { Comparison } from './compare.js';
@@ -66,17 +64,16 @@ export function renderComparisonMarkdown(c: Comparison): string {
       const name = `${row.differs ? `${DIFFERS_MARK} ` : ''}threshold ${row.threshold} ${row.limit}`;
       out.push(`| ${mdCell(name)} | ${cells.join(' | ')} |`);
     }
-    if (s.connections) {
-      // a line naming the phase, then a line per figure, as on the terminal
-      out.push('', `| connections | ${headings.join(' | ')} |`, `| --- | ${headings.map(() => '---').join(' | ')} |`);
-      for (const row of s.connections) {
+    for (const block of surgeFigureBlocks(s)) {
+      // a line naming the phase or protocol, then a line per figure, as on the terminal
+      const rule = `| --- | ${headings.map(() => '---').join(' | ')} |`;
+      out.push('', `| ${block.title} | ${headings.join(' | ')} |`, rule);
+      for (const row of block.rows) {
         out.push(
-          `| ${row.differs ? `${DIFFERS_MARK} ` : ''}**${mdCell(row.key)}** | ${row.cells.map(() => '').join(' | ')} |`,
+          `| ${row.differs ? `${DIFFERS_MARK} ` : ''}**${mdCell(row.key)}** | ${headings.map(() => '').join(' | ')} |`,
         );
-        for (const line of CONNECTION_LINES) {
-          const cells = row.cells.map((x) =>
-            cell(connectionLineText(line, x), { differs: connectionLineDiffers(line, x), failed: false }),
-          );
+        for (const line of row.lines) {
+          const cells = line.cells.map((x) => cell(x.text, { differs: x.differs, failed: false }));
           out.push(`| ${line.name} | ${cells.join(' | ')} |`);
         }
       }

@@ -49,6 +49,18 @@ const connections = z.looseObject({
   h2_fallbacks: z.number().optional(),
   errors_by_kind: counts.optional(),
 });
+// a plan mixing h1 and h2, per protocol (harness/surgeRecord.ts SurgeProtocolShare)
+const protocolShare = z.looseObject({
+  protocol: z.enum(['h1', 'h2']),
+  paths: z.array(z.string()),
+  planned_share: z.number(),
+  sent: z.number(),
+  share: z.number(),
+  responses: z.number(),
+  errors: z.number(),
+  error_rate: z.number(),
+  latency_ms: latency,
+});
 const surge = z.looseObject({
   plan: z.string(),
   verdict: z.enum(['held', 'breached', 'inconclusive']),
@@ -70,6 +82,7 @@ const surge = z.looseObject({
     }),
   ),
   connection_totals: connections.optional(),
+  protocols: z.array(protocolShare).optional(),
 });
 const runRecord = z.looseObject({
   schema: z.literal(RUN_RECORD_SCHEMA),

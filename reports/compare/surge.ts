@@ -1,11 +1,12 @@
 // Surges side by side: per phase the p99, the error rate and the hit ratio,
 // per threshold its verdict in each run, the surges' own connections where a
-// run has them (connections.ts); and which thresholds that held in a baseline
-// breach now.
+// run has them (connections.ts), each protocol of a plan that mixes h1 and h2
+// (protocols.ts); and which thresholds that held in a baseline breach now.
 import type { RunRecord } from '../../harness/record.js';
 import type { SurgePhaseRecord, SurgeRecord, SurgeThresholdSummary, ThresholdName } from '../../harness/surgeRecord.js';
 import type { Regression } from './compare.js';
 import { compareConnections, type SurgeConnectionRow } from './connections.js';
+import { compareProtocols, type SurgeProtocolRow } from './protocols.js';
 
 /** One phase in one run. */
 export interface SurgePhaseCell {
@@ -54,7 +55,9 @@ export interface SurgeComparison {
   thresholds: SurgeThresholdRow[];
   /** present when some run has a connections block (visitors, h2): per phase, then the whole surge */
   connections?: SurgeConnectionRow[];
-  /** some phase, threshold or connection row differs, or some run flew no surge */
+  /** present when some run's plan mixed h1 and h2 paths: a row per protocol, over the whole surge */
+  protocols?: SurgeProtocolRow[];
+  /** some phase, threshold, connection or protocol row differs, or some run flew no surge */
   differs: boolean;
 }
 
@@ -109,12 +112,15 @@ export function compareSurges(records: RunRecord[]): SurgeComparison {
   const phaseRows = [...phases.values()].sort((a, b) => a.index - b.index);
   const thresholdRows = [...thresholds.values()];
   const connections = compareConnections(surges);
+  const protocols = compareProtocols(surges);
+  const rows = [...phaseRows, ...thresholdRows, ...(connections ?? []), ...(protocols ?? [])];
   return {
     runs: surges.map((s) => (s ? { plan: s.plan, verdict: s.verdict, partial: s.partial } : null)),
     phases: phaseRows,
     thresholds: thresholdRows,
     ...(connections ? { connections } : {}),
-    differs: surges.includes(null) || [...phaseRows, ...thresholdRows, ...(connections ?? [])].some((r) => r.differs),
+    ...(protocols ? { protocols } : {}),
+    differs: surges.includes(null) || rows.some((r) => r.differs),
   };
 }
 

@@ -4,18 +4,16 @@
 import { paint, type Paint } from '../terminal.js';
 import {
   checkCellText,
-  CONNECTION_LINES,
-  connectionLineDiffers,
-  connectionLineText,
   DIFFERS_MARK,
   headline,
   phaseCellText,
   regressionText,
   summaryText,
+  surgeFigureBlocks,
   thresholdCellText,
+  type FigureBlock,
 } from './cellText.js';
 import type { Comparison } from './compare.js';
-import type { SurgeConnectionRow } from './connections.js';
 import { trendGroups, verdictMarks, type Trend, type TrendRow } from './trend.js';
 
 /** A cell before painting: its text, and how to paint it. */
@@ -63,11 +61,8 @@ export function renderComparisonTerminal(c: Comparison, color: boolean): string 
       })),
     ]);
     lines.push(...table([[{ text: 'phase' }, ...headings.slice(1)], ...phaseRows, ...thresholdRows], p, color));
-    if (s.connections) {
-      lines.push(
-        '',
-        ...table([[{ text: 'connections' }, ...headings.slice(1)], ...connectionRows(s.connections)], p, color),
-      );
+    for (const block of surgeFigureBlocks(s)) {
+      lines.push('', ...table([[{ text: block.title }, ...headings.slice(1)], ...blockRows(block)], p, color));
     }
   }
   const reasons = c.rows.flatMap((row) =>
@@ -82,17 +77,11 @@ export function renderComparisonTerminal(c: Comparison, color: boolean): string 
   return lines.join('\n') + '\n';
 }
 
-/** Per phase (and for the whole surge) a line naming it, then a line per figure, each marked where it differs. */
-function connectionRows(rows: SurgeConnectionRow[]): Cell[][] {
-  return rows.flatMap((row) => [
-    [{ text: `${row.differs ? DIFFERS_MARK : ' '} ${row.key}` }, ...row.cells.map(() => ({ text: '' }))],
-    ...CONNECTION_LINES.map((line) => [
-      { text: `    ${line.name}` },
-      ...row.cells.map((cell) => ({
-        text: connectionLineText(line, cell),
-        differs: connectionLineDiffers(line, cell),
-      })),
-    ]),
+/** Per phase or protocol a line naming it, then a line per figure, each marked where it differs. */
+function blockRows(block: FigureBlock): Cell[][] {
+  return block.rows.flatMap((row) => [
+    [{ text: `${row.differs ? DIFFERS_MARK : ' '} ${row.key}` }],
+    ...row.lines.map((line) => [{ text: `    ${line.name}` }, ...line.cells]),
   ]);
 }
 
