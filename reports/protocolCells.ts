@@ -34,7 +34,8 @@ export function protocolCells(
     percent(x.share, 1),
     percent(x.planned_share, 1),
     formatMs(x.latency_ms?.p99),
-    String(x.errors),
+    // as the phase table: a rate, the count beside it where there were any
+    x.errors > 0 ? `${percent(x.error_rate, 2)} (${x.errors})` : percent(0, 2),
   ];
 }
 
