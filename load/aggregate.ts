@@ -7,7 +7,7 @@ import type { SliceReport } from './beeProtocol.js';
 import { GeneratorTally } from './generatorTally.js';
 import { HandshakeTally } from './handshakeTally.js';
 import { decode } from './latencyHistogram.js';
-import type { SurgePlan } from './plan.js';
+import { opensOwnConnections, type SurgePlan } from './plan.js';
 import type { Schedule } from './schedule.js';
 import { round, Tally } from './tally.js';
 
@@ -79,9 +79,7 @@ export class SurgeAggregate {
       claimed_hit_ratio: stats.cache.claimed_hit_ratio === null ? null : round(stats.cache.claimed_hit_ratio, 4),
       ...(load ? { generator: load, generator_limited: load.saturated_by.length > 0 } : {}),
       // the bees open their own connections: a second without a handshake counts 0
-      ...(this.plan.model === 'visitors' || this.plan.protocols.includes('h2')
-        ? { handshakes: handshakes.handshakes }
-        : {}),
+      ...(opensOwnConnections(this.plan) ? { handshakes: handshakes.handshakes } : {}),
     };
     this.timeline.push(entry);
     return entry;

@@ -76,6 +76,11 @@ export class GeneratorGauge {
     return Math.max(this.lastDelay, clock() - this.expected, 0);
   }
 
+  /** When an arrival due at `sendAt`, found overdue at `now` on a connection that just came free, could have gone. */
+  couldHaveGone(sendAt: number, now: number): number {
+    return Math.max(sendAt, now - this.lag());
+  }
+
   /** An open-model arrival went out `lateMs` after it could have. */
   onArrival(lateMs: number): void {
     this.arrivals++;

@@ -138,7 +138,7 @@ export function flyH2(orders: BeeOrders, bee: BeeState, handshakes: HandshakeRec
       if (at === undefined) return park();
       const sendAt = bee.cap ? bee.cap.slot(at, now) : at;
       // overdue on a slot that just came free: its answer may have sat unread while the loop lagged
-      const could = sendAt <= now ? Math.max(sendAt, now - (bee.gauge?.lag() ?? 0)) : sendAt;
+      const could = sendAt <= now ? (bee.gauge?.couldHaveGone(sendAt, now) ?? now) : sendAt;
       if (sendAt <= now) void fire(at, could);
       else timer = setTimeout(() => void fire(at, could), Math.ceil(sendAt - now));
     };

@@ -126,7 +126,7 @@ export function pace(client: AutocannonClient, index: number, bee: BeeState): Pa
     if (at === undefined) return park();
     const sendAt = bee.cap ? bee.cap.slot(at, now) : at;
     // overdue on a connection that just came free: its answer may have sat unread while the loop lagged
-    if (sendAt <= now) fire(at, Math.max(sendAt, now - (bee.gauge?.lag() ?? 0)));
+    if (sendAt <= now) fire(at, bee.gauge?.couldHaveGone(sendAt, now) ?? now);
     else timer = setTimeout(fire, Math.ceil(sendAt - now), at, sendAt);
   };
 

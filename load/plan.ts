@@ -68,3 +68,11 @@ export interface SurgePlan {
   /** where a part of the plan was written, for errors found after loading */
   where(path: YamlPath): SourcePosition;
 }
+
+/**
+ * The bees open connections of their own (a new one per visit, or h2 for some path) and count their
+ * handshakes; otherwise autocannon keeps a few HTTP/1.1 connections alive and no handshake is counted.
+ */
+export function opensOwnConnections(plan: Pick<SurgePlan, 'model' | 'protocols'>): boolean {
+  return plan.model === 'visitors' || plan.protocols.includes('h2');
+}

@@ -12,18 +12,17 @@ export function protocolShares(
   tallies: ReadonlyMap<string, Tally>,
   spanMs: number,
 ): SurgeProtocolShare[] | undefined {
-  if (plan.protocols.length < 2) return undefined;
-  const weight = (protocol: string) =>
-    plan.paths.filter((p) => p.protocol === protocol).reduce((n, p) => n + p.weight, 0);
-  const allWeight = plan.paths.reduce((n, p) => n + p.weight, 0);
+  // the fleet's split (fleet.ts protocolGroups), one group per protocol in the plan's order
+  const split = orders[0]?.split;
+  if (plan.protocols.length < 2 || !split) return undefined;
   const allSent = [...tallies.values()].reduce((n, t) => n + t.sent, 0);
-  return plan.protocols.map((protocol) => {
+  return plan.protocols.map((protocol, group) => {
     const stats = tallies.get(protocol)?.stats(spanMs);
     return {
       protocol,
       paths: plan.paths.filter((p) => p.protocol === protocol).map((p) => p.path),
-      planned_share: round(weight(protocol) / allWeight, 4),
-      bees: orders.filter((o) => (o.protocol ?? 'h1') === protocol).length,
+      planned_share: round(split.shares[group]!, 4),
+      bees: split.bees[group]!,
       sent: stats?.sent ?? 0,
       share: allSent > 0 ? round((stats?.sent ?? 0) / allSent, 4) : 0,
       responses: stats?.responses ?? 0,

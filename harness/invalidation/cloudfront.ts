@@ -3,11 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
-
-/** The SDK is loaded on first use: every command that never talks to CloudFront starts without it. */
-type Sdk = typeof import('@aws-sdk/client-cloudfront');
-let sdk: Promise<Sdk> | undefined;
-const loadSdk = (): Promise<Sdk> => (sdk ??= import('@aws-sdk/client-cloudfront'));
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 import { duration, type Duration } from '../config/schemaParts.js';
@@ -20,6 +15,11 @@ import {
   type InvalidationStatus,
   type ProviderKind,
 } from './provider.js';
+
+/** The SDK is loaded on first use: every command that never talks to CloudFront starts without it. */
+type Sdk = typeof import('@aws-sdk/client-cloudfront');
+let sdk: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdk ??= import('@aws-sdk/client-cloudfront'));
 
 export const cloudfrontInvalidationSchema = z
   .strictObject({

@@ -18,7 +18,7 @@
 // - skipped visits (visitors): dropped_iterations, the iterations k6 could not
 //   start for want of a free VU, as the bees skip a visit past `connections`.
 import type { SurgeConnectionStats } from '../../harness/surgeRecord.js';
-import type { SurgePlan } from '../plan.js';
+import { opensOwnConnections, type SurgePlan } from '../plan.js';
 import type { Schedule } from '../schedule.js';
 import { round } from '../tally.js';
 import { phaseTag } from './k6Script.js';
@@ -44,7 +44,7 @@ export function k6Connections(
   const visitors = plan.model === 'visitors';
   // a mixed plan's edgecheck_h2 counts its h2 paths' responses
   const h2 = plan.protocols.includes('h2');
-  if (!visitors && !h2) return { phases: plan.phases.map(() => undefined), notes: [] };
+  if (!opensOwnConnections(plan)) return { phases: plan.phases.map(() => undefined), notes: [] };
 
   const phases = plan.phases.map((p, i) => {
     const span = spans[i] ?? 0;

@@ -6,7 +6,7 @@
 // http.setResponseCallback); the visitors model is one visit per iteration
 // (k6Visit.ts); an h2 plan counts the responses that came over HTTP/2 (k6
 // negotiates h2 by ALPN on its own). It type-checks against @types/k6.
-import type { SurgePlan } from '../plan.js';
+import { opensOwnConnections, type SurgePlan } from '../plan.js';
 import { requestCycle } from '../requestMix.js';
 import { Schedule } from '../schedule.js';
 import { cacheClaimTable } from './cacheClaims.js';
@@ -71,7 +71,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
     `import { check${plan.visit ? ', sleep' : ''} } from 'k6';`,
     "import exec from 'k6/execution';",
     "import http from 'k6/http';",
-    `import { Rate${ownConnections(plan) ? ', Trend' : ''} } from 'k6/metrics';`,
+    `import { Rate${opensOwnConnections(plan) ? ', Trend' : ''} } from 'k6/metrics';`,
     "import type { Options } from 'k6/options';",
     '',
     `const BASE_URL: string = __ENV.EDGECHECK_BASE_URL || ${q(target.url ?? '')};`,
@@ -87,7 +87,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
       .join(', ')}];`,
     '',
     "const cacheHit = new Rate('edgecheck_cache_hit');",
-    ...(ownConnections(plan)
+    ...(opensOwnConnections(plan)
       ? [
           '/** the TLS handshake of each request that opened a connection (k6 gives 0 ms on a reused one) */',
           "const handshake = new Trend('edgecheck_handshake', true);",
@@ -128,7 +128,7 @@ export function k6Script(plan: SurgePlan, target: K6Target): string {
       q(`${plan.timeoutMs}ms`) +
       ' });',
     "  check(res, { 'status is 2xx or 3xx': (r) => r.status >= 200 && r.status < 400 }, { phase });",
-    ...(ownConnections(plan)
+    ...(opensOwnConnections(plan)
       ? ['  if (res.timings.tls_handshaking > 0) handshake.add(res.timings.tls_handshaking, { phase });']
       : []),
     '  const hit = cacheClaim(res.headers);',
@@ -227,7 +227,7 @@ function thresholds(plan: SurgePlan): Record<string, string[]> {
     add(`http_req_failed${tag}`, 'rate>=0');
     add(`edgecheck_cache_hit${tag}`, 'rate>=0');
     // a threshold on the phase's submetric is what makes k6 summarise it
-    if (ownConnections(plan)) add(`edgecheck_handshake${tag}`, 'max>=0');
+    if (opensOwnConnections(plan)) add(`edgecheck_handshake${tag}`, 'max>=0');
     // every response over h2, or the fall-back shows as a failed threshold
     if (asked) add(`edgecheck_h2${tag}`, 'rate>=1');
     const seconds = p.durationMs / 1000;
@@ -247,9 +247,4 @@ function thresholds(plan: SurgePlan): Record<string, string[]> {
     }
   }
   return out;
-}
-
-/** A visitors or h2 plan: the bees open connections of their own, and the record counts their handshakes. */
-function ownConnections(plan: SurgePlan): boolean {
-  return plan.model === 'visitors' || plan.protocols.includes('h2');
 }

@@ -6,6 +6,7 @@
 // behaved otherwise. Handshakes/s and the p99s are measures: they follow the
 // plan, the machine and the network, so they are shown and never differ.
 import type { SurgeConnectionStats, SurgeRecord } from '../../harness/surgeRecord.js';
+import { markAgainstFirst } from './markAgainstFirst.js';
 
 /** The figures of a connection cell that can differ from the first run's. */
 export type ConnectionFigure = 'resumption' | 'h2' | 'errors';
@@ -98,13 +99,7 @@ function connectionCell(c: SurgeConnectionStats): SurgeConnectionCell {
 }
 
 function markDifferences(row: SurgeConnectionRow): void {
-  const first = row.cells[0];
-  for (const cell of row.cells) {
-    if (!cell || cell === first) continue;
-    cell.differs_in = first ? FIGURES.filter((f) => figureDiffers(f, first, cell)) : [];
-    cell.differs = !first || cell.differs_in.length > 0;
-  }
-  row.differs = row.cells.some((c) => c === null || c.differs);
+  markAgainstFirst(row, (first, cell) => FIGURES.filter((f) => figureDiffers(f, first, cell)));
 }
 
 const FIGURES: readonly ConnectionFigure[] = ['resumption', 'h2', 'errors'];

@@ -6,6 +6,7 @@
 // went (the load, the machine, in the closed model the edge's pace), the p99
 // the load, the machine and the network, so they are shown and never differ.
 import type { SurgeProtocol, SurgeProtocolShare, SurgeRecord } from '../../harness/surgeRecord.js';
+import { markAgainstFirst } from './markAgainstFirst.js';
 
 /** The figures of a protocol cell that can differ from the first run's. */
 export type ProtocolFigure = 'errors';
@@ -85,13 +86,7 @@ function protocolCell(x: SurgeProtocolShare, model: SurgeRecord['model']): Surge
 }
 
 function markDifferences(row: SurgeProtocolRow): void {
-  const first = row.cells[0];
-  for (const cell of row.cells) {
-    if (!cell || cell === first) continue;
-    cell.differs_in = first && errorsDiffer(first, cell) ? ['errors'] : [];
-    cell.differs = !first || cell.differs_in.length > 0;
-  }
-  row.differs = row.cells.some((c) => c === null || c.differs);
+  markAgainstFirst(row, (first, cell): ProtocolFigure[] => (errorsDiffer(first, cell) ? ['errors'] : []));
 }
 
 /** Whether two runs' errors over a protocol say the edge behaved otherwise (see ERROR_RATE_POINTS). */
