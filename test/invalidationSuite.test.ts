@@ -109,8 +109,9 @@ t.test('a delay injected on one PoP is measured within one poll interval, the ot
   t.equal(check.status, 'passed', check.reason ?? '');
   const { every_ms: every, propagation } = poll(check.steps)!;
   const slow = propagation!.by_edge['127.0.0.2']!;
+  // a libuv timer may fire up to a millisecond early against performance.now() (seen: 1499 ms for 1500)
   t.ok(
-    slow >= delayMs && slow <= delayMs + every + 50,
+    slow >= delayMs - 2 && slow <= delayMs + every + 50,
     `the delayed PoP: ${slow} ms for a ${delayMs} ms delay (poll every ${every} ms)`,
   );
   for (const edge of ['127.0.0.1', '127.0.0.3']) {
